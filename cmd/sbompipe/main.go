@@ -1,0 +1,32 @@
+// Command sbompipe locks, verifies and describes a release's supply chain:
+// hashed Python requirements, CycloneDX and SPDX documents for Python and Go
+// components, and a per-release archive served as a static /sbom page.
+//
+// Exit codes:
+//
+//	0  success
+//	1  the check found problems (findings, refused writes, failed proofs)
+//	2  usage, input or environment error
+//
+// README.md describes each command.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	os.Exit(sbompipe())
+}
+
+// sbompipe runs the command line of this process and returns its exit code.
+// It is main without os.Exit, so that script tests can run it in-process.
+func sbompipe() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	return exitCode(err, os.Stderr)
+}
