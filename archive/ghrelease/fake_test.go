@@ -1,0 +1,374 @@
+package ghrelease
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeGitHub answers the release endpoints the way GitHub does, from
+// memory: published releases are found by tag, drafts only by listing;
+// assets carry a server-computed digest; a duplicate asset name is a 422;
+// an upload that fails may leave a "starter" asset behind. It serves the
+// REST API under /api/v3/ and uploads under /api/uploads/, as Enterprise
+// Server does.
+type fakeGitHub struct {
+	t        *testing.T
+	srv      *httptest.Server
+	token    string
+	noDigest bool // an older Enterprise Server: no digest field
+
+	mu       sync.Mutex
+	nextID   int64
+	releases []*fakeRelease
+	log      []string               // "METHOD path" of every request, in order
+	faults   map[string][]fakeFault // by route: "upload", "list-assets", …
+}
+
+type fakeRelease struct {
+	ID        int64
+	Tag       string
+	Draft     bool
+	Immutable bool // published releases refuse asset changes
+	Assets    []*fakeAsset
+}
+
+type fakeAsset struct {
+	ID          int64
+	Name, Label string
+	ContentType string
+	State       string
+	Data        []byte
+}
+
+// A fakeFault replaces the normal answer of one request to a route.
+type fakeFault struct {
+	status int
+	header map[string]string
+	body   string
+	// keep: for uploads, what the failed request leaves: "" nothing,
+	// "starter" an empty asset, "stored" the complete asset (the upload
+	// worked but the answer was lost).
+	keep string
+}
+
+func newFakeGitHub(t *testing.T) *fakeGitHub {
+	f := &fakeGitHub{t: t, token: "test-token", nextID: 100, faults: map[string][]fakeFault{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeGitHub) config() Config {
+	return Config{
+		Token:      f.token,
+		Repository: "acme/agent",
+		APIURL:     f.srv.URL + "/api/v3",
+		Sleep:      func(ctx context.Context, d time.Duration) error { return nil },
+	}
+}
+
+func (f *fakeGitHub) addRelease(tag string, draft bool) *fakeRelease {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	r := &fakeRelease{ID: f.nextID, Tag: tag, Draft: draft, Immutable: !draft}
+	f.releases = append(f.releases, r)
+	return r
+}
+
+func (f *fakeGitHub) addAsset(r *fakeRelease, name, state string, data []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	r.Assets = append(r.Assets, &fakeAsset{ID: f.nextID, Name: name, State: state, Data: data, ContentType: "application/octet-stream"})
+}
+
+func (f *fakeGitHub) inject(route string, faults ...fakeFault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults[route] = append(f.faults[route], faults...)
+}
+
+func (f *fakeGitHub) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.log...)
+}
+
+func (f *fakeGitHub) release(tag string) *fakeRelease {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.releases {
+		if r.Tag == tag {
+			return r
+		}
+	}
+	return nil
+}
+
+func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	entry := r.Method + " " + r.URL.Path
+	if name := r.URL.Query().Get("name"); name != "" {
+		entry += "?name=" + name
+	}
+	f.log = append(f.log, entry)
+
+	if r.Header.Get("Authorization") != "Bearer "+f.token {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
+		return
+	}
+	const api, uploads = "/api/v3/repos/acme/agent/releases", "/api/uploads/repos/acme/agent/releases"
+	path := r.URL.Path
+	switch {
+	case r.Method == http.MethodGet && strings.HasPrefix(path, api+"/tags/"):
+		f.getByTag(w, strings.TrimPrefix(path, api+"/tags/"))
+	case r.Method == http.MethodGet && path == api:
+		f.listReleases(w, r)
+	case r.Method == http.MethodPost && path == api:
+		f.createRelease(w, r)
+	case r.Method == http.MethodPatch && strings.HasPrefix(path, api+"/"):
+		f.editRelease(w, r, strings.TrimPrefix(path, api+"/"))
+	case r.Method == http.MethodGet && strings.HasPrefix(path, api+"/assets/"):
+		f.downloadAsset(w, strings.TrimPrefix(path, api+"/assets/"))
+	case r.Method == http.MethodDelete && strings.HasPrefix(path, api+"/assets/"):
+		f.deleteAsset(w, strings.TrimPrefix(path, api+"/assets/"))
+	case r.Method == http.MethodGet && strings.HasPrefix(path, api+"/") && strings.HasSuffix(path, "/assets"):
+		f.listAssets(w, r, strings.TrimSuffix(strings.TrimPrefix(path, api+"/"), "/assets"))
+	case r.Method == http.MethodPost && strings.HasPrefix(path, uploads+"/") && strings.HasSuffix(path, "/assets"):
+		f.upload(w, r, strings.TrimSuffix(strings.TrimPrefix(path, uploads+"/"), "/assets"))
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	}
+}
+
+// fault pops the next injected fault of route, if any, and writes it.
+func (f *fakeGitHub) fault(w http.ResponseWriter, route string) (fakeFault, bool) {
+	q := f.faults[route]
+	if len(q) == 0 {
+		return fakeFault{}, false
+	}
+	ft := q[0]
+	f.faults[route] = q[1:]
+	for k, v := range ft.header {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(ft.status)
+	io.WriteString(w, ft.body)
+	return ft, true
+}
+
+func (f *fakeGitHub) releaseJSON(r *fakeRelease) map[string]any {
+	return map[string]any{
+		"id": r.ID, "tag_name": r.Tag, "draft": r.Draft,
+		"html_url": fmt.Sprintf("https://github.example/acme/agent/releases/%d", r.ID),
+	}
+}
+
+func (f *fakeGitHub) byID(s string) *fakeRelease {
+	id, _ := strconv.ParseInt(s, 10, 64)
+	for _, r := range f.releases {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func (f *fakeGitHub) getByTag(w http.ResponseWriter, tag string) {
+	if _, ok := f.fault(w, "get-by-tag"); ok {
+		return
+	}
+	for _, r := range f.releases {
+		if r.Tag == tag && !r.Draft {
+			writeJSON(w, http.StatusOK, f.releaseJSON(r))
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+}
+
+func (f *fakeGitHub) listReleases(w http.ResponseWriter, r *http.Request) {
+	if _, ok := f.fault(w, "list-releases"); ok {
+		return
+	}
+	per, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if per <= 0 {
+		per = 30
+	}
+	if page <= 0 {
+		page = 1
+	}
+	var out []map[string]any
+	for i := len(f.releases) - 1; i >= 0; i-- { // newest first
+		out = append(out, f.releaseJSON(f.releases[i]))
+	}
+	start, end := min((page-1)*per, len(out)), min(page*per, len(out))
+	if end < len(out) {
+		w.Header().Set("Link", fmt.Sprintf(`<%s%s?per_page=%d&page=%d>; rel="next"`, f.srv.URL, r.URL.Path, per, page+1))
+	}
+	writeJSON(w, http.StatusOK, append([]map[string]any{}, out[start:end]...))
+}
+
+func (f *fakeGitHub) createRelease(w http.ResponseWriter, r *http.Request) {
+	if _, ok := f.fault(w, "create"); ok {
+		return
+	}
+	var body struct {
+		Tag   string `json:"tag_name"`
+		Draft bool   `json:"draft"`
+	}
+	json.NewDecoder(r.Body).Decode(&body)
+	for _, rel := range f.releases {
+		if rel.Tag == body.Tag {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
+				"errors": []map[string]string{{"resource": "Release", "code": "already_exists", "field": "tag_name"}}})
+			return
+		}
+	}
+	f.nextID++
+	rel := &fakeRelease{ID: f.nextID, Tag: body.Tag, Draft: body.Draft}
+	f.releases = append(f.releases, rel)
+	writeJSON(w, http.StatusCreated, f.releaseJSON(rel))
+}
+
+func (f *fakeGitHub) editRelease(w http.ResponseWriter, r *http.Request, id string) {
+	rel := f.byID(id)
+	if rel == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	var body struct {
+		Draft *bool `json:"draft"`
+	}
+	json.NewDecoder(r.Body).Decode(&body)
+	if body.Draft != nil && !*body.Draft {
+		rel.Draft, rel.Immutable = false, true
+	}
+	writeJSON(w, http.StatusOK, f.releaseJSON(rel))
+}
+
+func (f *fakeGitHub) assetJSON(a *fakeAsset) map[string]any {
+	m := map[string]any{"id": a.ID, "name": a.Name, "label": a.Label, "state": a.State,
+		"size": len(a.Data), "content_type": a.ContentType}
+	if !f.noDigest && a.State == "uploaded" {
+		sum := sha256.Sum256(a.Data)
+		m["digest"] = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return m
+}
+
+func (f *fakeGitHub) listAssets(w http.ResponseWriter, r *http.Request, id string) {
+	if _, ok := f.fault(w, "list-assets"); ok {
+		return
+	}
+	rel := f.byID(id)
+	if rel == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	out := []map[string]any{}
+	for _, a := range rel.Assets {
+		out = append(out, f.assetJSON(a))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (f *fakeGitHub) findAsset(id string) (*fakeRelease, int) {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	for _, r := range f.releases {
+		for i, a := range r.Assets {
+			if a.ID == n {
+				return r, i
+			}
+		}
+	}
+	return nil, -1
+}
+
+func (f *fakeGitHub) downloadAsset(w http.ResponseWriter, id string) {
+	rel, i := f.findAsset(id)
+	if rel == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(rel.Assets[i].Data)
+}
+
+func (f *fakeGitHub) deleteAsset(w http.ResponseWriter, id string) {
+	rel, i := f.findAsset(id)
+	switch {
+	case rel == nil:
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	case rel.Immutable:
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Cannot delete asset from an immutable release"})
+	default:
+		rel.Assets = append(rel.Assets[:i], rel.Assets[i+1:]...)
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (f *fakeGitHub) upload(w http.ResponseWriter, r *http.Request, id string) {
+	rel := f.byID(id)
+	if rel == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	name := r.URL.Query().Get("name")
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		f.t.Errorf("upload %s: reading body: %v", name, err)
+	}
+	if int64(len(data)) != r.ContentLength {
+		f.t.Errorf("upload %s: Content-Length %d, body %d bytes", name, r.ContentLength, len(data))
+	}
+	for _, a := range rel.Assets {
+		if a.Name == name {
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
+				"errors": []map[string]string{{"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}}})
+			return
+		}
+	}
+	if rel.Immutable {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Cannot upload assets to an immutable release."})
+		return
+	}
+	if ft, ok := f.fault(w, "upload"); ok {
+		switch ft.keep {
+		case "starter":
+			f.nextID++
+			rel.Assets = append(rel.Assets, &fakeAsset{ID: f.nextID, Name: name, State: "starter"})
+		case "stored":
+			f.nextID++
+			rel.Assets = append(rel.Assets, &fakeAsset{ID: f.nextID, Name: name, State: "uploaded", Data: data,
+				ContentType: r.Header.Get("Content-Type")})
+		}
+		return
+	}
+	f.nextID++
+	a := &fakeAsset{ID: f.nextID, Name: name, Label: r.URL.Query().Get("label"), State: "uploaded",
+		Data: data, ContentType: r.Header.Get("Content-Type")}
+	rel.Assets = append(rel.Assets, a)
+	writeJSON(w, http.StatusCreated, f.assetJSON(a))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
