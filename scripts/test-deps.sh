@@ -7,7 +7,14 @@ set -eu
 tools="${XDG_CACHE_HOME:-$HOME/.cache}/sbompipe/bin"
 mkdir -p "$tools"
 
-if ! command -v chromium >/dev/null 2>&1; then
+have_chromium() {
+	for b in chromium chromium-browser google-chrome; do
+		command -v "$b" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+if ! have_chromium; then
 	if [ "$(id -u)" = 0 ]; then
 		echo "test-deps: installing chromium (apt-get)" >&2
 		export DEBIAN_FRONTEND=noninteractive
