@@ -83,7 +83,8 @@ func goBinaryDep(dep *debug.Module, private func(string) bool) *Component {
 	switch {
 	case r == nil:
 		return goModule(dep.Path, devel(dep.Version), dep.Sum, private(dep.Path))
-	case r.Version == "":
+	case devel(r.Version) == "":
+		// A local directory: build info says "(devel)" or nothing.
 		return goLocalModule(dep.Path, r.Path)
 	}
 	c := goModule(r.Path, devel(r.Version), r.Sum, private(r.Path))
