@@ -76,7 +76,7 @@ func TestGoBinary(t *testing.T) {
 	b := collectTest(t, Inputs{GoBinaries: []string{bin}, NoLicenses: true})
 	type fact struct {
 		name, version, hash string
-		props           []Property
+		props               []Property
 	}
 	got := map[string]fact{}
 	for _, c := range b.Components {
