@@ -44,7 +44,19 @@ func (b *builder) licenses(ctx context.Context) error {
 				return fmt.Errorf("loading the license classifier: %w", err)
 			}
 		}
-		comp.License = classify(c, files)
+		ids := classify(c, files)
+		switch {
+		case len(ids) == 1:
+			comp.License = ids[0]
+		case len(ids) > 1:
+			// Several licenses may be a choice (dual licensing) or a
+			// conjunction; the files do not say which, so nothing is
+			// asserted.
+			comp.Properties = append(comp.Properties,
+				Property{"sbompipe:license-candidates", strings.Join(ids, ", ")})
+			comp.Notes = append(comp.Notes, "license files name several licenses ("+
+				strings.Join(ids, ", ")+"); whether they combine with AND or OR is not known")
+		}
 	}
 	return nil
 }
@@ -96,9 +108,9 @@ func licenseFiles(dir string) []string {
 	return files
 }
 
-// classify returns the SPDX expression of the licenses found in files at or
-// above licenseConfidence, joined with AND, or "" when none is found.
-func classify(c *classifier.Classifier, files []string) string {
+// classify returns the SPDX identifiers of the licenses found in files at
+// or above licenseConfidence, sorted.
+func classify(c *classifier.Classifier, files []string) []string {
 	var ids []string
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -115,8 +127,7 @@ func classify(c *classifier.Classifier, files []string) string {
 		}
 	}
 	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	return strings.Join(ids, " AND ")
+	return slices.Compact(ids)
 }
 
 // modCache returns the module cache directory named by env: GOMODCACHE,
