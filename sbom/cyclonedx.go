@@ -32,13 +32,29 @@ func encodeCycloneDX(w io.Writer, b *BOM, f Format, version string) (Document, e
 	}
 	bom := cycloneDXBOM(b)
 
-	// The serial number is the UUIDv5 of the document without one.
-	var unnumbered bytes.Buffer
-	if err := cdx.NewBOMEncoder(&unnumbered, fileFormat).SetPretty(true).EncodeVersion(bom, spec); err != nil {
+	// The serial number is the UUIDv5 of the document written with a
+	// placeholder of the same length in its place.
+	bom.SerialNumber = placeholderUUID.URN()
+	var buf bytes.Buffer
+	enc := cdx.NewBOMEncoder(&buf, fileFormat).SetPretty(true)
+	var err error
+	if spec >= cdx.SpecVersion1_6 {
+		// Nothing sbompipe writes needs converting: skip the deep copy
+		// EncodeVersion makes.
+		bom.SpecVersion = spec
+		bom.JSONSchema = "http://cyclonedx.org/schema/bom-" + version + ".schema.json"
+		bom.XMLNS = "http://cyclonedx.org/schema/bom/" + version
+		err = enc.Encode(bom)
+	} else {
+		err = enc.EncodeVersion(bom, spec)
+	}
+	if err != nil {
 		return Document{}, err
 	}
-	bom.SerialNumber = contentUUID(unnumbered.Bytes()).URN()
-	if err := cdx.NewBOMEncoder(w, fileFormat).SetPretty(true).EncodeVersion(bom, spec); err != nil {
+	if err := replacePlaceholder(buf.Bytes(), "urn:uuid:", contentUUID(buf.Bytes())); err != nil {
+		return Document{}, err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
 		return Document{}, err
 	}
 	return Document{Format: "cyclonedx", SpecVersion: version}, nil

@@ -142,6 +142,24 @@ func contentUUID(content []byte) uuid.UUID {
 	return uuid.NewSHA1(contentNamespace, content)
 }
 
+// placeholderUUID stands in for a content-derived UUID while the content
+// is hashed.
+var placeholderUUID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/sentrikat/sbompipe#placeholder"))
+
+// replacePlaceholder writes id over the placeholder UUID that follows the
+// first occurrence of prefix in doc. The prefix is chosen so that its first
+// occurrence is the serial number or namespace, ahead of any text taken
+// from the inputs.
+func replacePlaceholder(doc []byte, prefix string, id uuid.UUID) error {
+	marker := []byte(prefix + placeholderUUID.String())
+	i := bytes.Index(doc, marker)
+	if i < 0 {
+		return fmt.Errorf("the document lost its placeholder UUID")
+	}
+	copy(doc[i+len(prefix):], id.String())
+	return nil
+}
+
 // checkRefs reports an edge or composition that names a component the BOM
 // does not have.
 func checkRefs(b *BOM) error {

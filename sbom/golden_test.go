@@ -52,7 +52,7 @@ func goldenExt(key string) string {
 // and wants the same bytes.
 func TestDeterministic(t *testing.T) {
 	in := Inputs{GoModules: []string{sharedDir(t, "corpus/gomod/goreleaser-head")},
-		Python: []string{filepath.Join(sharedDir(t, "corpus/requirements/treeherder-common"), "requirements.txt")},
+		Python:  []string{filepath.Join(sharedDir(t, "corpus/requirements/treeherder-common"), "requirements.txt")},
 		Offline: true, NoLicenses: true}
 	first := encodeAll(t, collectTest(t, in))
 	second := encodeAll(t, collectTest(t, in))

@@ -27,20 +27,25 @@ func encodeSPDX(w io.Writer, b *BOM, f Format) (Document, error) {
 	if err := spdxlib.ValidateDocument(doc); err != nil {
 		return Document{}, fmt.Errorf("validating: %w", err)
 	}
-	write := func(w io.Writer) error {
-		if f == SPDXTagValue {
-			return tagvalue.Write(doc, w)
-		}
-		return spdxjson.Write(doc, w, spdxjson.Indent("  "))
-	}
 
-	// The namespace ends in the UUIDv5 of the document without one.
-	var unnamed bytes.Buffer
-	if err := write(&unnamed); err != nil {
+	// The namespace ends in the UUIDv5 of the document written with a
+	// placeholder of the same length in its place.
+	prefix := doc.DocumentNamespace
+	doc.DocumentNamespace += placeholderUUID.String()
+	var buf bytes.Buffer
+	var err error
+	if f == SPDXTagValue {
+		err = tagvalue.Write(doc, &buf)
+	} else {
+		err = spdxjson.Write(doc, &buf, spdxjson.Indent("  "))
+	}
+	if err != nil {
 		return Document{}, err
 	}
-	doc.DocumentNamespace += contentUUID(unnamed.Bytes()).String()
-	if err := write(w); err != nil {
+	if err := replacePlaceholder(buf.Bytes(), prefix, contentUUID(buf.Bytes())); err != nil {
+		return Document{}, err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
 		return Document{}, err
 	}
 	return Document{Format: "spdx", SpecVersion: "2.3"}, nil
