@@ -21,17 +21,23 @@ import (
 	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
-// sharedDir returns ../shared of the workspace (corpus and schemas),
-// computed from this file's path. A missing folder skips the test, or
-// fails it under CI=true.
+// sharedDir returns shared/<sub> (corpus and schemas) from the nearest
+// folder above this file that has one: ../shared beside a checkout or a
+// worktree. A missing folder skips the test, or fails it under CI=true.
 func sharedDir(t testing.TB, sub string) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", sub)
-	if _, err := os.Stat(dir); err != nil {
-		testparts.Missing(t, "%s not found (../shared beside the checkout)", dir)
+	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, "shared", filepath.FromSlash(sub))
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p
+		}
+		if filepath.Dir(dir) == dir {
+			break
+		}
 	}
-	return dir
+	testparts.Missing(t, "shared/%s is not beside the checkout", sub)
+	return ""
 }
 
 var (
