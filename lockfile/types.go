@@ -95,6 +95,9 @@ type Requirement struct {
 	// path, with any credentials in it. Use Redact before printing it.
 	URL string
 
+	// WrittenURL is URL as written in the file, before ${VAR} expansion.
+	WrittenURL string
+
 	// Hashes are the --hash options of the entry, in order.
 	Hashes []Hash
 
@@ -171,8 +174,12 @@ type Option struct {
 	// "extra-index-url", "find-links", "trusted-host", "requirement",
 	// "constraint", "no-index", "require-hashes", ….
 	Name string
-	// Value is the option's argument, or "" for a flag.
+	// Value is the option's argument, or "" for a flag, after ${VAR}
+	// expansion: what pip uses.
 	Value string
+	// Written is the argument as written in the file, before ${VAR}
+	// expansion.
+	Written string
 }
 
 // UnsafeEntry is a package pip-compile left out as unsafe and commented out.
@@ -189,6 +196,16 @@ type Problem struct {
 	// Message says what is wrong and, where pip would silently drop
 	// something, what it would drop.
 	Message string
+	// Rule is the verify rule that reports the problem: RuleSyntax or
+	// RuleIncludeMissing.
+	Rule string
+	// Severity is SeverityError for what pip refuses or drops, and
+	// SeverityWarning for what it accepts but deserves a look (an unset
+	// ${VAR}).
+	Severity Severity
+	// PipRefuses is true when current pip refuses the file for it, and
+	// false when pip goes on after dropping or ignoring something.
+	PipRefuses bool
 }
 
 // Error returns "file:line: message".

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sentrikat/sbompipe/sbom"
+)
+
+func sbomCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "sbom",
+		Usage:     "write CycloneDX and SPDX documents for the Python and Go components",
+		ArgsUsage: " ",
+		Description: "Inventories requirements files (--python), Go modules (--go) and Go binaries\n" +
+			"(--go-binary); with none of them, requirements.txt and go.mod of the working\n" +
+			"directory. Writes <product>_<version>.cdx.json and .spdx.json (see --format)\n" +
+			"into --out, and a summary on stderr: components per ecosystem and the NTIA\n" +
+			"minimum elements that are missing. SOURCE_DATE_EPOCH sets the timestamp;\n" +
+			"the same input then gives byte-identical files.\n\n" +
+			"Exit codes: 0 documents written, 2 usage or input error (nothing is written).",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "python", Usage: "requirements `FILE` (repeatable)"},
+			&cli.StringSliceFlag{Name: "go", Usage: "Go module or workspace `DIR` (repeatable)"},
+			&cli.StringSliceFlag{Name: "go-binary", Usage: "Go executable `FILE` (repeatable)"},
+			&cli.BoolFlag{Name: "offline", Usage: "run nothing that could reach the network (no go mod graph)"},
+			&cli.StringFlag{Name: "product", Usage: "product `NAME` (default: the working directory's name)"},
+			&cli.StringFlag{Name: "version", Usage: "product `VERSION`"},
+			&cli.StringFlag{Name: "supplier", Usage: "supplier `ORGANIZATION` of the product"},
+			&cli.StringSliceFlag{
+				Name:  "format",
+				Value: cli.NewStringSlice(string(sbom.CycloneDXJSON), string(sbom.SPDXJSON)),
+				Usage: "output `FORMATS`: cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value",
+			},
+			&cli.StringFlag{Name: "cyclonedx-version", Value: "1.6", Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
+			&cli.StringFlag{Name: "out", Value: ".", Usage: "output `DIR`; - writes the one document to stdout"},
+			&cli.BoolFlag{Name: "no-licenses", Usage: "do not detect Go module licenses in the module cache"},
+		},
+		Action: runSBOM,
+	}
+}
+
+func runSBOM(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageError(fmt.Errorf("sbom takes no arguments; name inputs with --python, --go, --go-binary"))
+	}
+	formats, err := sbomFormats(c.StringSlice("format"))
+	if err != nil {
+		return usageError(err)
+	}
+	out := c.String("out")
+	if out == "-" && len(formats) != 1 {
+		return usageError(fmt.Errorf("--out - writes one document; --format names %d", len(formats)))
+	}
+	in, err := sbomInputs(c)
+	if err != nil {
+		return usageError(err)
+	}
+	when, err := sourceDateEpoch()
+	if err != nil {
+		return usageError(err)
+	}
+
+	b, err := sbom.Collect(c.Context, in)
+	if err != nil {
+		return err
+	}
+	b.Tool = sbom.Tool{Name: "sbompipe", Version: toolVersion()}
+	b.Timestamp = when
+	stderr := c.App.ErrWriter
+	for _, w := range b.Warnings {
+		fmt.Fprintf(stderr, "sbompipe: warning: %s\n", w)
+	}
+
+	// Every document is encoded before anything is written.
+	docs := make([][]byte, len(formats))
+	opts := sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")}
+	for i, f := range formats {
+		var buf bytes.Buffer
+		if _, err := sbom.Encode(&buf, b, f, opts); err != nil {
+			return err
+		}
+		docs[i] = buf.Bytes()
+	}
+	if out == "-" {
+		if _, err := c.App.Writer.Write(docs[0]); err != nil {
+			return err
+		}
+	} else {
+		names := make([]string, len(formats))
+		for i, f := range formats {
+			names[i] = filepath.Join(out, sbom.FileName(in.Subject.Name, in.Subject.Version, f))
+		}
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return err
+		}
+		if err := writeSBOMFiles(names, docs); err != nil {
+			return err
+		}
+		for _, name := range names {
+			fmt.Fprintf(stderr, "sbompipe: wrote %s\n", name)
+		}
+	}
+	printSBOMSummary(stderr, b)
+	return nil
+}
+
+func sbomFormats(names []string) ([]sbom.Format, error) {
+	var formats []sbom.Format
+	for _, list := range names {
+		for _, name := range strings.Split(list, ",") {
+			f, err := sbom.ParseFormat(strings.TrimSpace(name))
+			if err != nil {
+				return nil, err
+			}
+			formats = append(formats, f)
+		}
+	}
+	if len(formats) == 0 {
+		return nil, errors.New("--format names no format")
+	}
+	return formats, nil
+}
+
+// sbomInputs turns the flags into sbom.Inputs. Without input flags it
+// takes requirements.txt and go.mod of the working directory.
+func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
+	in := sbom.Inputs{
+		Python:     c.StringSlice("python"),
+		GoModules:  c.StringSlice("go"),
+		GoBinaries: c.StringSlice("go-binary"),
+		Offline:    c.Bool("offline"),
+		NoLicenses: c.Bool("no-licenses"),
+		Subject: sbom.Subject{
+			Name:     c.String("product"),
+			Version:  c.String("version"),
+			Supplier: c.String("supplier"),
+		},
+	}
+	if in.Subject.Name == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return in, err
+		}
+		in.Subject.Name = filepath.Base(wd)
+	}
+	if len(in.Python)+len(in.GoModules)+len(in.GoBinaries) > 0 {
+		return in, nil
+	}
+	if _, err := os.Stat("requirements.txt"); err == nil {
+		in.Python = []string{"requirements.txt"}
+	}
+	if _, err := os.Stat("go.mod"); err == nil {
+		in.GoModules = []string{"."}
+	}
+	if len(in.Python)+len(in.GoModules) == 0 {
+		return in, errors.New("no inputs: give --python, --go or --go-binary, " +
+			"or run where requirements.txt or go.mod is")
+	}
+	return in, nil
+}
+
+// sourceDateEpoch returns the time SOURCE_DATE_EPOCH gives, else now.
+func sourceDateEpoch() (time.Time, error) {
+	v, ok := os.LookupEnv("SOURCE_DATE_EPOCH")
+	if !ok || v == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: want seconds since 1970", v)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+// writeSBOMFiles writes each document to a temporary file beside its
+// destination, syncs it and renames it into place, once every temporary
+// file is written. On error no destination is changed and the temporary
+// files are removed.
+func writeSBOMFiles(names []string, docs [][]byte) (err error) {
+	temps := make([]string, 0, len(names))
+	defer func() {
+		if err != nil {
+			for _, tmp := range temps {
+				os.Remove(tmp)
+			}
+		}
+	}()
+	for i, name := range names {
+		f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		temps = append(temps, f.Name())
+		_, werr := f.Write(docs[i])
+		serr := f.Sync()
+		cerr := f.Close()
+		if err := errors.Join(werr, serr, cerr); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		if err := os.Chmod(f.Name(), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	for i, name := range names {
+		if err := os.Rename(temps[i], name); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// printSBOMSummary writes the components per ecosystem and the missing
+// NTIA minimum elements.
+func printSBOMSummary(w io.Writer, b *sbom.BOM) {
+	counts := b.CountByEcosystem()
+	ecos := make([]string, 0, len(counts))
+	for e := range counts {
+		ecos = append(ecos, string(e))
+	}
+	sort.Strings(ecos)
+	parts := make([]string, len(ecos))
+	for i, e := range ecos {
+		parts[i] = fmt.Sprintf("%s %d", e, counts[sbom.Ecosystem(e)])
+	}
+	fmt.Fprintf(w, "sbompipe: components: %s (%d with the product)\n", strings.Join(parts, ", "), b.Count())
+
+	r := sbom.NTIA(b)
+	var missing []string
+	for _, e := range sbom.NTIAElements {
+		if n := r.Missing[e]; n > 0 {
+			missing = append(missing, fmt.Sprintf("%s %d/%d", e, n, r.Components))
+		}
+	}
+	if len(missing) == 0 {
+		fmt.Fprintln(w, "sbompipe: NTIA minimum elements: none missing")
+		return
+	}
+	fmt.Fprintf(w, "sbompipe: NTIA minimum elements missing: %s\n", strings.Join(missing, ", "))
+}

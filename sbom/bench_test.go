@@ -1,0 +1,78 @@
+package sbom
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeBenchInputs writes a pip-compile style requirements file with
+// nPython entries (two hashes each, every entry after the first annotated
+// "# via" the one before) and a go.mod and go.sum with nGo requirements.
+func writeBenchInputs(tb testing.TB, dir string, nPython, nGo int) (string, string) {
+	tb.Helper()
+	var req strings.Builder
+	for i := range nPython {
+		fmt.Fprintf(&req, "package-%d==1.%d.0 \\\n", i, i%50)
+		fmt.Fprintf(&req, "    --hash=sha256:%064x \\\n", i)
+		fmt.Fprintf(&req, "    --hash=sha256:%064x\n", i+1_000_000)
+		if i == 0 {
+			req.WriteString("    # via -r requirements.in\n")
+		} else {
+			fmt.Fprintf(&req, "    # via package-%d\n", i-1)
+		}
+	}
+	var mod, sum strings.Builder
+	mod.WriteString("module example.com/bench\n\ngo 1.26.0\n\nrequire (\n")
+	for i := range nGo {
+		fmt.Fprintf(&mod, "\texample.com/m%d v1.%d.0\n", i, i%30)
+		fmt.Fprintf(&sum, "example.com/m%d v1.%d.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", i, i%30)
+		fmt.Fprintf(&sum, "example.com/m%d v1.%d.0/go.mod h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", i, i%30)
+	}
+	mod.WriteString(")\n")
+	gomod := filepath.Join(dir, "gomod")
+	for name, content := range map[string]string{
+		"requirements.txt": req.String(),
+		"gomod/go.mod":     mod.String(),
+		"gomod/go.sum":     sum.String(),
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "requirements.txt"), gomod
+}
+
+// BenchmarkSBOM is the target: 5,000 Python and 1,000 Go
+// components, read from their files and written as CycloneDX JSON and
+// SPDX JSON. docs/performance.md has the figures.
+func BenchmarkSBOM(b *testing.B) {
+	req, gomod := writeBenchInputs(b, b.TempDir(), 5000, 1000)
+	in := Inputs{Subject: Subject{Name: "bench", Version: "v1.0.0"}, Python: []string{req},
+		GoModules: []string{gomod}, Offline: true, NoLicenses: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		bom, err := Collect(context.Background(), in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bom.Tool = Tool{Name: "sbompipe", Version: "bench"}
+		bom.Timestamp = testTime
+		if bom.Count() != 5000+1000+3 {
+			b.Fatalf("Count() = %d", bom.Count())
+		}
+		for _, f := range []Format{CycloneDXJSON, SPDXJSON} {
+			if _, err := Encode(io.Discard, bom, f, EncodeOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package sbom
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+)
+
+// Subject names what a document describes.
+type Subject struct {
+	// Name is the product name; required.
+	Name string
+	// Version is the product's version, or "".
+	Version string
+	// Supplier is the organisation that supplies the product, or "".
+	Supplier string
+}
+
+// Inputs says what Collect inventories and how. The zero value of each
+// field is its documented default.
+type Inputs struct {
+	Subject Subject
+
+	// Python are requirements files (pip's format), read in lax mode,
+	// following -r and -c.
+	Python []string
+
+	// GoModules are directories holding a go.mod and go.sum, or a go.work
+	// and the modules it uses.
+	GoModules []string
+
+	// GoBinaries are Go executables whose build information is read.
+	GoBinaries []string
+
+	// Offline forbids anything that could reach the network: `go mod
+	// graph` is not run and the Go graph is limited to direct requirements.
+	Offline bool
+
+	// GoCommand is the go command that runs `go mod graph`; "" means "go"
+	// from PATH.
+	GoCommand string
+
+	// Env is the environment of the go command and the source of
+	// GOPRIVATE, GONOPROXY and GOMODCACHE; nil means os.Environ().
+	Env []string
+
+	// NoLicenses turns off license detection in the module cache.
+	NoLicenses bool
+}
+
+// builder accumulates one BOM from several collectors.
+type builder struct {
+	bom   *BOM
+	index map[string]*Component
+	env   []string
+}
+
+func (b *builder) add(c *Component) *Component {
+	return b.bom.add(b.index, c)
+}
+
+func (b *builder) edge(from string, to ...string) {
+	b.bom.Dependencies = append(b.bom.Dependencies, Dependency{Ref: from, DependsOn: to})
+}
+
+func (b *builder) warnf(format string, args ...any) {
+	b.bom.Warnings = append(b.bom.Warnings, fmt.Sprintf(format, args...))
+}
+
+// Collect reads every input into one BOM whose subject is in.Subject. It
+// returns the first input that cannot be read as an error naming the file
+// (and line, for a parse error); what can be inventoried only in part is
+// reported in BOM.Warnings. Tool and Timestamp are left for the caller.
+func Collect(ctx context.Context, in Inputs) (*BOM, error) {
+	if in.Subject.Name == "" {
+		return nil, fmt.Errorf("collecting: the subject has no name")
+	}
+	env := in.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	b := &builder{bom: &BOM{}, index: map[string]*Component{}, env: env}
+	b.bom.Subject = Component{
+		Key:       "product:" + in.Subject.Name + "@" + in.Subject.Version,
+		Ecosystem: Product,
+		Kind:      Application,
+		Name:      in.Subject.Name,
+		Version:   in.Subject.Version,
+		Supplier:  in.Subject.Supplier,
+	}
+
+	for _, path := range in.Python {
+		if err := b.python(path); err != nil {
+			return nil, err
+		}
+	}
+	for _, dir := range in.GoModules {
+		if err := b.goTree(ctx, dir, in); err != nil {
+			return nil, err
+		}
+	}
+	for _, path := range in.GoBinaries {
+		if err := b.goBinary(path); err != nil {
+			return nil, err
+		}
+	}
+	if !in.NoLicenses {
+		if err := b.licenses(ctx); err != nil {
+			return nil, err
+		}
+	}
+	b.bom.normalize()
+	return b.bom, nil
+}
+
+// goTree adds the modules of a go.mod or go.work directory and the edges
+// between them: from `go mod graph`, or, offline or when it fails, from
+// each main module to its direct requirements, marked incomplete.
+func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
+	t, err := readGoTree(dir)
+	if err != nil {
+		return err
+	}
+	for _, u := range t.missing {
+		b.warnf("%s: workspace module %s has no go.mod; not inventoried", dir, u)
+	}
+
+	var std *Component
+	if v, how := t.goVersion(); v != "" {
+		std = b.add(goStdlib(v, how))
+	}
+	mains := map[string]*Component{}
+	var mainKeys []string
+	for _, m := range t.mains {
+		c := goMain(m.file.Module.Mod.Path, "")
+		c.Properties = append(c.Properties, goModProperties(m.file)...)
+		c = b.add(c)
+		mains[m.file.Module.Mod.Path] = c
+		mainKeys = append(mainKeys, c.Key)
+		b.edge(b.bom.Subject.Key, c.Key)
+		if std != nil {
+			b.edge(c.Key, std.Key)
+		}
+	}
+
+	list, warnings := t.buildList(privateMatcher(b.env))
+	b.bom.Warnings = append(b.bom.Warnings, warnings...)
+	selected := map[string]*goSelected{}
+	for _, s := range list {
+		s.comp = b.add(s.comp)
+		selected[s.path] = s
+	}
+
+	reason := ""
+	if in.Offline {
+		reason = "offline: the Go module graph was not read"
+	} else if err := b.goGraph(ctx, t, in, mains, selected); err != nil {
+		b.warnf("%v; the dependency graph of %s lists direct requirements only", err, dir)
+		reason = "go mod graph failed: " + err.Error()
+	}
+	if reason == "" {
+		return nil
+	}
+	incomplete := Incomplete{Refs: mainKeys, Reason: reason}
+	for _, s := range list {
+		for _, m := range s.direct {
+			b.edge(mains[m.file.Module.Mod.Path].Key, s.comp.Key)
+		}
+		incomplete.Refs = append(incomplete.Refs, s.comp.Key)
+	}
+	b.bom.Incomplete = append(b.bom.Incomplete, incomplete)
+	return nil
+}
+
+// goGraph adds the edges `go mod graph` reports between the main modules
+// and the selected versions; edges from versions that were not selected
+// are left out.
+func (b *builder) goGraph(ctx context.Context, t *goTree, in Inputs,
+	mains map[string]*Component, selected map[string]*goSelected) error {
+	goCmd := in.GoCommand
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	if _, err := exec.LookPath(goCmd); err != nil {
+		return fmt.Errorf("no go command: %w", err)
+	}
+	edges, err := goModGraph(ctx, goCmd, t.dir, b.env)
+	if err != nil {
+		return err
+	}
+	for _, e := range edges {
+		fp, fv := splitModule(e.from)
+		from := mains[fp]
+		if fv != "" {
+			s := selected[fp]
+			if s == nil || s.version != fv {
+				continue
+			}
+			from = s.comp
+		}
+		tp, _ := splitModule(e.to)
+		to := selected[tp]
+		if from == nil || to == nil || to.comp == from {
+			continue
+		}
+		b.edge(from.Key, to.comp.Key)
+	}
+	return nil
+}
+
+// goModProperties records the directives of a main module's go.mod that
+// have no field of their own.
+func goModProperties(f *modfile.File) []Property {
+	var props []Property
+	if f.Go != nil {
+		props = append(props, Property{"sbompipe:go:go-directive", f.Go.Version})
+	}
+	if f.Toolchain != nil {
+		props = append(props, Property{"sbompipe:go:toolchain", f.Toolchain.Name})
+	}
+	for _, x := range f.Exclude {
+		props = append(props, Property{"sbompipe:go:exclude", x.Mod.Path + "@" + x.Mod.Version})
+	}
+	for _, r := range f.Retract {
+		v := r.Low
+		if r.High != r.Low {
+			v = "[" + r.Low + ", " + r.High + "]"
+		}
+		props = append(props, Property{"sbompipe:go:retract", strings.TrimSpace(v)})
+	}
+	return props
+}

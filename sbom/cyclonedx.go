@@ -1,0 +1,194 @@
+package sbom
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+)
+
+// cdxVersions are the CycloneDX versions Encode writes.
+var cdxVersions = map[string]cdx.SpecVersion{
+	"1.5": cdx.SpecVersion1_5,
+	"1.6": cdx.SpecVersion1_6,
+	"1.7": cdx.SpecVersion1_7,
+}
+
+// encodeCycloneDX writes b as CycloneDX (https://cyclonedx.org/docs/1.6/json/)
+// in JSON or XML of the given spec version.
+func encodeCycloneDX(w io.Writer, b *BOM, f Format, version string) (Document, error) {
+	if version == "" {
+		version = "1.6"
+	}
+	spec, ok := cdxVersions[version]
+	if !ok {
+		return Document{}, fmt.Errorf("unsupported CycloneDX version %q (want 1.5, 1.6 or 1.7)", version)
+	}
+	fileFormat := cdx.BOMFileFormatJSON
+	if f == CycloneDXXML {
+		fileFormat = cdx.BOMFileFormatXML
+	}
+	bom := cycloneDXBOM(b)
+
+	// The serial number is the UUIDv5 of the document written with a
+	// placeholder of the same length in its place.
+	bom.SerialNumber = placeholderUUID.URN()
+	var buf bytes.Buffer
+	enc := cdx.NewBOMEncoder(&buf, fileFormat).SetPretty(true)
+	var err error
+	if spec >= cdx.SpecVersion1_6 {
+		// Nothing sbompipe writes needs converting: skip the deep copy
+		// EncodeVersion makes.
+		bom.SpecVersion = spec
+		bom.JSONSchema = "http://cyclonedx.org/schema/bom-" + version + ".schema.json"
+		bom.XMLNS = "http://cyclonedx.org/schema/bom/" + version
+		err = enc.Encode(bom)
+	} else {
+		err = enc.EncodeVersion(bom, spec)
+	}
+	if err != nil {
+		return Document{}, err
+	}
+	if err := replacePlaceholder(buf.Bytes(), "urn:uuid:", contentUUID(buf.Bytes())); err != nil {
+		return Document{}, err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return Document{}, err
+	}
+	return Document{Format: "cyclonedx", SpecVersion: version}, nil
+}
+
+func cycloneDXBOM(b *BOM) *cdx.BOM {
+	r := newRefs(b)
+	bom := cdx.NewBOM()
+	bom.Metadata = &cdx.Metadata{
+		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
+			Type:    cdx.ComponentTypeApplication,
+			Name:    b.Tool.Name,
+			Version: b.Tool.Version,
+		}}},
+		Component: cdxComponent(&b.Subject, r),
+	}
+	if !b.Timestamp.IsZero() {
+		bom.Metadata.Timestamp = b.Timestamp.UTC().Format(time.RFC3339)
+	}
+	if s := b.Subject.Supplier; s != "" {
+		bom.Metadata.Supplier = &cdx.OrganizationalEntity{Name: s}
+		bom.Metadata.Authors = &[]cdx.OrganizationalContact{{Name: s}}
+	}
+
+	components := make([]cdx.Component, len(b.Components))
+	for i, c := range b.Components {
+		components[i] = *cdxComponent(c, r)
+	}
+	bom.Components = &components
+
+	deps := make([]cdx.Dependency, 0, len(b.Components)+1)
+	edges := map[string][]string{}
+	for _, d := range b.Dependencies {
+		edges[d.Ref] = d.DependsOn
+	}
+	for _, c := range append([]*Component{&b.Subject}, b.Components...) {
+		d := cdx.Dependency{Ref: r.bomRef[c.Key]}
+		if on := edges[c.Key]; len(on) > 0 {
+			refs := make([]string, len(on))
+			for i, k := range on {
+				refs[i] = r.bomRef[k]
+			}
+			d.Dependencies = &refs
+		}
+		deps = append(deps, d)
+	}
+	bom.Dependencies = &deps
+
+	if len(b.Incomplete) > 0 {
+		comps := make([]cdx.Composition, len(b.Incomplete))
+		for i, inc := range b.Incomplete {
+			refs := make([]cdx.BOMReference, len(inc.Refs))
+			for j, k := range inc.Refs {
+				refs[j] = cdx.BOMReference(r.bomRef[k])
+			}
+			comps[i] = cdx.Composition{Aggregate: cdx.CompositionAggregateIncomplete, Dependencies: &refs}
+		}
+		bom.Compositions = &comps
+	}
+	return bom
+}
+
+func cdxComponent(c *Component, r refs) *cdx.Component {
+	out := &cdx.Component{
+		BOMRef:     r.bomRef[c.Key],
+		Type:       cdx.ComponentTypeLibrary,
+		Name:       c.Name,
+		Version:    c.Version,
+		PackageURL: c.PURL,
+		CPE:        c.CPE,
+	}
+	if c.Kind == Application {
+		out.Type = cdx.ComponentTypeApplication
+	}
+	if c.Supplier != "" {
+		out.Supplier = &cdx.OrganizationalEntity{Name: c.Supplier}
+	}
+	if len(c.Hashes) > 0 {
+		out.Hashes = cdxHashes(c.Hashes)
+	}
+	if c.License != "" {
+		ack := cdx.LicenseAcknowledgementDeclared
+		choice := cdx.LicenseChoice{Expression: c.License, Acknowledgement: &ack}
+		if isLicenseID(c.License) {
+			choice = cdx.LicenseChoice{License: &cdx.License{ID: c.License, Acknowledgement: ack}}
+		}
+		out.Licenses = &cdx.Licenses{choice}
+	}
+
+	var ext []cdx.ExternalReference
+	for _, d := range c.Distributions {
+		e := cdx.ExternalReference{URL: d.URL, Type: cdx.ERTypeDistribution, Comment: d.Comment}
+		if d.VCS {
+			e.Type = cdx.ERTypeVCS
+		}
+		if len(d.Hashes) > 0 {
+			e.Hashes = cdxHashes(d.Hashes)
+		}
+		ext = append(ext, e)
+	}
+	if c.DownloadLocation != "" && len(c.Distributions) == 0 {
+		ext = append(ext, cdx.ExternalReference{URL: c.DownloadLocation, Type: cdx.ERTypeDistribution})
+	}
+	if len(ext) > 0 {
+		out.ExternalReferences = &ext
+	}
+
+	props := make([]cdx.Property, 0, len(c.Properties)+len(c.Notes))
+	for _, p := range c.Properties {
+		props = append(props, cdx.Property{Name: p.Name, Value: p.Value})
+	}
+	for _, n := range c.Notes {
+		props = append(props, cdx.Property{Name: "sbompipe:note", Value: n})
+	}
+	if len(props) > 0 {
+		out.Properties = &props
+	}
+	return out
+}
+
+func cdxHashes(hs []Hash) *[]cdx.Hash {
+	out := make([]cdx.Hash, len(hs))
+	for i, h := range hs {
+		out[i] = cdx.Hash{Algorithm: cdx.HashAlgorithm(h.Algorithm), Value: h.Value}
+	}
+	return &out
+}
+
+// isLicenseID reports whether an SPDX expression is a single identifier.
+func isLicenseID(expr string) bool {
+	for _, r := range expr {
+		if r == ' ' || r == '(' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,169 @@
+package sbom
+
+import (
+	"crypto/sha256"
+	"debug/buildinfo"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+)
+
+// goBinary adds a Go executable, the modules its build information lists
+// (replacements applied) and the standard library it was built with.
+func (b *builder) goBinary(path string) error {
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return err
+	}
+	bi, err := buildinfo.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("reading build info of %s: %w", path, err)
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	version, from := goMainVersion(bi.Main.Version, settings)
+
+	bin := goMain(bi.Main.Path, version)
+	bin.Key = "go:binary:" + bi.Path + "@" + version + " " + settings["GOOS"] + "/" + settings["GOARCH"]
+	bin.Hashes = []Hash{{Algorithm: "SHA-256", Value: sum}}
+	bin.Properties = append(bin.Properties,
+		Property{"sbompipe:go:binary", filepath.Base(path)},
+		Property{"sbompipe:go:package", bi.Path},
+		Property{"sbompipe:go:go-version", bi.GoVersion})
+	for _, key := range []string{"GOOS", "GOARCH", "CGO_ENABLED", "-buildmode",
+		"vcs.revision", "vcs.time", "vcs.modified"} {
+		if v := settings[key]; v != "" {
+			name := strings.ToLower(strings.TrimLeft(key, "-"))
+			bin.Properties = append(bin.Properties, Property{"sbompipe:go:" + name, v})
+		}
+	}
+	if from != "" {
+		bin.Properties = append(bin.Properties, Property{"sbompipe:go:version-from", from})
+	} else {
+		bin.Notes = append(bin.Notes, "main module version unknown: no tag, "+
+			"no -X …version= linker flag and no VCS information in the build info")
+	}
+	bin = b.add(bin)
+	b.edge(b.bom.Subject.Key, bin.Key)
+
+	if v, _, _ := strings.Cut(bi.GoVersion, " "); strings.HasPrefix(v, "go1") {
+		std := b.add(goStdlib(v, "build info of "+filepath.Base(path)))
+		b.edge(bin.Key, std.Key)
+	}
+	incomplete := Incomplete{
+		Reason: "the build info of " + filepath.Base(path) +
+			" lists the modules linked in, not the requirements between them",
+	}
+	private := privateMatcher(b.env)
+	for _, dep := range bi.Deps {
+		c := b.add(goBinaryDep(dep, private))
+		b.edge(bin.Key, c.Key)
+		incomplete.Refs = append(incomplete.Refs, c.Key)
+	}
+	if len(incomplete.Refs) > 0 {
+		b.bom.Incomplete = append(b.bom.Incomplete, incomplete)
+	}
+	return nil
+}
+
+// goBinaryDep returns the component of a module in build info: the
+// replacement when there is one.
+func goBinaryDep(dep *debug.Module, private func(string) bool) *Component {
+	r := dep.Replace
+	switch {
+	case r == nil:
+		return goModule(dep.Path, devel(dep.Version), dep.Sum, private(dep.Path))
+	case devel(r.Version) == "":
+		// A local directory: build info says "(devel)" or nothing.
+		return goLocalModule(dep.Path, r.Path)
+	}
+	c := goModule(r.Path, devel(r.Version), r.Sum, private(r.Path))
+	c.Properties = append(c.Properties, Property{"sbompipe:go:replaces", dep.Path + "@" + dep.Version})
+	return c
+}
+
+// devel returns v, or "" for the "(devel)" placeholder.
+func devel(v string) string {
+	if v == "(devel)" {
+		return ""
+	}
+	return v
+}
+
+// goMainVersion returns the version of a binary's main module and where it
+// comes from: the version the go command stamped (a tag or a
+// pseudo-version), a "-X …version=" linker flag, or a pseudo-version made
+// from vcs.revision and vcs.time. It never returns "(devel)".
+func goMainVersion(stamped string, settings map[string]string) (version, from string) {
+	if v := devel(stamped); v != "" {
+		return v, "build info"
+	}
+	if v := ldflagsVersion(settings["-ldflags"]); v != "" {
+		return v, "-ldflags -X"
+	}
+	rev, when := settings["vcs.revision"], settings["vcs.time"]
+	t, err := time.Parse(time.RFC3339, when)
+	if len(rev) >= 12 && err == nil {
+		v := module.PseudoVersion("", "", t, rev[:12])
+		if settings["vcs.modified"] == "true" {
+			v += "+dirty"
+		}
+		return v, "vcs.revision and vcs.time"
+	}
+	return "", ""
+}
+
+// ldflagsVersion finds "-X path.version=V" (or .Version) in -ldflags and
+// returns V, with a "v" added when that makes it a semantic version.
+func ldflagsVersion(ldflags string) string {
+	fields := strings.Fields(ldflags)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		var def string
+		switch {
+		case f == "-X" && i+1 < len(fields):
+			i++
+			def = fields[i]
+		case strings.HasPrefix(f, "-X="):
+			def = f[len("-X="):]
+		default:
+			continue
+		}
+		def = strings.Trim(def, `'"`)
+		name, value, ok := strings.Cut(def, "=")
+		if !ok || value == "" {
+			continue
+		}
+		if dot := strings.LastIndexByte(name, '.'); dot < 0 || !strings.EqualFold(name[dot+1:], "version") {
+			continue
+		}
+		if !strings.HasPrefix(value, "v") && semver.IsValid("v"+value) {
+			value = "v" + value
+		}
+		return value
+	}
+	return ""
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

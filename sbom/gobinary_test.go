@@ -1,0 +1,227 @@
+package sbom
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// testModuleFiles is a module that needs only modules already in the
+// module cache (sbompipe requires them): one replaced by another version,
+// one plain, and one replaced by a local directory.
+var testModuleFiles = map[string]string{
+	"app/go.mod": `module example.com/app
+
+go 1.22
+
+require (
+	example.com/lib v0.0.0
+	github.com/google/go-cmp v0.7.0
+	github.com/google/uuid v1.5.0
+)
+
+replace github.com/google/uuid v1.5.0 => github.com/google/uuid v1.6.0
+
+replace example.com/lib => ../lib
+`,
+	"app/go.sum": `github.com/google/go-cmp v0.7.0 h1:wk8382ETsv4JYUZwIsn6YpYiWiBsYLSJiTsyBybVuN8=
+github.com/google/go-cmp v0.7.0/go.mod h1:pXiqmnSA92OHEEa9HXL2W4E7lf9JzCmGVUdgjX3N/iU=
+github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=
+github.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=
+`,
+	"app/main.go": `package main
+
+import (
+	"fmt"
+
+	"example.com/lib"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+)
+
+var version = "dev"
+
+func main() { fmt.Println(version, lib.Name, cmp.Equal(1, 1), uuid.Nil) }
+`,
+	"lib/go.mod": "module example.com/lib\n\ngo 1.22\n",
+	"lib/lib.go": "package lib\n\nconst Name = \"lib\"\n",
+}
+
+// offlineGoEnv is the environment of go commands in tests: the module
+// cache only, no network, no toolchain download.
+func offlineGoEnv() []string {
+	return append(os.Environ(), "GOFLAGS=-mod=mod -buildvcs=false", "GOPROXY=off",
+		"GOTOOLCHAIN=local", "GOWORK=off")
+}
+
+func TestGoBinary(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build a binary with")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, testModuleFiles)
+	bin := filepath.Join(dir, "agent")
+	cmd := exec.Command(goCmd, "build", "-ldflags", "-X main.version=1.4.0", "-o", bin, ".")
+	cmd.Dir = filepath.Join(dir, "app")
+	cmd.Env = offlineGoEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	b := collectTest(t, Inputs{GoBinaries: []string{bin}, NoLicenses: true})
+	type fact struct {
+		name, version, hash string
+		props               []Property
+	}
+	got := map[string]fact{}
+	for _, c := range b.Components {
+		h := ""
+		if len(c.Hashes) > 0 {
+			h = c.Hashes[0].Value
+		}
+		var props []Property
+		for _, p := range c.Properties {
+			if p.Name == "sbompipe:go:replaces" || p.Name == "sbompipe:go:local-replacement" ||
+				p.Name == "sbompipe:go:version-from" {
+				props = append(props, p)
+			}
+		}
+		got[c.Name] = fact{c.Name, c.Version, h, props}
+	}
+	sum, err := fileSHA256(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goVersion := strings.Fields(runtime.Version())[0]
+	want := map[string]fact{
+		"example.com/app": {"example.com/app", "v1.4.0", sum,
+			[]Property{{"sbompipe:go:version-from", "-ldflags -X"}}},
+		"example.com/lib": {"example.com/lib", "", "",
+			[]Property{{"sbompipe:go:local-replacement", "../lib"}}},
+		"github.com/google/go-cmp": {"github.com/google/go-cmp", "v0.7.0",
+			"c24f37f36113b2fe0961467022c9fa6296225a206c60b489893b320726d5b8df", nil},
+		"github.com/google/uuid": {"github.com/google/uuid", "v1.6.0",
+			"348bda24330eb231c0f27d630212d2833ac0cf2d4782bfa136b6f9edefbde05d",
+			[]Property{{"sbompipe:go:replaces", "github.com/google/uuid@v1.5.0"}}},
+		"stdlib": {"stdlib", goVersion, "", nil},
+	}
+	for name, w := range want {
+		g := got[name]
+		if g.name != w.name || g.version != w.version || g.hash != w.hash || !slices.Equal(g.props, w.props) {
+			t.Errorf("component %s = %+v, want %+v", name, g, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d components, want %d: %v", len(got), len(want), got)
+	}
+	encodeAll(t, b)
+}
+
+func TestGoMainVersion(t *testing.T) {
+	vcs := map[string]string{"vcs.revision": "0123456789abcdef0123", "vcs.time": "2026-04-17T09:00:00Z"}
+	tests := []struct {
+		stamped  string
+		settings map[string]string
+		want     string
+	}{
+		{"v1.2.3", nil, "v1.2.3"},
+		{"(devel)", map[string]string{"-ldflags": "-s -w -X main.version=1.4.0"}, "v1.4.0"},
+		{"(devel)", map[string]string{"-ldflags": "-X=github.com/x/y/internal.Version=v2.0.0-rc.1"}, "v2.0.0-rc.1"},
+		{"(devel)", map[string]string{"-ldflags": "-X 'main.version=nightly'"}, "nightly"},
+		{"(devel)", map[string]string{"-ldflags": "-X main.commit=abc"}, ""},
+		{"(devel)", vcs, "v0.0.0-20260417090000-0123456789ab"},
+		{"", map[string]string{"vcs.revision": vcs["vcs.revision"], "vcs.time": vcs["vcs.time"],
+			"vcs.modified": "true"}, "v0.0.0-20260417090000-0123456789ab+dirty"},
+		{"(devel)", nil, ""},
+	}
+	for _, tt := range tests {
+		got, _ := goMainVersion(tt.stamped, tt.settings)
+		if got != tt.want {
+			t.Errorf("goMainVersion(%q, %v) = %q, want %q", tt.stamped, tt.settings, got, tt.want)
+		}
+	}
+}
+
+func TestGoModGraph(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, testModuleFiles)
+	app := filepath.Join(dir, "app")
+	b := collectTest(t, Inputs{GoModules: []string{app}, Env: offlineGoEnv(), NoLicenses: true})
+	if len(b.Warnings) > 0 || len(b.Incomplete) > 0 {
+		t.Fatalf("go mod graph did not run: warnings %q, incomplete %v", b.Warnings, b.Incomplete)
+	}
+	got := dependsOn(b, "go:main:example.com/app@")
+	want := []string{
+		"go:github.com/google/go-cmp@v0.7.0",
+		"go:github.com/google/uuid@v1.6.0",
+		"go:local:example.com/lib=>../lib",
+		"go:stdlib@go1.22",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("main module depends on %q, want %q", got, want)
+	}
+	encodeAll(t, b)
+
+	// A go command that fails leaves the direct requirements and says so.
+	b = collectTest(t, Inputs{GoModules: []string{app}, GoCommand: "false", NoLicenses: true})
+	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0], "go mod graph") {
+		t.Errorf("warnings %q, want one about go mod graph", b.Warnings)
+	}
+	if len(b.Incomplete) != 1 {
+		t.Errorf("incomplete = %v, want one composition", b.Incomplete)
+	}
+	if got := dependsOn(b, "go:main:example.com/app@"); !slices.Equal(got, want) {
+		t.Errorf("fallback: main module depends on %q, want %q", got, want)
+	}
+}
+
+func TestGoWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.work":      "go 1.23\n\ntoolchain go1.26.1\n\nuse (\n\t./app\n\t./lib\n\t./gone\n)\n",
+		"go.work.sum":  "example.com/extra v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+		"lib/go.mod":   "module example.com/lib\n\ngo 1.22\n\nrequire github.com/google/go-cmp v0.6.0\n",
+		"lib/go.sum":   "",
+		"app/main.go":  "package main\n",
+		"lib/extra.go": "package lib\n",
+	}
+	for k, v := range testModuleFiles {
+		if strings.HasPrefix(k, "app/") {
+			files[k] = v
+		}
+	}
+	files["app/go.mod"] += "require example.com/extra v1.0.0\n"
+	writeFiles(t, dir, files)
+
+	b := collectTest(t, Inputs{GoModules: []string{dir}, Offline: true, NoLicenses: true})
+	var names []string
+	for _, c := range b.Components {
+		names = append(names, c.Name+"@"+c.Version)
+	}
+	want := []string{
+		"example.com/app@", "example.com/extra@v1.0.0", "example.com/lib@",
+		"github.com/google/go-cmp@v0.7.0", "github.com/google/uuid@v1.6.0", "stdlib@go1.26.1",
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("workspace components %q, want %q", names, want)
+	}
+	if extra := b.Component("go:example.com/extra@v1.0.0"); extra == nil || len(extra.Hashes) != 1 {
+		t.Errorf("example.com/extra has no hash from go.work.sum: %+v", extra)
+	}
+	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0], "gone has no go.mod") {
+		t.Errorf("warnings %q, want one about ./gone", b.Warnings)
+	}
+	// Both main modules hang off the subject.
+	if got := dependsOn(b, b.Subject.Key); len(got) != 2 {
+		t.Errorf("subject depends on %q, want the two main modules", got)
+	}
+	encodeAll(t, b)
+}

@@ -1,0 +1,53 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// goGraphEdge is one line of `go mod graph`: a module and one of its
+// requirements, each "path@version", or "path" for a main module.
+type goGraphEdge struct {
+	from, to string
+}
+
+// goModGraph runs `go mod graph` in dir with the given environment. It may
+// download go.mod files, as the go command does for its users.
+func goModGraph(ctx context.Context, goCmd, dir string, env []string) ([]goGraphEdge, error) {
+	cmd := exec.CommandContext(ctx, goCmd, "mod", "graph")
+	cmd.Dir = dir
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i] + " …"
+		}
+		if msg == "" {
+			return nil, fmt.Errorf("go mod graph in %s: %w", dir, err)
+		}
+		return nil, fmt.Errorf("go mod graph in %s: %w: %s", dir, err, msg)
+	}
+	var edges []goGraphEdge
+	sc := bufio.NewScanner(&stdout)
+	for sc.Scan() {
+		from, to, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			return nil, fmt.Errorf("go mod graph in %s: unexpected line %q", dir, sc.Text())
+		}
+		edges = append(edges, goGraphEdge{from, to})
+	}
+	return edges, sc.Err()
+}
+
+// splitModule splits "path@version" into path and version; a main module
+// has no version.
+func splitModule(s string) (path, version string) {
+	path, version, _ = strings.Cut(s, "@")
+	return path, version
+}

@@ -1,0 +1,64 @@
+package sbom
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestGolden encodes a small Python and Go inventory in every format and
+// compares the bytes with testdata/golden. Run with -update to rewrite them
+// after a deliberate change, and review the diff.
+func TestGolden(t *testing.T) {
+	in := filepath.Join("testdata", "golden", "input")
+	b := collectTest(t, Inputs{
+		Python:     []string{filepath.Join(in, "requirements.txt")},
+		GoModules:  []string{filepath.Join(in, "gomod")},
+		Offline:    true,
+		NoLicenses: true,
+	})
+	for key, got := range encodeAll(t, b) {
+		path := filepath.Join("testdata", "golden", key+goldenExt(key))
+		if *update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the golden file %s; run go test -update and review the diff", key, path)
+		}
+	}
+}
+
+func goldenExt(key string) string {
+	for _, f := range Formats {
+		if len(key) >= len(f) && key[:len(f)] == string(f) {
+			return f.Extension()
+		}
+	}
+	return ""
+}
+
+// TestDeterministic encodes the same inputs twice, collected separately,
+// and wants the same bytes.
+func TestDeterministic(t *testing.T) {
+	in := Inputs{GoModules: []string{sharedDir(t, "corpus/gomod/goreleaser-head")},
+		Python:  []string{filepath.Join(sharedDir(t, "corpus/requirements/treeherder-common"), "requirements.txt")},
+		Offline: true, NoLicenses: true}
+	first := encodeAll(t, collectTest(t, in))
+	second := encodeAll(t, collectTest(t, in))
+	for key := range first {
+		if !bytes.Equal(first[key], second[key]) {
+			t.Errorf("%s: two runs gave different bytes", key)
+		}
+	}
+}

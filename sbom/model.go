@@ -1,0 +1,260 @@
+package sbom
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Ecosystem is where a component comes from.
+type Ecosystem string
+
+// The ecosystems the collectors know.
+const (
+	Python  Ecosystem = "python"
+	Go      Ecosystem = "go"
+	Product Ecosystem = "product" // the subject of the document
+)
+
+// Kind says what a component is; the encoders map it to CycloneDX component
+// types and SPDX primary package purposes.
+type Kind int
+
+// The kinds of component.
+const (
+	Library     Kind = iota // a package, a module, the Go standard library
+	Application             // a main module, a binary, the subject
+)
+
+// Component is one thing in the inventory. Key identifies it across
+// collectors: two components with the same key are the same thing and are
+// merged.
+type Component struct {
+	// Key is unique in a BOM and stable across runs, for example
+	// "go:golang.org/x/mod@v0.43.0". Encoders derive bom-refs and SPDX
+	// identifiers from it.
+	Key string
+
+	Ecosystem Ecosystem
+	Kind      Kind
+
+	// Name and Version as the input wrote them. Version is empty when it
+	// is unknown (a local replacement, an unpinned requirement).
+	Name    string
+	Version string
+
+	// PURL is the package URL, or "" when none can be formed.
+	PURL string
+	// CPE is a CPE 2.3 name, or "".
+	CPE string
+
+	// Supplier is the organisation that supplies the component, or "".
+	Supplier string
+
+	// Hashes identify the component itself (a Go module's h1 as SHA-256, a
+	// binary's file digest).
+	Hashes []Hash
+
+	// Distributions are places the component's files come from, each with
+	// the digests of files that may be installed (a Python requirement's
+	// --hash values).
+	Distributions []Distribution
+
+	// DownloadLocation is the URL of the component's archive (SPDX
+	// PackageDownloadLocation), or "".
+	DownloadLocation string
+
+	// License is an SPDX license expression detected from the component's
+	// own license files, or "" when unknown.
+	License string
+
+	// Properties are facts without a field of their own, sorted by name.
+	Properties []Property
+
+	// Notes are sentences for a human reader (SPDX package comment), such
+	// as why a component has no version or hash.
+	Notes []string
+}
+
+// Hash is a digest in lowercase hex.
+type Hash struct {
+	// Algorithm is a CycloneDX algorithm name: "SHA-256", "SHA-384",
+	// "SHA-512", "SHA-1", "MD5".
+	Algorithm string
+	Value     string
+}
+
+// Distribution is a place to download a component from, with digests of
+// files found there.
+type Distribution struct {
+	URL     string
+	Hashes  []Hash
+	Comment string
+	// VCS is true for a version-control URL.
+	VCS bool
+}
+
+// Property is a name and value, named "sbompipe:<ecosystem>:<fact>".
+type Property struct {
+	Name  string
+	Value string
+}
+
+// Dependency says that the component with key Ref depends on each of
+// DependsOn.
+type Dependency struct {
+	Ref       string
+	DependsOn []string
+}
+
+// Incomplete names components whose recorded dependencies are known to be
+// incomplete, with the reason.
+type Incomplete struct {
+	Refs   []string
+	Reason string
+}
+
+// Tool names the program that wrote a document.
+type Tool struct {
+	Name    string
+	Version string
+}
+
+// BOM is the neutral model the collectors fill and the encoders write: a
+// subject, its components and the dependencies between them. Collectors
+// record facts only; the caller sets Tool and Timestamp.
+type BOM struct {
+	// Subject is what the document describes (CycloneDX
+	// metadata.component, the SPDX package the document DESCRIBES).
+	Subject Component
+
+	// Components are every component other than the subject.
+	Components []*Component
+
+	// Dependencies are the edges of the graph, subject included.
+	Dependencies []Dependency
+
+	// Incomplete marks parts of the graph known to be incomplete.
+	Incomplete []Incomplete
+
+	// Warnings say what a collector could not inventory, each naming its
+	// input; the caller shows them to the user.
+	Warnings []string
+
+	Tool      Tool
+	Timestamp time.Time
+}
+
+// Count returns the number of components in the document, subject
+// included: the figure the archive index lists.
+func (b *BOM) Count() int {
+	return len(b.Components) + 1
+}
+
+// CountByEcosystem returns how many components each ecosystem has, the
+// subject excluded.
+func (b *BOM) CountByEcosystem() map[Ecosystem]int {
+	n := map[Ecosystem]int{}
+	for _, c := range b.Components {
+		n[c.Ecosystem]++
+	}
+	return n
+}
+
+// Component returns the component with the given key, the subject
+// included, or nil.
+func (b *BOM) Component(key string) *Component {
+	if key == b.Subject.Key {
+		return &b.Subject
+	}
+	for _, c := range b.Components {
+		if c.Key == key {
+			return c
+		}
+	}
+	return nil
+}
+
+// add merges c into the BOM: a component with a new key is appended, one
+// with a known key gains the hashes, distributions, properties and notes
+// it did not have. Call normalize once all components are added.
+func (b *BOM) add(index map[string]*Component, c *Component) *Component {
+	old, ok := index[c.Key]
+	if !ok {
+		index[c.Key] = c
+		b.Components = append(b.Components, c)
+		return c
+	}
+	for _, h := range c.Hashes {
+		if !slices.Contains(old.Hashes, h) {
+			old.Hashes = append(old.Hashes, h)
+		}
+	}
+	for _, d := range c.Distributions {
+		if !slices.ContainsFunc(old.Distributions, func(o Distribution) bool { return o.URL == d.URL }) {
+			old.Distributions = append(old.Distributions, d)
+		}
+	}
+	for _, p := range c.Properties {
+		if !slices.Contains(old.Properties, p) {
+			old.Properties = append(old.Properties, p)
+		}
+	}
+	for _, n := range c.Notes {
+		if !slices.Contains(old.Notes, n) {
+			old.Notes = append(old.Notes, n)
+		}
+	}
+	if old.License == "" {
+		old.License = c.License
+	}
+	return old
+}
+
+// normalize sorts everything the encoders write (components by ecosystem,
+// name, version and key), so that the same input
+// gives the same document, and merges the edges of each component.
+func (b *BOM) normalize() {
+	slices.SortFunc(b.Components, func(x, y *Component) int {
+		return cmp.Or(cmp.Compare(x.Ecosystem, y.Ecosystem), cmp.Compare(x.Name, y.Name),
+			cmp.Compare(x.Version, y.Version), cmp.Compare(x.Key, y.Key))
+	})
+	for _, c := range b.Components {
+		sortComponent(c)
+	}
+	sortComponent(&b.Subject)
+
+	edges := map[string][]string{}
+	for _, d := range b.Dependencies {
+		edges[d.Ref] = append(edges[d.Ref], d.DependsOn...)
+	}
+	b.Dependencies = b.Dependencies[:0]
+	for ref, on := range edges {
+		slices.Sort(on)
+		b.Dependencies = append(b.Dependencies, Dependency{Ref: ref, DependsOn: slices.Compact(on)})
+	}
+	slices.SortFunc(b.Dependencies, func(x, y Dependency) int { return cmp.Compare(x.Ref, y.Ref) })
+
+	for i := range b.Incomplete {
+		slices.Sort(b.Incomplete[i].Refs)
+		b.Incomplete[i].Refs = slices.Compact(b.Incomplete[i].Refs)
+	}
+	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int { return cmp.Compare(x.Reason, y.Reason) })
+}
+
+func sortComponent(c *Component) {
+	byHash := func(x, y Hash) int {
+		return cmp.Or(cmp.Compare(x.Algorithm, y.Algorithm), cmp.Compare(x.Value, y.Value))
+	}
+	slices.SortFunc(c.Hashes, byHash)
+	c.Hashes = slices.Compact(c.Hashes)
+	for i := range c.Distributions {
+		slices.SortFunc(c.Distributions[i].Hashes, byHash)
+		c.Distributions[i].Hashes = slices.Compact(c.Distributions[i].Hashes)
+	}
+	slices.SortFunc(c.Distributions, func(x, y Distribution) int { return cmp.Compare(x.URL, y.URL) })
+	slices.SortFunc(c.Properties, func(x, y Property) int {
+		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Value, y.Value))
+	})
+	c.Properties = slices.Compact(c.Properties)
+}

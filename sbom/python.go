@@ -1,0 +1,220 @@
+package sbom
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+
+	"github.com/sentrikat/sbompipe/lockfile"
+)
+
+// defaultIndex is pip's index when a file names none.
+const defaultIndex = "https://pypi.org/simple"
+
+// python adds every installed entry of a requirements file (and of the
+// files it includes with -r; constraint files only constrain) and the
+// edges pip-compile's and uv's "# via" annotations give. A file without
+// annotations hangs every entry off the subject and says the graph is
+// incomplete.
+func (b *builder) python(path string) error {
+	f, err := lockfile.Parse(path, lockfile.ParseOptions{})
+	if err != nil {
+		return err
+	}
+	for _, p := range f.Problems {
+		b.warnf("%s", p.Error())
+	}
+	for _, u := range f.Unsafe {
+		b.warnf("%s:%d: %s is commented out as unsafe: not pinned, not inventoried", u.File, u.Line, u.Name)
+	}
+	indexes := pythonIndexes(f.Options)
+
+	byName := map[string][]*Component{}
+	entries := make([]*Component, 0, len(f.Requirements))
+	annotated := false
+	for _, r := range f.Requirements {
+		if r.Name == "" {
+			b.warnf("%s:%d: %s has no project name: not inventoried", r.File, r.Line, lockfile.Redact(r.URL))
+			entries = append(entries, nil)
+			continue
+		}
+		c := b.add(b.pythonComponent(r, indexes))
+		byName[r.Canonical] = append(byName[r.Canonical], c)
+		entries = append(entries, c)
+		annotated = annotated || len(r.Via) > 0
+	}
+
+	var unrooted []string
+	for i, r := range f.Requirements {
+		c := entries[i]
+		if c == nil {
+			continue
+		}
+		if !annotated {
+			b.edge(b.bom.Subject.Key, c.Key)
+			unrooted = append(unrooted, c.Key)
+			continue
+		}
+		parents := 0
+		for _, via := range r.Via {
+			switch {
+			case strings.HasPrefix(via, "-c "), strings.HasPrefix(via, "--override "):
+				// A constraint or override file does not pull anything in.
+			case strings.HasPrefix(via, "-r "), strings.HasSuffix(via, ")"):
+				// An input file: "-r requirements.in", "proj (pyproject.toml)".
+				b.edge(b.bom.Subject.Key, c.Key)
+				parents++
+			default:
+				for _, p := range byName[lockfile.Canonical(stripExtras(via))] {
+					b.edge(p.Key, c.Key)
+					parents++
+				}
+			}
+		}
+		if parents == 0 {
+			b.edge(b.bom.Subject.Key, c.Key)
+		}
+	}
+	if len(unrooted) > 0 {
+		b.bom.Incomplete = append(b.bom.Incomplete, Incomplete{
+			Refs:   unrooted,
+			Reason: f.Path + " has no \"# via\" annotations: the requirements between its entries are not known",
+		})
+	}
+	return nil
+}
+
+// pythonComponent returns the component of one requirement entry.
+func (b *builder) pythonComponent(r *lockfile.Requirement, indexes []string) *Component {
+	url := lockfile.Redact(r.URL)
+	c := &Component{
+		Key:       "python:" + r.Canonical + "@" + r.Version,
+		Ecosystem: Python,
+		Kind:      Library,
+		Name:      r.Name,
+		Version:   r.Version,
+	}
+	if r.Marker != "" {
+		c.Key += ";" + r.Marker
+		c.Properties = append(c.Properties, Property{"sbompipe:python:marker", r.Marker})
+	}
+	if url != "" {
+		c.Key += "@" + url
+	}
+	if len(r.Extras) > 0 {
+		c.Properties = append(c.Properties, Property{"sbompipe:python:extras", strings.Join(r.Extras, ",")})
+	}
+	if r.Version == "" && r.Specifier != "" {
+		c.Properties = append(c.Properties, Property{"sbompipe:python:specifier", r.Specifier})
+		c.Notes = append(c.Notes, "not pinned to one version ("+r.Specifier+")")
+	}
+	c.Properties = append(c.Properties, Property{"sbompipe:python:source", r.File + ":" + strconv.Itoa(r.Line)})
+
+	hashes := r.Hashes
+	if r.FragmentHash != nil {
+		hashes = append(hashes, *r.FragmentHash)
+	}
+	var digests []Hash
+	for _, h := range hashes {
+		d, ok := pythonHash(h)
+		if !ok {
+			b.warnf("%s:%d: %s: hash %s is not a digest sbompipe can record; left out",
+				r.File, h.Line, r.Name, h.String())
+			continue
+		}
+		digests = append(digests, d)
+	}
+
+	var qualifiers packageurl.Qualifiers
+	switch r.Kind {
+	case lockfile.Named:
+		for _, index := range indexes {
+			c.Distributions = append(c.Distributions, Distribution{
+				URL:     strings.TrimSuffix(index, "/") + "/" + r.Canonical + "/",
+				Hashes:  digests,
+				Comment: "the package's files on the index; the hashes are of the files the requirement allows",
+			})
+		}
+	case lockfile.DirectURL, lockfile.LocalArchive:
+		c.Distributions = []Distribution{{URL: url, Hashes: digests}}
+		if r.Kind == lockfile.DirectURL {
+			c.DownloadLocation = url
+			qualifiers = packageurl.QualifiersFromMap(map[string]string{"download_url": url})
+		}
+	case lockfile.VCS:
+		c.Distributions = []Distribution{{URL: url, VCS: true}}
+		c.DownloadLocation = url
+		qualifiers = packageurl.QualifiersFromMap(map[string]string{"vcs_url": url})
+	case lockfile.LocalDir, lockfile.Editable:
+		c.Properties = append(c.Properties, Property{"sbompipe:python:local-path", url})
+		c.Notes = append(c.Notes, "a local directory ("+r.Kind.String()+"): no hash identifies its content")
+	}
+	c.PURL = packageurl.NewPackageURL(packageurl.TypePyPi, "", pypiName(r.Name), r.Version, qualifiers, "").ToString()
+	return c
+}
+
+// pythonIndexes returns the package indexes a requirements file names,
+// credentials removed: the last --index-url (pip's default when none, none
+// with --no-index) and every --extra-index-url.
+func pythonIndexes(opts []*lockfile.Option) []string {
+	index, noIndex := defaultIndex, false
+	var extra []string
+	for _, o := range opts {
+		switch o.Name {
+		case "index-url":
+			index = o.Value
+		case "extra-index-url":
+			extra = append(extra, o.Value)
+		case "no-index":
+			noIndex = true
+		}
+	}
+	var out []string
+	if !noIndex {
+		out = append(out, index)
+		out = append(out, extra...)
+	}
+	for i, u := range out {
+		out[i] = lockfile.Redact(u)
+	}
+	return out
+}
+
+// pythonAlgorithms maps pip's hash names to CycloneDX's, with the length of
+// their hex digests.
+var pythonAlgorithms = map[string]struct {
+	name string
+	hex  int
+}{
+	"sha256": {"SHA-256", 64},
+	"sha384": {"SHA-384", 96},
+	"sha512": {"SHA-512", 128},
+	"sha1":   {"SHA-1", 40},
+	"md5":    {"MD5", 32},
+}
+
+var hexDigits = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+
+func pythonHash(h lockfile.Hash) (Hash, bool) {
+	alg, ok := pythonAlgorithms[strings.ToLower(h.Algorithm)]
+	if !ok || len(h.Digest) != alg.hex || !hexDigits.MatchString(h.Digest) {
+		return Hash{}, false
+	}
+	return Hash{Algorithm: alg.name, Value: strings.ToLower(h.Digest)}, true
+}
+
+// pypiName is the purl spelling of a project name: lower case, "_" as "-"
+// (the purl-spec PyPI rule; dots are kept).
+func pypiName(name string) string {
+	return strings.ReplaceAll(strings.ToLower(name), "_", "-")
+}
+
+// stripExtras removes "[extra,…]" from a "# via" package name.
+func stripExtras(name string) string {
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		return name[:i]
+	}
+	return name
+}

@@ -1,0 +1,209 @@
+package sbom
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	spdxjson "github.com/spdx/tools-golang/json"
+	"github.com/spdx/tools-golang/spdx"
+	"github.com/spdx/tools-golang/spdx/v2/common"
+	"github.com/spdx/tools-golang/spdxlib"
+	"github.com/spdx/tools-golang/tagvalue"
+)
+
+// spdxNamespaceBase prefixes the document namespace, which SPDX 2.3 §6.5
+// wants unique per document version; the UUIDv5 of the content makes it so.
+const spdxNamespaceBase = "https://spdx.org/spdxdocs/"
+
+const noAssertion = "NOASSERTION"
+
+// encodeSPDX writes b as SPDX 2.3 (https://spdx.github.io/spdx-spec/v2.3/)
+// in JSON or tag-value, after tools-golang's document validation.
+func encodeSPDX(w io.Writer, b *BOM, f Format) (Document, error) {
+	doc := spdxDocument(b)
+	if err := spdxlib.ValidateDocument(doc); err != nil {
+		return Document{}, fmt.Errorf("validating: %w", err)
+	}
+
+	// The namespace ends in the UUIDv5 of the document written with a
+	// placeholder of the same length in its place.
+	prefix := doc.DocumentNamespace
+	doc.DocumentNamespace += placeholderUUID.String()
+	var buf bytes.Buffer
+	var err error
+	if f == SPDXTagValue {
+		err = tagvalue.Write(doc, &buf)
+	} else {
+		err = spdxjson.Write(doc, &buf, spdxjson.Indent("  "))
+	}
+	if err != nil {
+		return Document{}, err
+	}
+	if err := replacePlaceholder(buf.Bytes(), prefix, contentUUID(buf.Bytes())); err != nil {
+		return Document{}, err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return Document{}, err
+	}
+	return Document{Format: "spdx", SpecVersion: "2.3"}, nil
+}
+
+func spdxDocument(b *BOM) *spdx.Document {
+	r := newRefs(b)
+	name := b.Subject.Name
+	if b.Subject.Version != "" {
+		name += "-" + b.Subject.Version
+	}
+	creators := []common.Creator{{CreatorType: "Tool", Creator: b.Tool.Name + "-" + b.Tool.Version}}
+	if s := b.Subject.Supplier; s != "" {
+		creators = append(creators, common.Creator{CreatorType: "Organization", Creator: s})
+	}
+	created := ""
+	if !b.Timestamp.IsZero() {
+		created = b.Timestamp.UTC().Format(time.RFC3339)
+	}
+	doc := &spdx.Document{
+		SPDXVersion:       spdx.Version,
+		DataLicense:       spdx.DataLicense,
+		SPDXIdentifier:    "DOCUMENT",
+		DocumentName:      name,
+		DocumentNamespace: spdxNamespaceBase + spdxIDChars(name) + "-",
+		CreationInfo:      &spdx.CreationInfo{Creators: creators, Created: created},
+	}
+
+	doc.Packages = make([]*spdx.Package, 0, len(b.Components)+1)
+	doc.Packages = append(doc.Packages, spdxPackage(&b.Subject, r))
+	for _, c := range b.Components {
+		doc.Packages = append(doc.Packages, spdxPackage(c, r))
+	}
+
+	id := func(key string) common.DocElementID {
+		return common.MakeDocElementID("", strings.TrimPrefix(r.spdxID[key], "SPDXRef-"))
+	}
+	doc.Relationships = append(doc.Relationships, &spdx.Relationship{
+		RefA:         common.MakeDocElementID("", "DOCUMENT"),
+		RefB:         id(b.Subject.Key),
+		Relationship: common.TypeRelationshipDescribe,
+	})
+	for _, d := range b.Dependencies {
+		for _, on := range d.DependsOn {
+			doc.Relationships = append(doc.Relationships, &spdx.Relationship{
+				RefA:         id(d.Ref),
+				RefB:         id(on),
+				Relationship: common.TypeRelationshipDependsOn,
+			})
+		}
+	}
+
+	var comment []string
+	for _, inc := range b.Incomplete {
+		comment = append(comment, fmt.Sprintf(
+			"The dependencies recorded for %d packages are incomplete (%s).", len(inc.Refs), inc.Reason))
+	}
+	doc.DocumentComment = strings.Join(comment, "\n")
+	return doc
+}
+
+func spdxPackage(c *Component, r refs) *spdx.Package {
+	p := &spdx.Package{
+		PackageName:               c.Name,
+		PackageSPDXIdentifier:     common.ElementID(strings.TrimPrefix(r.spdxID[c.Key], "SPDXRef-")),
+		PackageVersion:            c.Version,
+		PackageSupplier:           &common.Supplier{Supplier: noAssertion},
+		PackageDownloadLocation:   noAssertion,
+		FilesAnalyzed:             false,
+		IsFilesAnalyzedTagPresent: true,
+		PackageLicenseConcluded:   noAssertion,
+		PackageLicenseDeclared:    noAssertion,
+		PackageCopyrightText:      noAssertion,
+		PrimaryPackagePurpose:     "LIBRARY",
+	}
+	if c.Kind == Application {
+		p.PrimaryPackagePurpose = "APPLICATION"
+	}
+	if c.Supplier != "" {
+		p.PackageSupplier = &common.Supplier{Supplier: c.Supplier, SupplierType: "Organization"}
+	}
+	if c.DownloadLocation != "" {
+		p.PackageDownloadLocation = c.DownloadLocation
+	}
+	if c.License != "" {
+		p.PackageLicenseDeclared = c.License
+	}
+
+	hashes := c.Hashes
+	for _, d := range c.Distributions {
+		hashes = append(hashes, d.Hashes...)
+	}
+	for _, h := range hashes {
+		alg, ok := spdxAlgorithms[h.Algorithm]
+		if !ok {
+			continue
+		}
+		ck := common.Checksum{Algorithm: alg, Value: h.Value}
+		if !containsChecksum(p.PackageChecksums, ck) {
+			p.PackageChecksums = append(p.PackageChecksums, ck)
+		}
+	}
+
+	if c.PURL != "" {
+		p.PackageExternalReferences = append(p.PackageExternalReferences, &spdx.PackageExternalReference{
+			Category: common.CategoryPackageManager,
+			RefType:  common.TypePackageManagerPURL,
+			Locator:  c.PURL,
+		})
+	}
+	if c.CPE != "" {
+		p.PackageExternalReferences = append(p.PackageExternalReferences, &spdx.PackageExternalReference{
+			Category: common.CategorySecurity,
+			RefType:  common.TypeSecurityCPE23Type,
+			Locator:  c.CPE,
+		})
+	}
+	p.PackageComment = spdxComment(c)
+	return p
+}
+
+var spdxAlgorithms = map[string]common.ChecksumAlgorithm{
+	"SHA-1":   common.SHA1,
+	"SHA-256": common.SHA256,
+	"SHA-384": common.SHA384,
+	"SHA-512": common.SHA512,
+	"MD5":     common.MD5,
+}
+
+func containsChecksum(list []common.Checksum, ck common.Checksum) bool {
+	for _, c := range list {
+		if c == ck {
+			return true
+		}
+	}
+	return false
+}
+
+// spdxComment writes what SPDX has no field for: the notes, the origin of
+// distribution checksums and the properties.
+func spdxComment(c *Component) string {
+	var lines []string
+	lines = append(lines, c.Notes...)
+	if len(c.Distributions) > 0 {
+		n := 0
+		for _, d := range c.Distributions {
+			n += len(d.Hashes)
+		}
+		if n > 0 {
+			lines = append(lines, "The checksums are of distribution files (wheels, sdists) of this "+
+				"version that the requirements file allows; which one is installed is not known.")
+		}
+		for _, d := range c.Distributions {
+			lines = append(lines, "Distribution: "+d.URL)
+		}
+	}
+	for _, p := range c.Properties {
+		lines = append(lines, p.Name+": "+p.Value)
+	}
+	return strings.Join(lines, "\n")
+}
