@@ -134,7 +134,7 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 				"pip refuses every requirement without one", what)}
 	}
 	var fs []Finding
-	sha256 := false
+	sha256, usable := false, false
 	for _, h := range hashes {
 		want, strong := digestLen[h.Algorithm]
 		hex, lower := hexKind(h.Digest)
@@ -157,8 +157,17 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 				"--hash=%s: upper-case digest: pip before 24.2 never matches it; write it in "+
 					"lower case", shortHash(h.String())))
 		}
+		if strong && hex && len(h.Digest) == want {
+			usable = true
+		}
 		if h.Algorithm == "sha256" {
 			sha256 = true
+		}
+	}
+	if !usable {
+		// No hash can match any file: pip fails with HashMismatch.
+		for i := range fs {
+			fs[i].PipRefuses = true
 		}
 	}
 	if !sha256 {
@@ -249,9 +258,13 @@ func checkDuplicates(f *File) []Finding {
 			}
 			allowed[key] = both
 			if len(both) == 0 {
-				fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, true,
-					"%s is also listed at %s and the two share no hash: pip keeps only the hashes "+
-						"of every entry, so no file can match", r.Name, at))
+				// pip 23.2 picks files with the intersection but checks the
+				// download against the first entry's hashes only, so it
+				// installs; what later pips do is not settled here.
+				fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, false,
+					"%s is also listed at %s and the two share no hash: pip intersects the hash "+
+						"sets to pick a file, and which hashes it then enforces depends on its "+
+						"version; keep one entry", r.Name, at))
 				continue
 			}
 			if len(both) < len(set) || len(both) < len(hashSet(prev.Hashes)) {
