@@ -383,6 +383,8 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 	}
 	switch sch := scheme(target); {
 	case sch == "http" || sch == "https":
+		// TODO(#2): fetch remote requirements files; Parse has no
+		// context or HTTP client yet, so they are reported instead.
 		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, false,
 			"%s: sbompipe does not fetch remote requirements files, so its entries are not checked",
 			Redact(target))

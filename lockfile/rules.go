@@ -260,7 +260,8 @@ func checkDuplicates(f *File) []Finding {
 			if len(both) == 0 {
 				// pip 23.2 picks files with the intersection but checks the
 				// download against the first entry's hashes only, so it
-				// installs; what later pips do is not settled here.
+				// installs. TODO(#2): run the differential test with pip
+				// 26 and mark this refused if it no longer installs.
 				fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, false,
 					"%s is also listed at %s and the two share no hash: pip intersects the hash "+
 						"sets to pick a file, and which hashes it then enforces depends on its "+
