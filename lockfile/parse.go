@@ -522,6 +522,14 @@ func (fp *fileParser) lineOf(l logical, text string) int {
 			return n
 		}
 	}
+	// A value glued from two lines: look for its start.
+	if len(text) > 20 {
+		for n := l.first; n <= l.last; n++ {
+			if strings.Contains(fp.phys[n-1], text[:20]) {
+				return n
+			}
+		}
+	}
 	return l.first
 }
 

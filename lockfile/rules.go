@@ -144,6 +144,11 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 				"--hash=%s: %q is not allowed; pip accepts only sha256, sha384 and sha512 "+
 					"(case-sensitive) and refuses the whole file", shortHash(h.String()), h.Algorithm))
 			continue
+		case !hex && strings.Contains(h.Digest, "--hash"):
+			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
+				"--hash=%s: two --hash options glued into one digest: pip joins continued "+
+					"lines with nothing between them, so the next line must start with a space",
+				shortHash(h.String())))
 		case !hex:
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
 				"--hash=%s: the digest is not hexadecimal, so no file can ever match it",
