@@ -89,6 +89,8 @@ func TestVerifyRules(t *testing.T) {
 				"requirements.txt:7 bad-hash c warning",
 				"requirements.txt:9 bad-hash d error",
 				"requirements.txt:10 no-sha256 e error", "requirements.txt:11 bad-hash e error"}},
+		{"glued continuation", map[string]string{"requirements.txt": "a==1 \\\n--hash=" + s1 + "\\\n--hash=" + s2 + "\n"},
+			[]string{"requirements.txt:2 bad-hash a error"}},
 		{"no sha256", map[string]string{"requirements.txt": hashed("a==1", "sha384:"+strings.Repeat("a", 96))},
 			[]string{"requirements.txt:1 no-sha256 a error"}},
 		{"editable, vcs, local dir",
