@@ -94,17 +94,23 @@ type BackendError struct {
 }
 
 func (e *BackendError) Error() string {
-	msg := e.Backend + ": " + e.Err.Error()
-	switch {
-	case errors.Is(e.Err, context.DeadlineExceeded):
-		msg = e.Backend + ": timed out"
-	case errors.Is(e.Err, context.Canceled):
-		msg = e.Backend + ": interrupted"
-	}
+	msg := e.Backend + ": " + e.Reason()
 	if e.Output != "" {
 		msg += "\n" + e.Output
 	}
 	return msg
+}
+
+// Reason says in a few words why the backend failed: "timed out",
+// "interrupted" or its exit status.
+func (e *BackendError) Reason() string {
+	switch {
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(e.Err, context.Canceled):
+		return "interrupted"
+	}
+	return "failed: " + e.Err.Error()
 }
 
 func (e *BackendError) Unwrap() error { return e.Err }
@@ -206,6 +212,7 @@ func newLocker(opts LockOptions) (*locker, error) {
 	if opts.Out == "" {
 		opts.Out = "requirements.txt"
 	}
+	opts.Command = hideCredentials(opts.Command)
 	l := &locker{opts: opts, backend: opts.Backend}
 	switch l.backend {
 	case "":
