@@ -171,8 +171,12 @@ type Option struct {
 	// "extra-index-url", "find-links", "trusted-host", "requirement",
 	// "constraint", "no-index", "require-hashes", ….
 	Name string
-	// Value is the option's argument, or "" for a flag.
+	// Value is the option's argument, or "" for a flag, after ${VAR}
+	// expansion: what pip uses.
 	Value string
+	// Written is the argument as written in the file, before ${VAR}
+	// expansion.
+	Written string
 }
 
 // UnsafeEntry is a package pip-compile left out as unsafe and commented out.
@@ -189,6 +193,13 @@ type Problem struct {
 	// Message says what is wrong and, where pip would silently drop
 	// something, what it would drop.
 	Message string
+	// Rule is the verify rule that reports the problem: RuleSyntax or
+	// RuleIncludeMissing.
+	Rule string
+	// Severity is SeverityError for what pip refuses or drops, and
+	// SeverityWarning for what it accepts but deserves a look (an unset
+	// ${VAR}).
+	Severity Severity
 }
 
 // Error returns "file:line: message".

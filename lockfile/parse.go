@@ -1,0 +1,513 @@
+package lockfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// ParseOptions control Parse. The zero value parses leniently from the
+// operating system's files with the process environment.
+type ParseOptions struct {
+	// Strict makes Parse return an ErrorList when the files have problems.
+	// Either way the problems are in File.Problems and the File holds
+	// every entry that could be read.
+	Strict bool
+
+	// Getenv looks up the variables of ${NAME} references. Nil means
+	// os.Getenv.
+	Getenv func(string) string
+
+	// FS, when set, is where files are read from: paths are slash-separated
+	// and relative to its root (fs.ValidPath). Nil means the operating
+	// system's files.
+	FS fs.FS
+}
+
+// ErrorList is the error of a strict Parse: every problem found, in file
+// order.
+type ErrorList []*Problem
+
+// Error returns one "file:line: message" line per problem.
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, p := range l {
+		msgs[i] = p.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Parse reads the requirements file at path and every file it reaches with
+// -r and -c, following pip's rules (see the package documentation). It
+// returns an error without a File when path itself cannot be read. In
+// strict mode it also returns an ErrorList when File.Problems is not empty;
+// the File is returned with it.
+func Parse(path string, opts ParseOptions) (*File, error) {
+	p := &parser{
+		opts:   opts,
+		getenv: opts.Getenv,
+		f:      &File{Path: path},
+		done:   map[string]bool{},
+	}
+	if p.getenv == nil {
+		p.getenv = os.Getenv
+	}
+	data, err := p.read(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading requirements: %w", err)
+	}
+	p.parseFile(path, data, false, true)
+	if opts.Strict && len(p.f.Problems) > 0 {
+		return p.f, ErrorList(p.f.Problems)
+	}
+	return p.f, nil
+}
+
+// parser holds the state of one Parse call.
+type parser struct {
+	opts   ParseOptions
+	getenv func(string) string
+	f      *File
+	done   map[string]bool // files parsed, by key and kind
+	stack  []string        // keys of the files being parsed, for cycles
+}
+
+func (p *parser) read(name string) ([]byte, error) {
+	if p.opts.FS == nil {
+		return os.ReadFile(name)
+	}
+	return fs.ReadFile(p.opts.FS, name)
+}
+
+// key identifies a file for cycle detection.
+func (p *parser) key(name string) string {
+	if p.opts.FS != nil {
+		return path.Clean(name)
+	}
+	if abs, err := filepath.Abs(name); err == nil {
+		return abs
+	}
+	return filepath.Clean(name)
+}
+
+// resolve returns the path of an included file: relative to the including
+// file's folder, as pip joins it.
+func (p *parser) resolve(parent, rel string) string {
+	if p.opts.FS != nil {
+		if strings.HasPrefix(rel, "/") {
+			return path.Clean(rel[1:])
+		}
+		return path.Join(path.Dir(parent), rel)
+	}
+	if filepath.IsAbs(rel) {
+		return filepath.Clean(rel)
+	}
+	return filepath.Join(filepath.Dir(parent), rel)
+}
+
+func (p *parser) problem(file string, line int, rule string, sev Severity, format string, args ...any) {
+	p.f.Problems = append(p.f.Problems, &Problem{
+		File: file, Line: line, Rule: rule, Severity: sev,
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+func (p *parser) syntax(file string, line int, format string, args ...any) {
+	p.problem(file, line, RuleSyntax, SeverityError, format, args...)
+}
+
+// parseFile parses one file's content; constraint says whether its entries
+// are constraints (-c).
+func (p *parser) parseFile(name string, data []byte, constraint, top bool) {
+	key := p.key(name)
+	kindKey := key + "\x00r"
+	if constraint {
+		kindKey = key + "\x00c"
+	}
+	p.done[kindKey] = true
+	if !containsString(p.f.Files, name) {
+		p.f.Files = append(p.f.Files, name)
+	}
+	p.stack = append(p.stack, key)
+	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
+
+	text, bad := decode(data)
+	if bad != "" {
+		p.syntax(name, 1, "%s", bad)
+	}
+	fp := &fileParser{p: p, name: name, constraint: constraint, header: top}
+	fp.phys = splitLines(text)
+	for _, l := range joinLines(fp.phys) {
+		fp.line(l)
+	}
+}
+
+// fileParser is the state of parsing one file.
+type fileParser struct {
+	p          *parser
+	name       string
+	constraint bool
+	phys       []string
+
+	header   bool         // still reading the top-level file's leading comments
+	last     *Requirement // the entry "# via" lines attach to
+	viaOpen  bool         // after a bare "# via", "#   source" lines follow
+	inUnsafe bool         // inside pip-compile's unsafe-packages trailer
+	lastEnd  int          // last physical line of the previous requirement
+}
+
+// line handles one logical line.
+func (fp *fileParser) line(l logical) {
+	content := stripComment(l.text)
+	if content == "" {
+		if strings.TrimFunc(l.text, isSpace) == "" {
+			fp.last, fp.viaOpen = nil, false // a blank line ends annotations
+		}
+		fp.comments(l)
+		return
+	}
+	fp.header = false
+	fp.hiddenByComment(l)
+	expanded, unset := expandEnv(content, fp.p.getenv)
+	for _, v := range unset {
+		fp.p.problem(fp.name, l.first, RuleSyntax, SeverityWarning,
+			"${%s} is not set: pip keeps the text ${%s} as written", v, v)
+	}
+	fp.entry(l, expanded, content)
+	fp.comments(l)
+}
+
+var hashOptRE = regexp.MustCompile(`--hash[= ]\S+`)
+
+// hiddenByComment reports a comment in the middle of a continued line: pip
+// strips comments after joining, so everything after it is dropped.
+func (fp *fileParser) hiddenByComment(l logical) {
+	end := fp.endLine(l)
+	for n := l.first; n < end; n++ {
+		text := fp.phys[n-1]
+		if isCommentLine(text) || commentStart(text) < 0 {
+			continue
+		}
+		var dropped []string
+		for m := n + 1; m <= end; m++ {
+			for _, h := range hashOptRE.FindAllString(fp.phys[m-1], -1) {
+				dropped = append(dropped, "--hash="+shortHash(h[len("--hash="):]))
+			}
+		}
+		what := "the text after it"
+		if len(dropped) > 0 {
+			what = strings.Join(dropped, ", ")
+		}
+		lines := fmt.Sprintf("line %d", n+1)
+		if end > n+1 {
+			lines = fmt.Sprintf("lines %d-%d", n+1, end)
+		}
+		fp.p.syntax(fp.name, n, "the comment on line %d hides %s of the continued line from pip: "+
+			"it drops %s", n, lines, what)
+		return
+	}
+}
+
+// tabOptionRE finds a TAB (or other whitespace but a space) before an
+// option: pip splits only on spaces, so the option stays glued to the
+// requirement.
+var tabOptionRE = regexp.MustCompile(`[\t\v\f]+-`)
+
+// entry handles a line's content after comments and ${VAR} expansion;
+// written is the content before expansion.
+func (fp *fileParser) entry(l logical, content, written string) {
+	p := fp.p
+	args, optText := breakArgsOptions(content)
+	if loc := tabOptionRE.FindStringIndex(args); loc != nil {
+		opt, _, _ := strings.Cut(args[loc[1]-1:], " ")
+		p.syntax(fp.name, fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
+			"so it reads %q as part of the requirement and refuses the line", opt, opt)
+		args, optText = breakArgsOptions(tabOptionRE.ReplaceAllStringFunc(content, func(s string) string {
+			return " -"
+		}))
+	}
+	tokens, err := shlexSplit(optText)
+	if err != nil {
+		p.syntax(fp.name, l.first, "could not split the options %q: %v", optText, err)
+		tokens = nil
+	}
+	lo, err := parseOptions(tokens)
+	if err != nil {
+		p.syntax(fp.name, l.first, "%v", err)
+	}
+	for _, h := range lo.hits {
+		if h.spec.scope == scopeRemoved {
+			p.syntax(fp.name, fp.lineOf(l, "--"+h.spec.name), "%s", h.spec.removed)
+		}
+	}
+	switch {
+	case args != "":
+		fp.requirement(l, args, lo)
+	case lo.has("editable"):
+		fp.editable(l, lo)
+	default:
+		fp.options(l, lo, written)
+	}
+}
+
+// requirement handles a line that starts with a requirement.
+func (fp *fileParser) requirement(l logical, args string, lo *lineOpts) {
+	p := fp.p
+	for _, h := range lo.hits {
+		if h.spec.scope == scopeGlobal {
+			p.syntax(fp.name, fp.lineOf(l, "-"), "pip ignores --%s on a requirement line", h.spec.name)
+		}
+	}
+	for _, a := range lo.positional {
+		p.syntax(fp.name, fp.lineOf(l, a), "pip ignores %q after the options of a requirement", a)
+	}
+	parts, err := parseReqText(args)
+	if err != nil {
+		p.syntax(fp.name, l.first, "%v", err)
+		if parts.url == "" && parts.name == "" {
+			fp.last = nil
+			return
+		}
+	}
+	fp.add(l, parts, fp.hashes(l, lo))
+}
+
+// editable handles an "-e" line.
+func (fp *fileParser) editable(l logical, lo *lineOpts) {
+	p := fp.p
+	values := lo.values("editable")
+	if len(values) > 1 {
+		p.syntax(fp.name, l.first, "pip reads only the first -e of a line and ignores %q", values[1])
+	}
+	for _, h := range lo.hits {
+		switch {
+		case h.spec.name == "hash":
+			p.syntax(fp.name, fp.lineOf(l, h.value), "--hash on an -e line: pip drops the hash "+
+				"%s without a word, and refuses the editable requirement in hash-checking mode",
+				shortHash(h.value))
+		case h.spec.scope == scopeGlobal && h.spec.name != "editable":
+			p.syntax(fp.name, fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
+		}
+	}
+	fp.add(l, parseEditable(values[0]), nil)
+}
+
+// options handles a line of global options: includes, index URLs …
+func (fp *fileParser) options(l logical, lo *lineOpts, written string) {
+	p := fp.p
+	fp.last, fp.viaOpen = nil, false
+	var writtenOpts *lineOpts
+	if written != "" && strings.Contains(written, "${") {
+		_, wt := breakArgsOptions(written)
+		if tokens, err := shlexSplit(wt); err == nil {
+			writtenOpts, _ = parseOptions(tokens)
+		}
+	}
+	hashes := fp.hashes(l, lo)
+	if len(lo.positional) > 0 && len(hashes) > 0 {
+		// "--hash=… pkg==1": pip takes pkg==1 for a stray argument.
+		req := strings.Join(lo.positional, " ")
+		p.syntax(fp.name, fp.lineOf(l, lo.positional[0]), "the requirement %q comes after an option: "+
+			"pip ignores it and its hashes; put the requirement first", req)
+		if parts, err := parseReqText(req); err == nil {
+			fp.add(l, parts, hashes)
+		}
+		return
+	}
+	for _, a := range lo.positional {
+		p.syntax(fp.name, fp.lineOf(l, a), "pip ignores %q after an option", a)
+	}
+	for _, h := range hashes {
+		msg := "--hash=%s has no requirement on its line: pip ignores it"
+		if fp.lastEnd == l.first-1 && fp.lastEnd > 0 {
+			msg += fmt.Sprintf(" (is a \"\\\" missing at the end of line %d?)", fp.lastEnd)
+		}
+		p.syntax(fp.name, h.Line, msg, shortHash(h.String()))
+	}
+	for i, h := range lo.hits {
+		if h.spec.scope != scopeGlobal {
+			continue
+		}
+		opt := &Option{File: fp.name, Line: l.first, Name: h.spec.name, Value: h.value, Written: h.value}
+		if writtenOpts != nil && i < len(writtenOpts.hits) {
+			opt.Written = writtenOpts.hits[i].value
+		}
+		p.f.Options = append(p.f.Options, opt)
+	}
+	fp.includes(l, lo)
+}
+
+// includes follows the -r or -c of an option line. Like pip, it follows
+// only the first one: -r wins over -c.
+func (fp *fileParser) includes(l logical, lo *lineOpts) {
+	p := fp.p
+	reqs, cons := lo.values("requirement"), lo.values("constraint")
+	var target string
+	nested := false
+	switch {
+	case len(reqs) > 0:
+		target = reqs[0]
+	case len(cons) > 0:
+		target, nested = cons[0], true
+	default:
+		return
+	}
+	if len(reqs)+len(cons) > 1 {
+		p.syntax(fp.name, l.first, "pip follows only the first -r or -c of a line")
+	}
+	if others := len(lo.hits) - len(reqs) - len(cons); others > 0 {
+		p.syntax(fp.name, l.first, "pip ignores the other options of a line with -r or -c")
+	}
+	switch sch := scheme(target); {
+	case sch == "http" || sch == "https":
+		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError,
+			"%s: sbompipe does not fetch remote requirements files, so its entries are not checked",
+			Redact(target))
+		return
+	case sch == "file":
+		target = strings.TrimPrefix(strings.TrimPrefix(target, target[:5]), "//")
+	}
+	name := p.resolve(fp.name, target)
+	key := p.key(name)
+	if containsString(p.stack, key) {
+		p.syntax(fp.name, l.first, "%s recursively references itself through %s", p.f.Path, name)
+		return
+	}
+	kindKey := key + "\x00r"
+	if nested {
+		kindKey = key + "\x00c"
+	}
+	if p.done[kindKey] {
+		return // already read the same way through another parent
+	}
+	data, err := p.read(name)
+	if err != nil {
+		flag := "-r"
+		if nested {
+			flag = "-c"
+		}
+		why := "cannot be read"
+		if errors.Is(err, fs.ErrNotExist) {
+			why = "does not exist"
+		}
+		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, "%s %s: %s %s", flag, target, name, why)
+		return
+	}
+	p.parseFile(name, data, nested, false)
+}
+
+// hashes returns the --hash values of a line. A value without a colon is
+// a problem (pip refuses the file); unknown algorithms are kept for the
+// bad-hash rule.
+func (fp *fileParser) hashes(l logical, lo *lineOpts) []Hash {
+	var hs []Hash
+	for _, v := range lo.values("hash") {
+		algo, digest, ok := strings.Cut(v, ":")
+		line := fp.lineOf(l, v)
+		if !ok {
+			fp.p.syntax(fp.name, line, "--hash=%s: want an algorithm and a digest, like "+
+				"--hash=sha256:abcd…", shortHash(v))
+			continue
+		}
+		hs = append(hs, Hash{Algorithm: algo, Digest: digest, Line: line})
+	}
+	return hs
+}
+
+// add appends an entry to the file's requirements or constraints.
+func (fp *fileParser) add(l logical, parts reqParts, hashes []Hash) {
+	r := &Requirement{
+		File:       fp.name,
+		Line:       l.first,
+		EndLine:    fp.endLine(l),
+		Name:       parts.name,
+		Canonical:  Canonical(parts.name),
+		Extras:     parts.extras,
+		Specifier:  parts.specifier,
+		Version:    pinnedVersion(parts.specifier),
+		Marker:     parts.marker,
+		Kind:       parts.kind,
+		URL:        parts.url,
+		Hashes:     hashes,
+		Constraint: fp.constraint,
+	}
+	if parts.name == "" {
+		r.Canonical = ""
+	}
+	if r.URL != "" {
+		r.FragmentHash = fragmentHash(r.URL)
+		if r.FragmentHash != nil {
+			r.FragmentHash.Line = l.first
+		}
+	}
+	if fp.constraint {
+		fp.checkConstraint(r)
+		fp.p.f.Constraints = append(fp.p.f.Constraints, r)
+	} else {
+		fp.p.f.Requirements = append(fp.p.f.Requirements, r)
+	}
+	fp.last, fp.viaOpen, fp.inUnsafe = r, false, false
+	fp.lastEnd = r.EndLine
+}
+
+// checkConstraint applies pip's limits on constraint entries (rule B12).
+func (fp *fileParser) checkConstraint(r *Requirement) {
+	var why string
+	switch {
+	case r.Kind == Editable:
+		why = "editable requirements are not allowed as constraints"
+	case r.Name == "":
+		why = "unnamed requirements are not allowed as constraints"
+	case len(r.Extras) > 0:
+		why = "constraints cannot have extras"
+	default:
+		return
+	}
+	fp.p.syntax(fp.name, r.Line, "%s: pip refuses the constraints file", why)
+}
+
+// endLine is the last physical line of l that is not a comment.
+func (fp *fileParser) endLine(l logical) int {
+	for n := l.last; n > l.first; n-- {
+		if !isCommentLine(fp.phys[n-1]) {
+			return n
+		}
+	}
+	return l.first
+}
+
+// lineOf returns the physical line of l that holds text, or l's first line.
+func (fp *fileParser) lineOf(l logical, text string) int {
+	if text == "" || l.first == l.last {
+		return l.first
+	}
+	for n := l.first; n <= l.last; n++ {
+		if strings.Contains(fp.phys[n-1], text) {
+			return n
+		}
+	}
+	return l.first
+}
+
+// shortHash shortens a hash value for messages.
+func shortHash(v string) string {
+	algo, digest, ok := strings.Cut(v, ":")
+	if ok && len(digest) > 12 {
+		return algo + ":" + digest[:12] + "…"
+	}
+	return v
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

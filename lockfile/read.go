@@ -1,0 +1,286 @@
+package lockfile
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/ianaindex"
+)
+
+// This file turns the bytes of a requirements file into logical lines the way
+// pip's req_file.py does: decode (rule A1 of the reference), split like
+// Python's str.splitlines (A2), join backslash continuations (A3), strip
+// comments (A4) and expand ${VAR} (A5).
+
+// bom is a byte order mark and the decoder it selects. UTF-32 comes before
+// UTF-16 because the UTF-32 LE mark starts with the UTF-16 LE one.
+type bom struct {
+	mark   []byte
+	decode func([]byte) (string, bool)
+}
+
+var boms = []bom{
+	{[]byte{0xEF, 0xBB, 0xBF}, decodeUTF8},
+	{[]byte{0x00, 0x00, 0xFE, 0xFF}, func(b []byte) (string, bool) { return decodeUTF32(b, binary.BigEndian) }},
+	{[]byte{0xFF, 0xFE, 0x00, 0x00}, func(b []byte) (string, bool) { return decodeUTF32(b, binary.LittleEndian) }},
+	{[]byte{0xFE, 0xFF}, func(b []byte) (string, bool) { return decodeUTF16(b, binary.BigEndian) }},
+	{[]byte{0xFF, 0xFE}, func(b []byte) (string, bool) { return decodeUTF16(b, binary.LittleEndian) }},
+}
+
+// codingRE is PEP 263's coding declaration as pip searches for it.
+var codingRE = regexp.MustCompile(`coding[:=][ \t\f\v\r]*([-\w.]+)`)
+
+// decode returns the text of a requirements file. A problem it reports
+// (an unknown codec, bytes that are not valid in the codec) does not stop
+// it: invalid bytes become U+FFFD.
+func decode(data []byte) (text string, problem string) {
+	for _, b := range boms {
+		if bytes.HasPrefix(data, b.mark) {
+			s, ok := b.decode(data[len(b.mark):])
+			if !ok {
+				return s, "the text is not valid in the encoding its byte order mark names"
+			}
+			return s, ""
+		}
+	}
+	// PEP 263: a "# -*- coding: X -*-" comment on one of the first two lines.
+	for i, line := range bytes.SplitN(data, []byte("\n"), 3) {
+		if i == 2 {
+			break
+		}
+		if len(line) == 0 || line[0] != '#' {
+			continue
+		}
+		m := codingRE.FindSubmatch(line)
+		if m == nil {
+			continue
+		}
+		name := string(m[1])
+		enc := lookupCodec(name)
+		if enc == nil {
+			s, _ := decodeUTF8(data)
+			return s, fmt.Sprintf("unknown encoding %q in the coding declaration; read as UTF-8", name)
+		}
+		if enc == encoding.Nop {
+			break
+		}
+		out, err := enc.NewDecoder().Bytes(data)
+		if err != nil {
+			s, _ := decodeUTF8(data)
+			return s, fmt.Sprintf("the text is not valid %s: %v", name, err)
+		}
+		return string(out), ""
+	}
+	s, ok := decodeUTF8(data)
+	if !ok {
+		return s, "the text is not valid UTF-8 (pip would fall back to the locale's encoding)"
+	}
+	return s, ""
+}
+
+// lookupCodec finds the codec of a Python coding name. encoding.Nop stands
+// for UTF-8.
+func lookupCodec(name string) encoding.Encoding {
+	n := strings.ReplaceAll(strings.ToLower(name), "_", "-")
+	switch n {
+	case "utf-8", "utf8", "u8", "utf", "utf8-ucs2", "utf8-ucs4", "ascii", "us-ascii", "646":
+		// ASCII is read as UTF-8, its superset.
+		return encoding.Nop
+	case "latin-1", "latin1", "l1", "iso-8859-1", "iso8859-1", "8859", "cp819":
+		return charmap.ISO8859_1
+	}
+	for _, cand := range []string{n, strings.ReplaceAll(n, "-", ""), strings.Replace(n, "iso", "iso-", 1)} {
+		if enc, err := ianaindex.IANA.Encoding(cand); err == nil && enc != nil {
+			return enc
+		}
+	}
+	if strings.HasPrefix(n, "cp") {
+		if enc, err := ianaindex.IANA.Encoding("windows-" + n[2:]); err == nil && enc != nil {
+			return enc
+		}
+	}
+	return nil
+}
+
+func decodeUTF8(b []byte) (string, bool) {
+	if utf8.Valid(b) {
+		return string(b), true
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD"), false
+}
+
+func decodeUTF16(b []byte, order binary.ByteOrder) (string, bool) {
+	ok := len(b)%2 == 0
+	u := make([]uint16, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		u = append(u, order.Uint16(b[i:]))
+	}
+	runes := utf16.Decode(u)
+	for _, r := range runes {
+		if r == utf8.RuneError {
+			ok = false
+		}
+	}
+	return string(runes), ok
+}
+
+func decodeUTF32(b []byte, order binary.ByteOrder) (string, bool) {
+	ok := len(b)%4 == 0
+	var sb strings.Builder
+	for i := 0; i+3 < len(b); i += 4 {
+		r := rune(order.Uint32(b[i:]))
+		if !utf8.ValidRune(r) {
+			r, ok = utf8.RuneError, false
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String(), ok
+}
+
+// splitLines splits text like Python's str.splitlines: \n, \r\n, a lone \r,
+// \v, \f, \x1c, \x1d, \x1e, \x85, U+2028 and U+2029 all end a line, and a
+// final line break does not start another line.
+func splitLines(text string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch r {
+		case '\n', '\v', '\f', '\x1c', '\x1d', '\x1e', '\u0085', '\u2028', '\u2029':
+			lines = append(lines, text[start:i])
+			start = i + size
+		case '\r':
+			lines = append(lines, text[start:i])
+			if strings.HasPrefix(text[i+1:], "\n") {
+				size++
+			}
+			start = i + size
+		}
+		i += size
+	}
+	if start < len(text) {
+		lines = append(lines, text[start:])
+	}
+	return lines
+}
+
+// isSpace reports whether Python's str.isspace (and so the \s of a str
+// regular expression) holds for r.
+func isSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// isCommentLine reports whether line is a comment line for pip: optional
+// whitespace, then "#".
+func isCommentLine(line string) bool {
+	return strings.HasPrefix(strings.TrimLeftFunc(line, isSpace), "#")
+}
+
+// logical is a line after continuation joining. It keeps the physical lines
+// it was made of, for line numbers and annotations.
+type logical struct {
+	first, last int // physical line numbers, from 1
+	text        string
+}
+
+// joinLines joins continuation lines exactly as pip's join_lines does: a
+// line ending in a backslash is joined to the next one with nothing
+// inserted after stripping backslashes from both of its ends; a comment line
+// never continues and ends a pending continuation (its text is appended, to
+// be stripped as a comment later); so does a blank line.
+func joinLines(lines []string) []logical {
+	var out []logical
+	var pending []string
+	first := 0
+	for i, line := range lines {
+		n := i + 1
+		comment := isCommentLine(line)
+		if !strings.HasSuffix(line, `\`) || comment {
+			if comment {
+				line = " " + line
+			}
+			if pending != nil {
+				pending = append(pending, line)
+				out = append(out, logical{first: first, last: n, text: strings.Join(pending, "")})
+				pending = nil
+			} else {
+				out = append(out, logical{first: n, last: n, text: line})
+			}
+			continue
+		}
+		if pending == nil {
+			first = n
+			pending = []string{}
+		}
+		pending = append(pending, strings.Trim(line, `\`))
+	}
+	if pending != nil {
+		out = append(out, logical{first: first, last: len(lines), text: strings.Join(pending, "")})
+	}
+	return out
+}
+
+// commentStart returns where pip's comment pattern (^|\s+)#.*$ starts in s,
+// or -1: a "#" at the start or after whitespace, together with that
+// whitespace.
+func commentStart(s string) int {
+	for j := 0; j < len(s); j++ {
+		if s[j] != '#' {
+			continue
+		}
+		if j == 0 {
+			return 0
+		}
+		k := j
+		for k > 0 {
+			r, size := utf8.DecodeLastRuneInString(s[:k])
+			if !isSpace(r) {
+				break
+			}
+			k -= size
+		}
+		if k < j {
+			return k
+		}
+	}
+	return -1
+}
+
+// stripComment removes a comment and surrounding whitespace from a logical
+// line, as pip's ignore_comments does.
+func stripComment(s string) string {
+	if i := commentStart(s); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimFunc(s, isSpace)
+}
+
+// envRE is pip's ${NAME} pattern: only upper-case letters, digits and "_".
+var envRE = regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`)
+
+// expandEnv replaces ${NAME} with the variable's value as pip does: every
+// occurrence, one name after another; an unset or empty variable stays as
+// written. It returns the names that were left unexpanded.
+func expandEnv(s string, getenv func(string) string) (string, []string) {
+	if !strings.Contains(s, "${") {
+		return s, nil
+	}
+	var unset []string
+	for _, m := range envRE.FindAllStringSubmatch(s, -1) {
+		value := getenv(m[1])
+		if value == "" {
+			unset = append(unset, m[1])
+			continue
+		}
+		s = strings.ReplaceAll(s, m[0], value)
+	}
+	return s, unset
+}
