@@ -163,7 +163,7 @@ const maxPage = 64 << 20
 
 // projectPage reads <base>/<project>/ in JSON or HTML.
 func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFile, error) {
-	page := strings.TrimSuffix(base, "/") + "/" + normalizeName(name) + "/"
+	page := strings.TrimSuffix(base, "/") + "/" + Canonical(name) + "/"
 	resp, err := s.get(ctx, page, acceptSimple)
 	if err != nil {
 		return nil, err
@@ -173,14 +173,14 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, errNoProject
 	case resp.StatusCode != http.StatusOK:
-		return nil, &IndexError{URL: hideCredentials(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage+1))
 	if err != nil {
-		return nil, &IndexError{URL: hideCredentials(page), Err: err}
+		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
 	if len(body) > maxPage {
-		return nil, &IndexError{URL: hideCredentials(page), Err: fmt.Errorf("page larger than %d bytes", maxPage)}
+		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("page larger than %d bytes", maxPage)}
 	}
 	final := resp.Request.URL
 	if final.User == nil {
@@ -194,7 +194,7 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 		files, err = parseSimpleHTML(body, final)
 	}
 	if err != nil {
-		return nil, &IndexError{URL: hideCredentials(page), Err: err}
+		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
 	return files, nil
 }
@@ -276,15 +276,15 @@ func (s *Sources) linksPage(ctx context.Context, page string) ([]IndexFile, erro
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, &IndexError{URL: hideCredentials(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage))
 	if err != nil {
-		return nil, &IndexError{URL: hideCredentials(page), Err: err}
+		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
 	files, err := parseSimpleHTML(body, resp.Request.URL)
 	if err != nil {
-		return nil, &IndexError{URL: hideCredentials(page), Err: err}
+		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
 	return files, nil
 }
@@ -292,7 +292,7 @@ func (s *Sources) linksPage(ctx context.Context, page string) ([]IndexFile, erro
 func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, &IndexError{URL: hideCredentials(rawURL), Err: err}
+		return nil, &IndexError{URL: Redact(rawURL), Err: err}
 	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
@@ -307,7 +307,7 @@ func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Respons
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its message repeats the URL, credentials included
 		}
-		return nil, &IndexError{URL: hideCredentials(rawURL), Err: err}
+		return nil, &IndexError{URL: Redact(rawURL), Err: err}
 	}
 	return resp, nil
 }
@@ -332,10 +332,10 @@ func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", &IndexError{URL: hideCredentials(rawURL), Err: fmt.Errorf("downloading: HTTP %s", resp.Status)}
+		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: HTTP %s", resp.Status)}
 	}
 	if _, err := io.Copy(h, resp.Body); err != nil {
-		return "", &IndexError{URL: hideCredentials(rawURL), Err: fmt.Errorf("downloading: %w", err)}
+		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: %w", err)}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -348,7 +348,7 @@ var sdistExts = []string{".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz
 // PEP 440 versions ("1.0" is "1.0.0").
 func fileIsRelease(filename, name, version string) bool {
 	project, ver, ok := splitDistName(filename)
-	if !ok || normalizeName(project) != normalizeName(name) {
+	if !ok || Canonical(project) != Canonical(name) {
 		return false
 	}
 	return sameVersion(ver, version)

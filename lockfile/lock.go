@@ -153,7 +153,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading %s: %w", opts.Out, err)
 	}
-	if l.seed, err = readSeed(l.out, old); err != nil {
+	if l.seed, err = l.readSeed(old); err != nil {
 		return nil, err
 	}
 
@@ -212,7 +212,7 @@ func newLocker(opts LockOptions) (*locker, error) {
 	if opts.Out == "" {
 		opts.Out = "requirements.txt"
 	}
-	opts.Command = hideCredentials(opts.Command)
+	opts.Command = Redact(opts.Command)
 	l := &locker{opts: opts, backend: opts.Backend}
 	switch l.backend {
 	case "":
@@ -291,7 +291,7 @@ func (l *locker) check(tmp string) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &ResultError{Err: errors.New("the backend wrote an empty file")}
 	}
-	if hideCredentials(string(data)) != string(data) {
+	if Redact(string(data)) != string(data) {
 		return &ResultError{Err: errors.New("it holds index credentials")}
 	}
 	verify := l.opts.Verify
@@ -343,7 +343,7 @@ func trimOutput(out string) string {
 		lines = append([]string{"…"}, lines[len(lines)-maxLines:]...)
 	}
 	for i, s := range lines {
-		lines[i] = "  " + hideCredentials(strings.TrimRight(s, "\r"))
+		lines[i] = "  " + Redact(strings.TrimRight(s, "\r"))
 	}
 	return strings.Join(lines, "\n")
 }

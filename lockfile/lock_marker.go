@@ -27,10 +27,10 @@ func parseDep(s string) (depSpec, error) {
 	if m == nil {
 		return depSpec{}, fmt.Errorf("dependency %q: no project name", s)
 	}
-	d := depSpec{name: normalizeName(m[1])}
+	d := depSpec{name: Canonical(m[1])}
 	for _, e := range strings.Split(m[2], ",") {
 		if e = strings.TrimSpace(e); e != "" {
-			d.extras = append(d.extras, normalizeName(e))
+			d.extras = append(d.extras, Canonical(e))
 		}
 	}
 	rest := s[len(m[0]):]
@@ -251,7 +251,7 @@ func (p *markerParser) compareExtra(l markerTok, op string, r markerTok) (bool, 
 	}
 	has := false
 	for _, e := range p.extras {
-		if e == normalizeName(want.text) {
+		if e == Canonical(want.text) {
 			has = true
 		}
 	}
@@ -281,20 +281,4 @@ func compareMarker(l, op, r string) bool {
 		return l != r
 	}
 	return false
-}
-
-var nameSeparators = regexp.MustCompile(`[-_.]+`)
-
-// normalizeName is the PEP 503 form of a project or extra name.
-// TODO(#6): use lockfile.Canonical once the parser lands on this branch.
-func normalizeName(name string) string {
-	return strings.ToLower(nameSeparators.ReplaceAllString(name, "-"))
-}
-
-var userinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@`)
-
-// hideCredentials removes "user:secret@" from every URL in s.
-// TODO(#6): use lockfile.Redact once the parser lands on this branch.
-func hideCredentials(s string) string {
-	return userinfo.ReplaceAllString(s, "$1")
 }

@@ -3,6 +3,7 @@ package lockfile
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,6 +32,11 @@ func (l *locker) lockWithPip(ctx context.Context, tmp string) error {
 		args = append(args, "-c", seed)
 	}
 	if err := l.run(ctx, l.python, args); err != nil {
+		var be *BackendError
+		if errors.As(err, &be) && len(l.seed) > 0 && strings.Contains(be.Output, "ResolutionImpossible") {
+			be.Output += "\n  hint: the old lockfile's pins are kept as constraints; " +
+				"let the conflicting ones move with --upgrade-package NAME, or all with --upgrade"
+		}
 		return err
 	}
 
@@ -78,7 +84,7 @@ func (l *locker) resolution(ctx context.Context, rep *pipReport) (*Resolution, e
 	}
 	var missing []string
 	for _, it := range rep.Install {
-		name := normalizeName(it.Metadata.Name)
+		name := Canonical(it.Metadata.Name)
 		pin := Pin{Name: name, Version: it.Metadata.Version, Via: via[name]}
 		if it.IsDirect {
 			pin.Version, pin.URL = "", it.DownloadInfo.URL
@@ -157,7 +163,7 @@ func (l *locker) seedConstraints(dir string) (string, error) {
 		}
 	}
 	for _, p := range l.seed {
-		if !upgrade[normalizeName(p.Name)] {
+		if !upgrade[Canonical(p.Name)] {
 			fmt.Fprintf(&b, "%s==%s\n", p.Name, p.Version)
 		}
 	}

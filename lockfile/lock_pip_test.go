@@ -282,3 +282,68 @@ func TestLockOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLockWithPipSeed: the old lockfile keeps pins where they are, a
+// changed requirements.in moves the pin it excludes, --upgrade-package
+// moves only that pin, --upgrade moves all.
+func TestLockWithPipSeed(t *testing.T) {
+	x := pyindex.New(t)
+	x.Add(
+		pyindex.Release{Name: "app", Version: "1.0", RequiresDist: []string{"lib", "other"}},
+		pyindex.Release{Name: "lib", Version: "1.0"},
+		pyindex.Release{Name: "other", Version: "2.0"},
+	)
+	dir := project(t, "app\n")
+	opts := pipLockOptions(t, x, dir)
+	pins := func() []string {
+		t.Helper()
+		data, err := os.ReadFile(opts.Out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "==") && !strings.HasPrefix(line, " ") {
+				got = append(got, strings.TrimSuffix(line, " \\"))
+			}
+		}
+		return got
+	}
+	lock := func(o LockOptions) {
+		t.Helper()
+		if _, err := Lock(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lock(opts)
+	x.Add(pyindex.Release{Name: "lib", Version: "1.1"}, pyindex.Release{Name: "other", Version: "2.1"})
+
+	steps := []struct {
+		name string
+		in   string
+		opts func(*LockOptions)
+		want []string
+	}{
+		{"seeded", "app\n", nil, []string{"app==1.0", "lib==1.0", "other==2.0"}},
+		{"upgrade-package", "app\n", func(o *LockOptions) { o.UpgradePackages = []string{"Lib"} },
+			[]string{"app==1.0", "lib==1.1", "other==2.0"}},
+		{"in-excludes-pin", "app\nother>2.0\n", nil, []string{"app==1.0", "lib==1.1", "other==2.1"}},
+		{"upgrade-package-bound", "app\n", func(o *LockOptions) { o.UpgradePackages = []string{"other<2.1"} },
+			[]string{"app==1.0", "lib==1.1", "other==2.0"}},
+		{"upgrade", "app\n", func(o *LockOptions) { o.Upgrade = true },
+			[]string{"app==1.0", "lib==1.1", "other==2.1"}},
+	}
+	for _, step := range steps {
+		if err := os.WriteFile(opts.In, []byte(step.in), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o := opts
+		if step.opts != nil {
+			step.opts(&o)
+		}
+		lock(o)
+		if diff := cmp.Diff(step.want, pins()); diff != "" {
+			t.Errorf("%s: pins (-want +got):\n%s", step.name, diff)
+		}
+	}
+}

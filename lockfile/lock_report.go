@@ -48,7 +48,7 @@ func readReport(data []byte) (*pipReport, error) {
 		switch {
 		case it.DownloadInfo.VCSInfo != nil:
 			return nil, fmt.Errorf("%s comes from version control (%s): no hash can cover it",
-				it.Metadata.Name, hideCredentials(it.DownloadInfo.URL))
+				it.Metadata.Name, Redact(it.DownloadInfo.URL))
 		case it.DownloadInfo.DirInfo != nil:
 			return nil, fmt.Errorf("%s is a local directory (%s): no hash can cover it",
 				it.Metadata.Name, it.DownloadInfo.URL)
@@ -73,11 +73,11 @@ func (r *pipReport) viaGraph(inputName string) (map[string][]string, error) {
 	extras := map[string]map[string]bool{}
 	deps := map[string][]depSpec{}
 	for _, it := range r.Install {
-		name := normalizeName(it.Metadata.Name)
+		name := Canonical(it.Metadata.Name)
 		pinned[name] = true
 		extras[name] = map[string]bool{}
 		for _, e := range it.RequestedExtras {
-			extras[name][normalizeName(e)] = true
+			extras[name][Canonical(e)] = true
 		}
 		for _, s := range it.Metadata.RequiresDist {
 			d, err := parseDep(s)
@@ -120,7 +120,7 @@ func (r *pipReport) viaGraph(inputName string) (map[string][]string, error) {
 	}
 	for _, it := range r.Install {
 		if it.Requested {
-			add(normalizeName(it.Metadata.Name), inputName)
+			add(Canonical(it.Metadata.Name), inputName)
 		}
 	}
 	for name, ds := range deps {

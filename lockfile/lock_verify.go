@@ -1,15 +1,67 @@
 package lockfile
 
-// readSeed returns the pins of the old lockfile at path (data are its
-// bytes; nil when it does not exist), which keep the pip backend's
-// resolution where it was.
-// TODO(#6): read the pins with Parse once the parser lands on this branch.
-func readSeed(path string, data []byte) ([]Pin, error) {
-	return nil, nil
+import (
+	pep440 "github.com/aquasecurity/go-pep440-version"
+)
+
+// readSeed returns the pins of the old lockfile (data are its bytes, nil
+// when there is none) that still satisfy requirements.in, which keep the
+// pip backend's resolution where it was. A pin that requirements.in now
+// excludes ("lib>=2" after lib==1.0 was locked) is left out, as
+// pip-compile does, so that editing requirements.in just works. The old
+// lockfile is read leniently: whatever it pins seeds the run.
+func (l *locker) readSeed(data []byte) ([]Pin, error) {
+	if data == nil {
+		return nil, nil
+	}
+	old, err := Parse(l.out, ParseOptions{})
+	if err != nil {
+		return nil, err
+	}
+	in, err := Parse(l.opts.In, ParseOptions{})
+	if err != nil {
+		return nil, err
+	}
+	wanted := map[string][]string{}
+	for _, r := range in.Requirements {
+		if r.Kind == Named && r.Specifier != "" {
+			wanted[r.Canonical] = append(wanted[r.Canonical], r.Specifier)
+		}
+	}
+
+	var pins []Pin
+	for _, r := range old.Requirements {
+		if r.Kind != Named || r.Version == "" || !satisfiesAll(r.Version, wanted[r.Canonical]) {
+			continue
+		}
+		pins = append(pins, Pin{Name: r.Canonical, Version: r.Version})
+	}
+	return pins, nil
+}
+
+// satisfiesAll reports whether version meets every specifier. A specifier
+// or version it cannot read counts as not met: the pin is then re-resolved
+// rather than forced.
+func satisfiesAll(version string, specs []string) bool {
+	if len(specs) == 0 {
+		return true
+	}
+	v, err := pep440.Parse(version)
+	if err != nil {
+		return false
+	}
+	for _, s := range specs {
+		spec, err := pep440.NewSpecifiers(s, pep440.WithPreRelease(true))
+		if err != nil || !spec.Check(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // verifyStrict checks a new lockfile with the strict rules.
-// TODO(#6): run Parse and Verify once they land on this branch.
+// TODO(#6): run Verify once it lands on this branch.
 func verifyStrict(path string) error {
-	return nil
+	_, err := Parse(path, ParseOptions{Strict: true})
+	return err
 }

@@ -82,7 +82,7 @@ func Write(w io.Writer, l *Resolution) error {
 
 	var safe, unsafe []Pin
 	for _, p := range l.Pins {
-		if unsafePackages[normalizeName(p.Name)] {
+		if unsafePackages[Canonical(p.Name)] {
 			unsafe = append(unsafe, p)
 		} else {
 			safe = append(safe, p)
@@ -103,15 +103,15 @@ func Write(w io.Writer, l *Resolution) error {
 func sortPins(pins []Pin) []Pin {
 	out := append([]Pin(nil), pins...)
 	sort.SliceStable(out, func(i, j int) bool {
-		return normalizeName(out[i].Name) < normalizeName(out[j].Name)
+		return Canonical(out[i].Name) < Canonical(out[j].Name)
 	})
 	return out
 }
 
 func writePin(w *bufio.Writer, p Pin) {
-	line := normalizeName(p.Name) + "==" + p.Version
+	line := Canonical(p.Name) + "==" + p.Version
 	if p.URL != "" {
-		line = normalizeName(p.Name) + " @ " + p.URL
+		line = Canonical(p.Name) + " @ " + p.URL
 	}
 	if p.Marker != "" {
 		line += " ; " + p.Marker
