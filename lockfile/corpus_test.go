@@ -1,6 +1,7 @@
 package lockfile
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -138,5 +139,76 @@ func TestParseCorpus(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// corpusVerify states what Verify must report for each lockfile of the
+// corpus ("line rule package"), with --in requirements.in where the item
+// has one for that lockfile. Most are clean; the comments say why the
+// others are not.
+var corpusVerify = []struct {
+	path     string
+	in       string
+	findings []string
+}{
+	// pip-compile without --allow-unsafe left pip and setuptools out.
+	{"cocotools-dev-pyproject/requirements.txt", "", []string{
+		"101 unsafe-unpinned pip", "102 unsafe-unpinned setuptools"}},
+	{"electrum-hashin/requirements.txt", "requirements.in", nil},
+	{"jax-pipcompile-bazel/requirements.txt", "requirements.in", nil},
+	{"manylinux-2022/requirements.txt", "requirements.in", nil},
+	{"manylinux-uv/requirements.txt", "requirements.in", nil},
+	{"pontoon-2020-hand/constraints.txt", "", nil},
+	// Django's entry lacks a "\" on line 41, so pip ignores two of its
+	// hashes; the two #egg=name==version URLs are refused by pip 25.0+.
+	{"pontoon-2020-hand/requirements.txt", "", []string{
+		"42 syntax ", "43 syntax ", "140 syntax ", "143 syntax "}},
+	// Without --allow-unsafe: "# setuptools" in the WARNING trailer.
+	{"pontoon-2024/requirements.txt", "requirements.in", []string{"1257 unsafe-unpinned setuptools"}},
+	{"pontoon-dev-uv/prod.txt", "prod.in", nil},
+	{"pontoon-dev-uv/requirements.txt", "requirements.in", nil},
+	{"rhc-worker-playbook/requirements.txt", "requirements.in", nil},
+	{"securedrop-admin/requirements.txt", "requirements.in", nil},
+	{"securedrop-client-2022/build-requirements.txt", "", nil},
+	{"securedrop-client-2022/requirements.txt", "requirements.in", nil},
+	{"sigstore-python-install/requirements.txt", "requirements.in", nil},
+	// Without --allow-unsafe: "# pip" and "# setuptools".
+	{"socorro-2026/requirements.txt", "requirements.in", []string{
+		"1489 unsafe-unpinned pip", "1490 unsafe-unpinned setuptools"}},
+	{"treeherder-2018-hand/requirements.txt", "", nil},
+	{"treeherder-common/requirements.txt", "requirements.in", nil},
+	{"warehouse-main-2021/requirements.txt", "requirements.in", nil},
+}
+
+func TestVerifyCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	for _, tt := range corpusVerify {
+		path := filepath.Join(dir, filepath.FromSlash(tt.path))
+		f, err := Parse(path, ParseOptions{})
+		if err != nil {
+			t.Errorf("Parse(%s): %v", tt.path, err)
+			continue
+		}
+		var opts VerifyOptions
+		if tt.in != "" {
+			in, err := Parse(filepath.Join(filepath.Dir(path), tt.in), ParseOptions{})
+			if err != nil {
+				t.Errorf("Parse(%s): %v", tt.in, err)
+				continue
+			}
+			opts.Checks = append(opts.Checks, InputCheck(in))
+		}
+		rep, err := Verify(context.Background(), f, opts)
+		if err != nil {
+			t.Errorf("Verify(%s): %v", tt.path, err)
+			continue
+		}
+		var got []string
+		for _, x := range rep.Findings {
+			got = append(got, fmt.Sprintf("%d %s %s", x.Line, x.Rule, x.Package))
+		}
+		if diff := cmp.Diff(tt.findings, got); diff != "" {
+			t.Errorf("Verify(%s) mismatch (-want +got):\n%s", tt.path, diff)
+		}
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strings"
 
-	pep440 "github.com/aquasecurity/go-pep440-version"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -377,13 +376,4 @@ func splitDistName(filename string) (project, version string, ok bool) {
 		}
 	}
 	return "", "", false
-}
-
-func sameVersion(a, b string) bool {
-	va, errA := pep440.Parse(a)
-	vb, errB := pep440.Parse(b)
-	if errA != nil || errB != nil {
-		return strings.EqualFold(a, b)
-	}
-	return va.Equal(vb)
 }

@@ -151,10 +151,6 @@ func skipWord(s string, i int, word string) int {
 	return i + len(word)
 }
 
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
 type markerParser struct {
 	toks   []markerTok
 	pos    int

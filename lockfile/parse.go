@@ -110,15 +110,23 @@ func (p *parser) resolve(parent, rel string) string {
 	return filepath.Join(filepath.Dir(parent), rel)
 }
 
-func (p *parser) problem(file string, line int, rule string, sev Severity, format string, args ...any) {
+func (p *parser) problem(file string, line int, rule string, sev Severity, refuses bool,
+	format string, args ...any) {
 	p.f.Problems = append(p.f.Problems, &Problem{
-		File: file, Line: line, Rule: rule, Severity: sev,
+		File: file, Line: line, Rule: rule, Severity: sev, PipRefuses: refuses,
 		Message: fmt.Sprintf(format, args...),
 	})
 }
 
-func (p *parser) syntax(file string, line int, format string, args ...any) {
-	p.problem(file, line, RuleSyntax, SeverityError, format, args...)
+// refused records a syntax problem for which pip refuses the file.
+func (p *parser) refused(file string, line int, format string, args ...any) {
+	p.problem(file, line, RuleSyntax, SeverityError, true, format, args...)
+}
+
+// dropped records a syntax problem for which pip silently drops or
+// ignores part of the file.
+func (p *parser) dropped(file string, line int, format string, args ...any) {
+	p.problem(file, line, RuleSyntax, SeverityError, false, format, args...)
 }
 
 // parseFile parses one file's content; constraint says whether its entries
@@ -138,7 +146,7 @@ func (p *parser) parseFile(name string, data []byte, constraint, top bool) {
 
 	text, bad := decode(data)
 	if bad != "" {
-		p.syntax(name, 1, "%s", bad)
+		p.refused(name, 1, "%s", bad)
 	}
 	fp := &fileParser{p: p, name: name, constraint: constraint, header: top}
 	fp.phys = splitLines(text)
@@ -159,6 +167,7 @@ type fileParser struct {
 	viaOpen  bool         // after a bare "# via", "#   source" lines follow
 	inUnsafe bool         // inside pip-compile's unsafe-packages trailer
 	lastEnd  int          // last physical line of the previous requirement
+	written  string       // the current line before ${VAR} expansion
 }
 
 // line handles one logical line.
@@ -175,9 +184,10 @@ func (fp *fileParser) line(l logical) {
 	fp.hiddenByComment(l)
 	expanded, unset := expandEnv(content, fp.p.getenv)
 	for _, v := range unset {
-		fp.p.problem(fp.name, l.first, RuleSyntax, SeverityWarning,
+		fp.p.problem(fp.name, l.first, RuleSyntax, SeverityWarning, false,
 			"${%s} is not set: pip keeps the text ${%s} as written", v, v)
 	}
+	fp.written = content
 	fp.entry(l, expanded, content)
 	fp.comments(l)
 }
@@ -207,7 +217,7 @@ func (fp *fileParser) hiddenByComment(l logical) {
 		if end > n+1 {
 			lines = fmt.Sprintf("lines %d-%d", n+1, end)
 		}
-		fp.p.syntax(fp.name, n, "the comment on line %d hides %s of the continued line from pip: "+
+		fp.p.dropped(fp.name, n, "the comment on line %d hides %s of the continued line from pip: "+
 			"it drops %s", n, lines, what)
 		return
 	}
@@ -225,7 +235,7 @@ func (fp *fileParser) entry(l logical, content, written string) {
 	args, optText := breakArgsOptions(content)
 	if loc := tabOptionRE.FindStringIndex(args); loc != nil {
 		opt, _, _ := strings.Cut(args[loc[1]-1:], " ")
-		p.syntax(fp.name, fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
+		p.refused(fp.name, fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
 			"so it reads %q as part of the requirement and refuses the line", opt, opt)
 		args, optText = breakArgsOptions(tabOptionRE.ReplaceAllStringFunc(content, func(s string) string {
 			return " -"
@@ -233,16 +243,16 @@ func (fp *fileParser) entry(l logical, content, written string) {
 	}
 	tokens, err := shlexSplit(optText)
 	if err != nil {
-		p.syntax(fp.name, l.first, "could not split the options %q: %v", optText, err)
+		p.refused(fp.name, l.first, "could not split the options %q: %v", optText, err)
 		tokens = nil
 	}
 	lo, err := parseOptions(tokens)
 	if err != nil {
-		p.syntax(fp.name, l.first, "%v", err)
+		p.refused(fp.name, l.first, "%v", err)
 	}
 	for _, h := range lo.hits {
 		if h.spec.scope == scopeRemoved {
-			p.syntax(fp.name, fp.lineOf(l, "--"+h.spec.name), "%s", h.spec.removed)
+			p.refused(fp.name, fp.lineOf(l, "--"+h.spec.name), "%s", h.spec.removed)
 		}
 	}
 	switch {
@@ -260,15 +270,15 @@ func (fp *fileParser) requirement(l logical, args string, lo *lineOpts) {
 	p := fp.p
 	for _, h := range lo.hits {
 		if h.spec.scope == scopeGlobal {
-			p.syntax(fp.name, fp.lineOf(l, "-"), "pip ignores --%s on a requirement line", h.spec.name)
+			p.dropped(fp.name, fp.lineOf(l, "-"), "pip ignores --%s on a requirement line", h.spec.name)
 		}
 	}
 	for _, a := range lo.positional {
-		p.syntax(fp.name, fp.lineOf(l, a), "pip ignores %q after the options of a requirement", a)
+		p.dropped(fp.name, fp.lineOf(l, a), "pip ignores %q after the options of a requirement", a)
 	}
 	parts, err := parseReqText(args)
 	if err != nil {
-		p.syntax(fp.name, l.first, "%v", err)
+		p.refused(fp.name, l.first, "%v", err)
 		if parts.url == "" && parts.name == "" {
 			fp.last = nil
 			return
@@ -282,16 +292,16 @@ func (fp *fileParser) editable(l logical, lo *lineOpts) {
 	p := fp.p
 	values := lo.values("editable")
 	if len(values) > 1 {
-		p.syntax(fp.name, l.first, "pip reads only the first -e of a line and ignores %q", values[1])
+		p.dropped(fp.name, l.first, "pip reads only the first -e of a line and ignores %q", values[1])
 	}
 	for _, h := range lo.hits {
 		switch {
 		case h.spec.name == "hash":
-			p.syntax(fp.name, fp.lineOf(l, h.value), "--hash on an -e line: pip drops the hash "+
+			p.dropped(fp.name, fp.lineOf(l, h.value), "--hash on an -e line: pip drops the hash "+
 				"%s without a word, and refuses the editable requirement in hash-checking mode",
 				shortHash(h.value))
 		case h.spec.scope == scopeGlobal && h.spec.name != "editable":
-			p.syntax(fp.name, fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
+			p.dropped(fp.name, fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
 		}
 	}
 	fp.add(l, parseEditable(values[0]), nil)
@@ -312,7 +322,7 @@ func (fp *fileParser) options(l logical, lo *lineOpts, written string) {
 	if len(lo.positional) > 0 && len(hashes) > 0 {
 		// "--hash=… pkg==1": pip takes pkg==1 for a stray argument.
 		req := strings.Join(lo.positional, " ")
-		p.syntax(fp.name, fp.lineOf(l, lo.positional[0]), "the requirement %q comes after an option: "+
+		p.dropped(fp.name, fp.lineOf(l, lo.positional[0]), "the requirement %q comes after an option: "+
 			"pip ignores it and its hashes; put the requirement first", req)
 		if parts, err := parseReqText(req); err == nil {
 			fp.add(l, parts, hashes)
@@ -320,14 +330,14 @@ func (fp *fileParser) options(l logical, lo *lineOpts, written string) {
 		return
 	}
 	for _, a := range lo.positional {
-		p.syntax(fp.name, fp.lineOf(l, a), "pip ignores %q after an option", a)
+		p.dropped(fp.name, fp.lineOf(l, a), "pip ignores %q after an option", a)
 	}
 	for _, h := range hashes {
 		msg := "--hash=%s has no requirement on its line: pip ignores it"
 		if fp.lastEnd == l.first-1 && fp.lastEnd > 0 {
 			msg += fmt.Sprintf(" (is a \"\\\" missing at the end of line %d?)", fp.lastEnd)
 		}
-		p.syntax(fp.name, h.Line, msg, shortHash(h.String()))
+		p.dropped(fp.name, h.Line, msg, shortHash(h.String()))
 	}
 	for i, h := range lo.hits {
 		if h.spec.scope != scopeGlobal {
@@ -358,14 +368,14 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		return
 	}
 	if len(reqs)+len(cons) > 1 {
-		p.syntax(fp.name, l.first, "pip follows only the first -r or -c of a line")
+		p.dropped(fp.name, l.first, "pip follows only the first -r or -c of a line")
 	}
 	if others := len(lo.hits) - len(reqs) - len(cons); others > 0 {
-		p.syntax(fp.name, l.first, "pip ignores the other options of a line with -r or -c")
+		p.dropped(fp.name, l.first, "pip ignores the other options of a line with -r or -c")
 	}
 	switch sch := scheme(target); {
 	case sch == "http" || sch == "https":
-		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError,
+		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, false,
 			"%s: sbompipe does not fetch remote requirements files, so its entries are not checked",
 			Redact(target))
 		return
@@ -375,7 +385,7 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 	name := p.resolve(fp.name, target)
 	key := p.key(name)
 	if containsString(p.stack, key) {
-		p.syntax(fp.name, l.first, "%s recursively references itself through %s", p.f.Path, name)
+		p.refused(fp.name, l.first, "%s recursively references itself through %s", p.f.Path, name)
 		return
 	}
 	kindKey := key + "\x00r"
@@ -395,7 +405,7 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		if errors.Is(err, fs.ErrNotExist) {
 			why = "does not exist"
 		}
-		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, "%s %s: %s %s", flag, target, name, why)
+		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s %s", flag, target, name, why)
 		return
 	}
 	p.parseFile(name, data, nested, false)
@@ -410,7 +420,7 @@ func (fp *fileParser) hashes(l logical, lo *lineOpts) []Hash {
 		algo, digest, ok := strings.Cut(v, ":")
 		line := fp.lineOf(l, v)
 		if !ok {
-			fp.p.syntax(fp.name, line, "--hash=%s: want an algorithm and a digest, like "+
+			fp.p.refused(fp.name, line, "--hash=%s: want an algorithm and a digest, like "+
 				"--hash=sha256:abcd…", shortHash(v))
 			continue
 		}
@@ -440,6 +450,13 @@ func (fp *fileParser) add(l logical, parts reqParts, hashes []Hash) {
 		r.Canonical = ""
 	}
 	if r.URL != "" {
+		r.WrittenURL = r.URL
+		if strings.Contains(fp.written, "${") && r.Kind != Editable {
+			args, _ := breakArgsOptions(fp.written)
+			if wp, _ := parseReqText(args); wp.url != "" {
+				r.WrittenURL = wp.url
+			}
+		}
 		r.FragmentHash = fragmentHash(r.URL)
 		if r.FragmentHash != nil {
 			r.FragmentHash.Line = l.first
@@ -468,7 +485,7 @@ func (fp *fileParser) checkConstraint(r *Requirement) {
 	default:
 		return
 	}
-	fp.p.syntax(fp.name, r.Line, "%s: pip refuses the constraints file", why)
+	fp.p.refused(fp.name, r.Line, "%s: pip refuses the constraints file", why)
 }
 
 // endLine is the last physical line of l that is not a comment.
@@ -487,11 +504,30 @@ func (fp *fileParser) lineOf(l logical, text string) int {
 		return l.first
 	}
 	for n := l.first; n <= l.last; n++ {
-		if strings.Contains(fp.phys[n-1], text) {
+		if containsToken(fp.phys[n-1], text) {
 			return n
 		}
 	}
 	return l.first
+}
+
+// containsToken reports whether text occurs in s and is not followed by a
+// letter or digit (so that a digest does not match a longer one).
+func containsToken(s, text string) bool {
+	for {
+		i := strings.Index(s, text)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(text):]
+		if s == "" || !isAlnum(s[0]) {
+			return true
+		}
+	}
+}
+
+func isAlnum(c byte) bool {
+	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
 
 // shortHash shortens a hash value for messages.

@@ -78,7 +78,7 @@ func TestParseRequirementForms(t *testing.T) {
 		{"-e git+https://github.com/o/r#egg=r", Requirement{Name: "r", Canonical: "r", Kind: Editable,
 			URL: "git+https://github.com/o/r#egg=r"}},
 	}
-	ignore := cmpopts.IgnoreFields(Requirement{}, "File", "Line", "EndLine")
+	ignore := cmpopts.IgnoreFields(Requirement{}, "File", "Line", "EndLine", "WrittenURL")
 	for _, tt := range tests {
 		f := parseFS(t, map[string]string{"requirements.txt": tt.line + "\n"}, nil)
 		if len(f.Problems) > 0 || len(f.Requirements) != 1 {
@@ -337,5 +337,17 @@ func TestRedact(t *testing.T) {
 		if got := Redact(tt.in); got != tt.want {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestParseWrittenURL(t *testing.T) {
+	text := "pkg @ https://${TOKEN}@files.example/pkg-1.0.tar.gz --hash=sha256:" + h1 + "\n"
+	f := parseFS(t, map[string]string{"requirements.txt": text}, map[string]string{"TOKEN": "t0k"})
+	if len(f.Requirements) != 1 {
+		t.Fatalf("got %d requirements, want 1 (problems %q)", len(f.Requirements), problems(f))
+	}
+	r := f.Requirements[0]
+	if r.URL != "https://t0k@files.example/pkg-1.0.tar.gz" || r.WrittenURL != "https://${TOKEN}@files.example/pkg-1.0.tar.gz" {
+		t.Errorf("URL, WrittenURL = %q, %q; want the expanded and the written URL", r.URL, r.WrittenURL)
 	}
 }

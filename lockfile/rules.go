@@ -1,5 +1,15 @@
 package lockfile
 
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	pep440 "github.com/aquasecurity/go-pep440-version"
+)
+
 // Severity is how bad a finding is.
 type Severity string
 
@@ -28,3 +38,313 @@ const (
 	RuleIncludeMissing = "include-missing"
 	RuleHashUnknown    = "hash-unknown"
 )
+
+// digestLen is the length in hex digits of each algorithm pip accepts
+// (pip's STRONG_HASHES).
+var digestLen = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
+
+var (
+	hexRE      = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	lowerHexRE = regexp.MustCompile(`^[0-9a-f]+$`)
+)
+
+// checkRequirements applies the per-entry rules: editable, unhashable,
+// not-pinned, missing-hash, bad-hash and no-sha256.
+func checkRequirements(f *File) []Finding {
+	pins := constraintPins(f)
+	var fs []Finding
+	for _, r := range f.Requirements {
+		switch r.Kind {
+		case Editable:
+			fs = append(fs, finding(r, r.Line, RuleEditable, SeverityError, true,
+				"-e %s: pip refuses editable requirements in hash-checking mode, because there is "+
+					"no single file to hash; install it in a separate step without hashes", r.URL))
+			continue
+		case VCS, LocalDir:
+			fs = append(fs, finding(r, r.Line, RuleUnhashable, SeverityError, true,
+				"%s is a %s: no hash can cover it, and pip refuses it in hash-checking mode; "+
+					"point at a built archive (wheel or sdist) with a --hash instead", r.URL, r.Kind))
+			continue
+		}
+		hashes := r.Hashes
+		if r.Kind == Named && r.Version == "" {
+			c := pins[pinKey(r)]
+			switch {
+			case c != nil:
+				fs = append(fs, finding(r, r.Line, RuleNotPinned, SeverityWarning, false,
+					"%s%s is pinned only by the constraint %s at %s:%d: pip 26.1 and later use "+
+						"its pin and hashes, older pips refuse it (HashUnpinned)",
+					r.Name, r.Specifier, c.Specifier, c.File, c.Line))
+				if len(hashes) == 0 {
+					hashes = c.Hashes
+				}
+			case strings.HasPrefix(r.Specifier, "==") && !strings.Contains(r.Specifier, ","):
+				fs = append(fs, finding(r, r.Line, RuleNotPinned, SeverityError, false,
+					"%s%s is a wildcard: pip takes it for pinned, but it names no single version; "+
+						"pin one version with ==", r.Name, r.Specifier))
+			default:
+				spec := r.Specifier
+				if spec == "" {
+					spec = " (no version)"
+				}
+				fs = append(fs, finding(r, r.Line, RuleNotPinned, SeverityError, true,
+					"%s%s is not pinned: in hash-checking mode pip wants exactly ==VERSION or ===VERSION",
+					r.Name, spec))
+			}
+		}
+		fs = append(fs, checkHashes(r, hashes)...)
+	}
+	return fs
+}
+
+// checkHashes applies missing-hash, bad-hash and no-sha256 to the hashes
+// that stand for r.
+func checkHashes(r *Requirement, hashes []Hash) []Finding {
+	what := r.Name + r.Specifier
+	if r.Name == "" {
+		what = r.URL
+	}
+	if len(hashes) == 0 {
+		if r.FragmentHash != nil {
+			return []Finding{finding(r, r.Line, RuleMissingHash, SeverityError, false,
+				"%s has only a URL fragment hash (#%s=…): pip accepts it, but sbompipe wants a "+
+					"--hash=sha256:… option", what, r.FragmentHash.Algorithm)}
+		}
+		return []Finding{finding(r, r.Line, RuleMissingHash, SeverityError, true,
+			"%s has no --hash: in hash-checking mode (any --hash in the files turns it on) "+
+				"pip refuses every requirement without one", what)}
+	}
+	var fs []Finding
+	sha256 := false
+	for _, h := range hashes {
+		want, strong := digestLen[h.Algorithm]
+		switch {
+		case !strong:
+			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, true,
+				"--hash=%s: %q is not allowed; pip accepts only sha256, sha384 and sha512 "+
+					"(case-sensitive) and refuses the whole file", shortHash(h.String()), h.Algorithm))
+			continue
+		case !hexRE.MatchString(h.Digest):
+			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
+				"--hash=%s: the digest is not hexadecimal, so no file can ever match it",
+				shortHash(h.String())))
+		case len(h.Digest) != want:
+			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
+				"--hash=%s: a %s digest has %d hex digits, this one %d, so no file can ever match it",
+				shortHash(h.String()), h.Algorithm, want, len(h.Digest)))
+		case !lowerHexRE.MatchString(h.Digest):
+			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityWarning, false,
+				"--hash=%s: upper-case digest: pip before 24.2 never matches it; write it in "+
+					"lower case", shortHash(h.String())))
+		}
+		if h.Algorithm == "sha256" {
+			sha256 = true
+		}
+	}
+	if !sha256 {
+		fs = append(fs, finding(r, r.Line, RuleNoSHA256, SeverityError, false,
+			"%s has hashes but none is sha256: indexes publish sha256, so other tools cannot "+
+				"check these; add the sha256 of every file", what))
+	}
+	return fs
+}
+
+// checkConstraintHashes checks the hashes of constraint entries: pip
+// refuses a file with a weak algorithm wherever it is.
+func checkConstraintHashes(f *File) []Finding {
+	var fs []Finding
+	for _, c := range f.Constraints {
+		for _, x := range checkHashes(c, c.Hashes) {
+			if x.Rule == RuleBadHash {
+				fs = append(fs, x)
+			}
+		}
+	}
+	return fs
+}
+
+// pinKey identifies the entries that stand for the same package under the
+// same markers.
+func pinKey(r *Requirement) string {
+	return r.Canonical + "\x00" + normMarker(r.Marker)
+}
+
+// constraintPins maps pinKey to the pinned constraint entry of that name
+// and marker (or of that name without a marker).
+func constraintPins(f *File) map[string]*Requirement {
+	pins := map[string]*Requirement{}
+	for _, c := range f.Constraints {
+		if c.Version == "" || c.Canonical == "" {
+			continue
+		}
+		pins[pinKey(c)] = c
+	}
+	for _, r := range f.Requirements {
+		if _, ok := pins[pinKey(r)]; !ok {
+			if c := pins[r.Canonical+"\x00"]; c != nil {
+				pins[pinKey(r)] = c
+			}
+		}
+	}
+	return pins
+}
+
+// checkDuplicates finds the same normalised name twice under the same
+// markers. Hash sets are intersected as pip does: an empty set means "no
+// hashes given" and takes the other side.
+func checkDuplicates(f *File) []Finding {
+	first := map[string]*Requirement{}
+	allowed := map[string]map[string]bool{}
+	var fs []Finding
+	for _, r := range f.Requirements {
+		if r.Canonical == "" {
+			continue
+		}
+		key := pinKey(r)
+		prev, ok := first[key]
+		set := hashSet(r.Hashes)
+		if !ok {
+			first[key], allowed[key] = r, set
+			continue
+		}
+		at := fmt.Sprintf("%s:%d", prev.File, prev.Line)
+		switch {
+		case prev.Version != "" && r.Version != "" && !sameVersion(prev.Version, r.Version):
+			fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, true,
+				"%s==%s here and ==%s at %s: pip cannot install both", r.Name, r.Version, prev.Version, at))
+			continue
+		case len(set) == 0 || len(allowed[key]) == 0:
+			if len(allowed[key]) == 0 {
+				allowed[key] = set
+			}
+		default:
+			both := map[string]bool{}
+			for h := range set {
+				if allowed[key][h] {
+					both[h] = true
+				}
+			}
+			allowed[key] = both
+			if len(both) == 0 {
+				fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, true,
+					"%s is also listed at %s and the two share no hash: pip keeps only the hashes "+
+						"of every entry, so no file can match", r.Name, at))
+				continue
+			}
+			if len(both) < len(set) || len(both) < len(hashSet(prev.Hashes)) {
+				fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityWarning, false,
+					"%s is also listed at %s with other hashes: pip allows only the %d they share",
+					r.Name, at, len(both)))
+				continue
+			}
+		}
+		fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityWarning, false,
+			"%s repeats the entry at %s", r.Name, at))
+	}
+	return fs
+}
+
+// hashSet returns the hashes of an entry as "algorithm:lower-case digest".
+func hashSet(hs []Hash) map[string]bool {
+	set := map[string]bool{}
+	for _, h := range hs {
+		set[h.Algorithm+":"+strings.ToLower(h.Digest)] = true
+	}
+	return set
+}
+
+// sameVersion compares two versions by PEP 440 ("1.0" is "1.0.0"), or as
+// text when one does not parse.
+func sameVersion(a, b string) bool {
+	va, errA := pep440.Parse(a)
+	vb, errB := pep440.Parse(b)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return va.Equal(vb)
+}
+
+// checkUnsafe reports the packages of pip-compile's unsafe trailer that no
+// entry pins.
+func checkUnsafe(f *File) []Finding {
+	var fs []Finding
+	for _, u := range f.Unsafe {
+		pinned := false
+		for _, r := range f.Requirements {
+			if r.Canonical == Canonical(u.Name) && r.Version != "" {
+				pinned = true
+			}
+		}
+		if pinned {
+			continue
+		}
+		fs = append(fs, Finding{File: u.File, Line: u.Line, Rule: RuleUnsafeUnpinned,
+			Severity: SeverityError, Package: u.Name, Message: fmt.Sprintf("%s was left out of the "+
+				"lockfile as unsafe: pip install --require-hashes fails whenever a package needs it "+
+				"and it is not installed yet; compile with --allow-unsafe (pip-compile) or without "+
+				"--no-emit-package (uv)", u.Name)})
+	}
+	return fs
+}
+
+// indexOptions are the options that name where packages come from.
+var indexOptions = map[string]bool{"index-url": true, "extra-index-url": true, "find-links": true}
+
+// checkIndexes applies credentials and insecure-index to the options and
+// the URLs of requirements.
+func checkIndexes(f *File) []Finding {
+	var fs []Finding
+	for _, o := range f.Options {
+		switch {
+		case o.Name == "trusted-host":
+			fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleInsecureIndex,
+				Severity: SeverityWarning, Message: fmt.Sprintf("--trusted-host %s: pip stops "+
+					"checking TLS for this host", o.Value)})
+		case indexOptions[o.Name]:
+			if literalUserinfo(o.Written) {
+				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleCredentials,
+					Severity: SeverityError, Message: fmt.Sprintf("--%s %s has a user or token "+
+						"written in the file, where logs, SBOMs and caches copy it; write ${VAR} "+
+						"instead, or use a netrc or keyring", o.Name, Redact(o.Written))})
+			}
+			if insecureURL(o.Value) {
+				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleInsecureIndex,
+					Severity: SeverityWarning, Message: fmt.Sprintf("--%s %s uses http://: anyone "+
+						"on the way can change the index pages", o.Name, Redact(o.Value))})
+			}
+		}
+	}
+	for _, r := range append(append([]*Requirement{}, f.Requirements...), f.Constraints...) {
+		if r.URL != "" && r.Kind != VCS && literalUserinfo(r.WrittenURL) {
+			fs = append(fs, finding(r, r.Line, RuleCredentials, SeverityError, false,
+				"%s has a user or token written in the file; write ${VAR} instead", Redact(r.URL)))
+		}
+	}
+	return fs
+}
+
+// literalUserinfo reports whether a URL as written carries a user or token
+// that is not entirely made of ${VAR} references.
+func literalUserinfo(written string) bool {
+	if !hasUserinfo(written) {
+		return false
+	}
+	m := userinfoRE.FindString(written)
+	info := m[strings.Index(m, "://")+3 : len(m)-1]
+	return strings.TrimSpace(envRE.ReplaceAllString(strings.ReplaceAll(info, ":", ""), "")) != ""
+}
+
+// insecureURL reports whether u is plain http:// to a host that is not
+// loopback.
+func insecureURL(u string) bool {
+	parsed, err := url.Parse(u)
+	if err != nil || !strings.EqualFold(parsed.Scheme, "http") {
+		return false
+	}
+	host := parsed.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}

@@ -95,6 +95,9 @@ type Requirement struct {
 	// path, with any credentials in it. Use Redact before printing it.
 	URL string
 
+	// WrittenURL is URL as written in the file, before ${VAR} expansion.
+	WrittenURL string
+
 	// Hashes are the --hash options of the entry, in order.
 	Hashes []Hash
 
@@ -200,6 +203,9 @@ type Problem struct {
 	// SeverityWarning for what it accepts but deserves a look (an unset
 	// ${VAR}).
 	Severity Severity
+	// PipRefuses is true when current pip refuses the file for it, and
+	// false when pip goes on after dropping or ignoring something.
+	PipRefuses bool
 }
 
 // Error returns "file:line: message".

@@ -1,0 +1,120 @@
+package lockfile
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+
+	pep440 "github.com/aquasecurity/go-pep440-version"
+)
+
+// InputCheck returns the Check of the stale and orphan rules: in is the
+// parsed requirements.in (or any input file) the lockfile was compiled
+// from, with the files it includes.
+//
+// stale: an entry of in that the lockfile lacks, or whose pin does not
+// satisfy it. orphan: a lockfile entry annotated "# via -r <in>" that in no
+// longer asks for.
+func InputCheck(in *File) Check {
+	return func(_ context.Context, f *File) ([]Finding, error) {
+		return checkInput(in, f), nil
+	}
+}
+
+func checkInput(in, f *File) []Finding {
+	locked := map[string][]*Requirement{}
+	for _, r := range f.Requirements {
+		if r.Canonical != "" {
+			locked[r.Canonical] = append(locked[r.Canonical], r)
+		}
+	}
+	asked := map[string]bool{}
+	var fs []Finding
+	for _, want := range in.Requirements {
+		if want.Canonical == "" {
+			continue // an unnamed path or URL: nothing to look up
+		}
+		asked[want.Canonical] = true
+		fs = append(fs, staleEntry(want, locked[want.Canonical], f.Path)...)
+	}
+	for _, r := range f.Requirements {
+		if r.Canonical == "" || asked[r.Canonical] {
+			continue
+		}
+		if src := viaInput(r, in); src != "" {
+			fs = append(fs, finding(r, r.Line, RuleOrphan, SeverityWarning, false,
+				"%s is annotated \"# via %s\", but %s no longer asks for it; compile the "+
+					"lockfile again", r.Name, src, in.Path))
+		}
+	}
+	return fs
+}
+
+// staleEntry checks one entry of the input file against the lockfile
+// entries of the same name.
+func staleEntry(want *Requirement, got []*Requirement, lockPath string) []Finding {
+	if len(got) == 0 {
+		sev, why := SeverityError, ""
+		if want.Marker != "" {
+			// pip-compile resolves for one environment: the marker may
+			// have been false where the lockfile was compiled.
+			sev, why = SeverityWarning, fmt.Sprintf(" (its marker %q may have been false where "+
+				"the lockfile was compiled)", want.Marker)
+		}
+		return []Finding{finding(want, want.Line, RuleStale, sev, false,
+			"%s%s is in %s but not in %s%s; compile the lockfile again",
+			want.Name, want.Specifier, want.File, lockPath, why)}
+	}
+	var fs []Finding
+	for _, r := range got {
+		at := fmt.Sprintf("%s:%d", want.File, want.Line)
+		if want.URL != "" && r.URL != want.URL {
+			fs = append(fs, finding(r, r.Line, RuleStale, SeverityError, false,
+				"%s comes from %s here, but %s asks for %s", r.Name, Redact(r.URL), at, Redact(want.URL)))
+			continue
+		}
+		if want.Specifier == "" || r.Version == "" || satisfies(r.Version, want.Specifier) {
+			continue
+		}
+		fs = append(fs, finding(r, r.Line, RuleStale, SeverityError, false,
+			"%s==%s does not satisfy %s%s at %s; compile the lockfile again",
+			r.Name, r.Version, want.Name, want.Specifier, at))
+	}
+	return fs
+}
+
+// satisfies reports whether version meets a PEP 440 specifier. A version
+// or specifier that does not parse satisfies it: the syntax rule reports
+// those.
+func satisfies(version, spec string) bool {
+	v, err := pep440.Parse(version)
+	if err != nil {
+		return true
+	}
+	s, err := pep440.NewSpecifiers(spec, pep440.WithPreRelease(true))
+	if err != nil {
+		return true
+	}
+	return s.Check(v)
+}
+
+// viaInput returns the "-r X" source of r's annotations that names one of
+// the input's files (compared by file name: annotations keep the path the
+// generator saw), or "".
+func viaInput(r *Requirement, in *File) string {
+	for _, src := range r.Via {
+		target, ok := strings.CutPrefix(src, "-r ")
+		if !ok {
+			continue
+		}
+		base := path.Base(filepath.ToSlash(strings.TrimSpace(target)))
+		for _, name := range in.Files {
+			if path.Base(filepath.ToSlash(name)) == base {
+				return src
+			}
+		}
+	}
+	return ""
+}
