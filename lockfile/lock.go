@@ -181,7 +181,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err = ctx.Err(); err != nil { // a backend that ignored the signal and exited 0
 		return nil, &BackendError{Backend: l.backend, Err: err}
 	}
-	if err = l.check(tmp); err != nil {
+	if err = l.check(ctx, tmp); err != nil {
 		return nil, err
 	}
 	fresh, err := os.ReadFile(tmp)
@@ -283,7 +283,7 @@ func (l *locker) indexHasCredentials() bool {
 }
 
 // check verifies the backend's output before it may replace the lockfile.
-func (l *locker) check(tmp string) error {
+func (l *locker) check(ctx context.Context, tmp string) error {
 	data, err := os.ReadFile(tmp)
 	if err != nil {
 		return &ResultError{Err: err}
@@ -294,11 +294,12 @@ func (l *locker) check(tmp string) error {
 	if Redact(string(data)) != string(data) {
 		return &ResultError{Err: errors.New("it holds index credentials")}
 	}
-	verify := l.opts.Verify
-	if verify == nil {
-		verify = verifyStrict
+	if l.opts.Verify != nil {
+		err = l.opts.Verify(tmp)
+	} else {
+		err = l.verifyStrict(ctx, tmp)
 	}
-	if err := verify(tmp); err != nil {
+	if err != nil {
 		return &ResultError{Err: err}
 	}
 	return nil

@@ -209,6 +209,15 @@ func TestLockFailuresKeepTheOldFile(t *testing.T) {
 				t.Errorf("error = %v, want exit status 1", err)
 			}
 		}},
+		{"half-ok", 0, func(t *testing.T, err error) {
+			var re *ResultError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), "failed verification") {
+				t.Errorf("error = %v, want a verification failure", err)
+			}
+			if strings.Contains(err.Error(), ".sbompipe-") {
+				t.Errorf("error names the temporary file: %v", err)
+			}
+		}},
 		{"hang", time.Second, func(t *testing.T, err error) {
 			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out") {
 				t.Errorf("error = %v, want a time-out", err)

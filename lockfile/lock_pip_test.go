@@ -126,8 +126,34 @@ func TestLockWithPip(t *testing.T) {
 		t.Errorf("second run changed the lockfile (Changed=%t)", res.Changed)
 	}
 
+	// It passes verify, with --in and --index, without a single finding.
+	verifyClean(t, opts.Out, opts.In, x.URL())
+
 	// The real pip installs from it in hash-checking mode.
 	pipInstallRequireHashes(t, opts.Python, x, opts.Out)
+}
+
+// verifyClean checks a lockfile with every rule, stale, orphan and
+// hash-unknown included, and fails the test on any finding.
+func verifyClean(t *testing.T, lockfile, in, index string) {
+	t.Helper()
+	f, err := Parse(lockfile, ParseOptions{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inFile, err := Parse(in, ParseOptions{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(context.Background(), f, VerifyOptions{Checks: []Check{
+		InputCheck(inFile), IndexCheck(&Sources{IndexURLs: []string{index}}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range rep.Findings {
+		t.Errorf("verify: %s", fd)
+	}
 }
 
 func pythonVersion(t *testing.T, py string) string {

@@ -1,6 +1,11 @@
 package lockfile
 
 import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+
 	pep440 "github.com/aquasecurity/go-pep440-version"
 )
 
@@ -59,9 +64,31 @@ func satisfiesAll(version string, specs []string) bool {
 	return true
 }
 
-// verifyStrict checks a new lockfile with the strict rules.
-// TODO(#6): run Verify once it lands on this branch.
-func verifyStrict(path string) error {
-	_, err := Parse(path, ParseOptions{Strict: true})
-	return err
+// verifyStrict checks the new lockfile at tmp with every rule verify has,
+// stale and orphan against requirements.in included; an error finding fails
+// it, warnings do not. Messages name Out, not the temporary file.
+func (l *locker) verifyStrict(ctx context.Context, tmp string) error {
+	rename := strings.NewReplacer(tmp, l.opts.Out, filepath.Base(tmp), filepath.Base(l.out))
+	f, err := Parse(tmp, ParseOptions{Strict: true})
+	if err != nil {
+		return errors.New(rename.Replace(err.Error()))
+	}
+	in, err := Parse(l.opts.In, ParseOptions{})
+	if err != nil {
+		return err
+	}
+	rep, err := Verify(ctx, f, VerifyOptions{Checks: []Check{InputCheck(in)}})
+	if err != nil {
+		return err
+	}
+	var msgs []string
+	for _, fd := range rep.Findings {
+		if fd.Severity == SeverityError {
+			msgs = append(msgs, rename.Replace(fd.String()))
+		}
+	}
+	if len(msgs) > 0 {
+		return errors.New(strings.Join(msgs, "\n"))
+	}
+	return nil
 }
