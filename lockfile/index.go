@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -252,6 +253,9 @@ func (s *Sources) findLinks(ctx context.Context, loc string) ([]IndexFile, error
 		return s.linksPage(ctx, loc)
 	}
 	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // pip skips a missing folder with a warning
+	}
 	if err != nil {
 		return nil, fmt.Errorf("find-links %s: %w", loc, err)
 	}

@@ -119,15 +119,31 @@ func pronoun(n int) string {
 }
 
 // sources are the indexes and find-links locations hashes come from: the
-// ones given, else pip's default index.
+// ones given, else those of pip's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and
+// PIP_FIND_LINKS, else pip's default index.
 func (l *locker) sources() *Sources {
+	env := map[string]string{}
+	for _, kv := range l.env() {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "PIP_") {
+			env[k] = v
+		}
+	}
 	s := &Sources{FindLinks: l.opts.FindLinks, Client: l.opts.HTTPClient}
-	if l.opts.IndexURL != "" {
-		s.IndexURLs = append(s.IndexURLs, l.opts.IndexURL)
-	} else {
-		s.IndexURLs = append(s.IndexURLs, DefaultIndexURL)
+	switch {
+	case l.opts.IndexURL != "":
+		s.IndexURLs = []string{l.opts.IndexURL}
+	case env["PIP_INDEX_URL"] != "":
+		s.IndexURLs = []string{env["PIP_INDEX_URL"]}
+	default:
+		s.IndexURLs = []string{DefaultIndexURL}
 	}
 	s.IndexURLs = append(s.IndexURLs, l.opts.ExtraIndexURLs...)
+	if len(l.opts.ExtraIndexURLs) == 0 {
+		s.IndexURLs = append(s.IndexURLs, strings.Fields(env["PIP_EXTRA_INDEX_URL"])...)
+	}
+	if len(s.FindLinks) == 0 {
+		s.FindLinks = strings.Fields(env["PIP_FIND_LINKS"])
+	}
 	return s
 }
 
@@ -139,9 +155,9 @@ func (l *locker) emittedIndexURLs() []string {
 		return nil
 	}
 	if l.opts.IndexURL == "" && len(l.opts.ExtraIndexURLs) == 0 {
-		return nil
+		return nil // pip's own settings: not the lockfile's business
 	}
-	return l.sources().IndexURLs
+	return append([]string{l.opts.IndexURL}, l.opts.ExtraIndexURLs...)
 }
 
 // seedConstraints writes the old lockfile's pins, less the packages being
