@@ -124,6 +124,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 func commands() []*cli.Command {
 	return []*cli.Command{
 		lockCommand(),
+		verifyCommand(),
 	}
 }
 

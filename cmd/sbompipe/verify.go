@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sentrikat/sbompipe/lockfile"
+)
+
+// maxAnnotations is how many annotations of one severity GitHub shows for
+// a step; the rest are summarised in one notice.
+const maxAnnotations = 10
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "check requirements files against pip's hash-checking rules",
+		ArgsUsage: "[FILE...]",
+		Description: "Checks each FILE (default requirements.txt) and the files it reaches with -r\n" +
+			"and -c against pip's hash-checking rules and sbompipe's stricter policy: every\n" +
+			"entry pinned with == and hashed with sha256, no editable, VCS or local-path\n" +
+			"entries, no duplicates, no credentials in index URLs. Every line is checked\n" +
+			"whatever its environment marker. With --in, also checks that the lockfile\n" +
+			"still satisfies requirements.in (stale, orphan).\n\n" +
+			"Output: one \"file:line: rule: message\" line per finding and a summary (text),\n" +
+			"the report as JSON (json), or GitHub workflow annotations (github; also added\n" +
+			"on stderr when GITHUB_ACTIONS=true).\n\n" +
+			"Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file cannot\n" +
+			"be read or a flag is wrong.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "in", Usage: "also check the lockfile against `FILE` (requirements.in): stale and orphan entries"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or github"},
+		},
+		Action: runVerify,
+	}
+}
+
+func runVerify(c *cli.Context) error {
+	format := c.String("format")
+	if format != "text" && format != "json" && format != "github" {
+		return usageError(fmt.Errorf("--format %q: want text, json or github", format))
+	}
+	checks, err := verifyChecks(c)
+	if err != nil {
+		return err
+	}
+	files := c.Args().Slice()
+	if len(files) == 0 {
+		files = []string{"requirements.txt"}
+	}
+	report := &lockfile.Report{Files: []string{}, Findings: []lockfile.Finding{}}
+	for _, name := range files {
+		f, err := lockfile.Parse(name, lockfile.ParseOptions{})
+		if err != nil {
+			return usageError(err)
+		}
+		r, err := lockfile.Verify(c.Context, f, lockfile.VerifyOptions{Checks: checks})
+		if err != nil {
+			return usageError(fmt.Errorf("verifying %s: %w", name, err))
+		}
+		report.Merge(r)
+	}
+
+	out := c.App.Writer
+	switch format {
+	case "json":
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(report)
+	case "github":
+		if err = writeAnnotations(out, report); err == nil {
+			_, err = fmt.Fprintln(out, summary(report))
+		}
+	default:
+		err = writeText(out, report)
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if format != "github" && os.Getenv("GITHUB_ACTIONS") == "true" {
+		if err := writeAnnotations(c.App.ErrWriter, report); err != nil {
+			return fmt.Errorf("writing annotations: %w", err)
+		}
+	}
+	if report.Errors > 0 {
+		return errProblems
+	}
+	return nil
+}
+
+// verifyChecks returns the checks that flags add to the built-in rules.
+// A rule that needs another input (an index, …) adds its flag above and
+// its check here.
+func verifyChecks(c *cli.Context) ([]lockfile.Check, error) {
+	var checks []lockfile.Check
+	if in := c.String("in"); in != "" {
+		f, err := lockfile.Parse(in, lockfile.ParseOptions{})
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--in: %w", err))
+		}
+		checks = append(checks, lockfile.InputCheck(f))
+	}
+	return checks, nil
+}
+
+// writeText writes one line per finding and a summary.
+func writeText(w io.Writer, r *lockfile.Report) error {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		b.WriteString(f.String())
+		b.WriteByte('\n')
+	}
+	b.WriteString(summary(r))
+	b.WriteByte('\n')
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func summary(r *lockfile.Report) string {
+	return fmt.Sprintf("%s, %s in %s (%s)", plural(r.Errors, "error"), plural(r.Warnings, "warning"),
+		plural(len(r.Files), "file"), plural(r.Requirements, "requirement"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// writeAnnotations writes the findings as GitHub workflow commands: at
+// most maxAnnotations per severity, then a notice that counts the rest.
+func writeAnnotations(w io.Writer, r *lockfile.Report) error {
+	var b strings.Builder
+	shown := map[lockfile.Severity]int{}
+	hidden := 0
+	for _, f := range r.Findings {
+		if shown[f.Severity] >= maxAnnotations {
+			hidden++
+			continue
+		}
+		shown[f.Severity]++
+		fmt.Fprintf(&b, "::%s file=%s,line=%d,title=%s::%s\n", f.Severity,
+			escapeProperty(f.File), f.Line, escapeProperty("sbompipe verify: "+f.Rule), escapeData(f.Message))
+	}
+	if hidden > 0 {
+		fmt.Fprintf(&b, "::notice title=%s::%s\n", escapeProperty("sbompipe verify"),
+			escapeData(fmt.Sprintf("%s not shown as annotations (GitHub shows %d per kind); "+
+				"the step log or sbompipe verify lists them all", plural(hidden, "more finding"), maxAnnotations)))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// escapeData escapes the message of a workflow command.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty escapes a property value of a workflow command.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
