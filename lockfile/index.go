@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -51,8 +52,8 @@ type Sources struct {
 	// FindLinks are folders or URLs of pages of links (--find-links).
 	FindLinks []string
 
-	// Client makes the requests; nil means http.DefaultClient. The caller's
-	// context bounds every request.
+	// Client makes the requests; nil means a client that waits at most a
+	// minute for an answer. The caller's context bounds every request.
 	Client *http.Client
 
 	// Workers bounds how many projects are asked about at once; 0 means 8.
@@ -69,6 +70,16 @@ type IndexError struct {
 
 func (e *IndexError) Error() string { return "package index " + e.URL + ": " + e.Err.Error() }
 func (e *IndexError) Unwrap() error { return e.Err }
+
+// defaultClient gives up on an index that accepts a connection but does
+// not answer; the caller's context bounds the rest (a large download).
+var defaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	TLSHandshakeTimeout:   30 * time.Second,
+	ResponseHeaderTimeout: time.Minute,
+	IdleConnTimeout:       90 * time.Second,
+	MaxIdleConnsPerHost:   8,
+}}
 
 // errNoProject is a 404 from an index: the project is not there.
 var errNoProject = errors.New("no such project")
@@ -302,7 +313,7 @@ func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Respons
 	}
 	client := s.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = defaultClient
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -69,7 +69,7 @@ type LockOptions struct {
 	Env []string
 
 	// HTTPClient fetches index pages and files for the pip backend; nil
-	// means http.DefaultClient.
+	// means Sources' default.
 	HTTPClient *http.Client
 
 	// Verify checks the new lockfile at path before it replaces Out; nil
