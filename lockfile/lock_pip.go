@@ -157,7 +157,11 @@ func (l *locker) emittedIndexURLs() []string {
 	if l.opts.IndexURL == "" && len(l.opts.ExtraIndexURLs) == 0 {
 		return nil // pip's own settings: not the lockfile's business
 	}
-	return append([]string{l.opts.IndexURL}, l.opts.ExtraIndexURLs...)
+	first := l.opts.IndexURL
+	if first == "" {
+		first = DefaultIndexURL // which Write leaves out
+	}
+	return append([]string{first}, l.opts.ExtraIndexURLs...)
 }
 
 // seedConstraints writes the old lockfile's pins, less the packages being

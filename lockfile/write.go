@@ -101,17 +101,19 @@ func Write(w io.Writer, l *Resolution) error {
 }
 
 func sortPins(pins []Pin) []Pin {
-	out := append([]Pin(nil), pins...)
-	sort.SliceStable(out, func(i, j int) bool {
-		return Canonical(out[i].Name) < Canonical(out[j].Name)
-	})
+	out := make([]Pin, len(pins))
+	for i, p := range pins {
+		p.Name = Canonical(p.Name)
+		out[i] = p
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
 func writePin(w *bufio.Writer, p Pin) {
-	line := Canonical(p.Name) + "==" + p.Version
+	line := p.Name + "==" + p.Version // p.Name is canonical: see sortPins
 	if p.URL != "" {
-		line = Canonical(p.Name) + " @ " + p.URL
+		line = p.Name + " @ " + p.URL
 	}
 	if p.Marker != "" {
 		line += " ; " + p.Marker

@@ -151,19 +151,20 @@ type statusLine struct {
 
 func startStatus(w io.Writer, label string) *statusLine {
 	s := &statusLine{w: w, label: label, start: time.Now(), done: make(chan struct{})}
+	s.draw()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 		for {
-			s.mu.Lock()
-			s.draw()
-			s.mu.Unlock()
 			select {
 			case <-s.done:
 				return
 			case <-tick.C:
+				s.mu.Lock()
+				s.draw()
+				s.mu.Unlock()
 			}
 		}
 	}()

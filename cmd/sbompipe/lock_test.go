@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,4 +89,40 @@ func cmdNoTemp(ts *testscript.TestScript, neg bool, args []string) {
 	if len(left) > 0 {
 		ts.Fatalf("temporary files left behind: %q", left)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the status line's goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestStatusLine: the backend's lines print above the status line, which
+// is redrawn after each and cleared at the end.
+func TestStatusLine(t *testing.T) {
+	var out syncBuffer
+	s := startStatus(&out, "locking requirements.in")
+	fmt.Fprint(s, "Collecting idna\n")
+	s.stop()
+	got := out.String()
+	const clear = "\r\x1b[K"
+	want := clear + "locking requirements.in… 0s" + clear + "Collecting idna\n" +
+		clear + "locking requirements.in… 0s"
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, clear) {
+		t.Errorf("status output = %q, want it to start with %q and end with a cleared line", got, want)
+	}
+	var none *statusLine
+	none.stop() // a nil status line (not a terminal, or --quiet) does nothing
 }
