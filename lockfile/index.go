@@ -52,6 +52,10 @@ type Sources struct {
 	// FindLinks are folders or URLs of pages of links (--find-links).
 	FindLinks []string
 
+	// Dir is the folder relative find-links paths start from; "" means
+	// the working folder.
+	Dir string
+
 	// Client makes the requests; nil means a client that waits at most a
 	// minute for an answer. The caller's context bounds every request.
 	Client *http.Client
@@ -254,10 +258,13 @@ func withoutFragment(u *url.URL) string {
 	return c.String()
 }
 
-// findLinks lists a --find-links location: a local folder, a file:// URL
-// of one, or an HTML page of links.
+// findLinks lists a --find-links location: a local folder (relative to
+// Sources.Dir), a file:// URL of one, or an HTML page of links.
 func (s *Sources) findLinks(ctx context.Context, loc string) ([]IndexFile, error) {
 	dir := loc
+	if !filepath.IsAbs(dir) && s.Dir != "" {
+		dir = filepath.Join(s.Dir, dir)
+	}
 	if u, err := url.Parse(loc); err == nil && u.Scheme == "file" {
 		dir = u.Path
 	} else if err == nil && (u.Scheme == "http" || u.Scheme == "https") {

@@ -176,6 +176,10 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	}
 
 	if err = l.runBackend(ctx, tmp); err != nil {
+		var be *BackendError
+		if ctx.Err() != nil && !errors.As(err, &be) { // stopped while hashing
+			err = &BackendError{Backend: l.backend, Err: ctx.Err()}
+		}
 		return nil, err
 	}
 	if err = ctx.Err(); err != nil { // a backend that ignored the signal and exited 0
@@ -241,6 +245,12 @@ func newLocker(opts LockOptions) (*locker, error) {
 	if l.inRel, err = filepath.Rel(l.dir, in); err != nil {
 		l.inRel = in
 	}
+	// The backend runs in Out's folder: a relative --find-links folder,
+	// given relative to the working folder, is made relative to that one.
+	l.opts.FindLinks = nil
+	for _, loc := range opts.FindLinks {
+		l.opts.FindLinks = append(l.opts.FindLinks, l.relocate(loc))
+	}
 	l.python = opts.Python
 	if l.python == "" {
 		l.python = "python3"
@@ -249,6 +259,22 @@ func newLocker(opts LockOptions) (*locker, error) {
 		}
 	}
 	return l, nil
+}
+
+// relocate makes a relative local path relative to the output folder; URLs
+// and absolute paths are returned as they are.
+func (l *locker) relocate(loc string) string {
+	if strings.Contains(loc, "://") || filepath.IsAbs(loc) {
+		return loc
+	}
+	abs, err := filepath.Abs(loc)
+	if err != nil {
+		return loc
+	}
+	if rel, err := filepath.Rel(l.dir, abs); err == nil {
+		return rel
+	}
+	return abs
 }
 
 func (l *locker) env() []string {

@@ -136,7 +136,7 @@ func TestLockArguments(t *testing.T) {
 		}, []string{
 			"--generate-hashes", "--allow-unsafe", "--strip-extras", "--output-file=TMP",
 			"--index-url", "https://pypi.internal.example/simple",
-			"--extra-index-url", "https://extra.example/simple", "--find-links", "./wheels",
+			"--extra-index-url", "https://extra.example/simple", "--find-links", "wheels",
 			"--upgrade-package", "idna", "--upgrade-package", "django<5", "requirements.in"}},
 		{"pip-compile-credentials", "pip-compile", func(o *LockOptions) {
 			o.ExtraIndexURLs = []string{"https://ci:token@private.example/simple"}
@@ -155,6 +155,7 @@ func TestLockArguments(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := withStandIn(t, tc.backend, "succeed")
+			t.Chdir(r.dir) // "./wheels" is relative to it, as to a user's shell
 			if tc.opts != nil {
 				tc.opts(&r.opts)
 			}

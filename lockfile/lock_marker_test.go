@@ -100,3 +100,18 @@ func TestParseDep(t *testing.T) {
 		t.Error(`parseDep("  ; x") succeeded, want an error`)
 	}
 }
+
+// FuzzEvalMarker: no marker or dependency string makes the parser panic.
+func FuzzEvalMarker(f *testing.F) {
+	for _, s := range []string{
+		`python_version >= "3.8" and (sys_platform == "win32" or extra == 'dev')`,
+		`"arm" not in platform_machine`, `os_name===''`, `((`, `extra == `, `a; b ; c`,
+		`requests[socks,security]>=2; python_version<"4"`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = evalMarker(s, linuxPy311, []string{"dev"})
+		_, _ = parseDep(s)
+	})
+}

@@ -128,7 +128,7 @@ func (l *locker) sources() *Sources {
 			env[k] = v
 		}
 	}
-	s := &Sources{FindLinks: l.opts.FindLinks, Client: l.opts.HTTPClient}
+	s := &Sources{FindLinks: l.opts.FindLinks, Client: l.opts.HTTPClient, Dir: l.dir}
 	switch {
 	case l.opts.IndexURL != "":
 		s.IndexURLs = []string{l.opts.IndexURL}

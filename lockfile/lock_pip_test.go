@@ -2,7 +2,9 @@ package lockfile
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -371,5 +373,44 @@ func TestLockWithPipSeed(t *testing.T) {
 		if diff := cmp.Diff(step.want, pins()); diff != "" {
 			t.Errorf("%s: pins (-want +got):\n%s", step.name, diff)
 		}
+	}
+}
+
+// TestLockWithPipFindLinks: wheels from a local folder, given relative to
+// the working folder while the lockfile goes elsewhere, are found by pip
+// and hashed from the folder.
+func TestLockWithPipFindLinks(t *testing.T) {
+	x := pyindex.New(t) // an empty index: everything comes from the folder
+	dir := project(t, "flat\n")
+	t.Chdir(dir)
+	var want []string
+	for _, tag := range []string{"py3-none-any", "cp311-cp311-win_amd64"} {
+		name, data, err := pyindex.Wheel(pyindex.Release{Name: "flat", Version: "0.1"}, tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll("wheels", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("wheels", name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, fmt.Sprintf("%x", sha256.Sum256(data)))
+	}
+	if err := os.Mkdir("locked", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := pipLockOptions(t, x, dir)
+	opts.In, opts.Out = "requirements.in", filepath.Join("locked", "requirements.txt")
+	opts.FindLinks = []string{"wheels"}
+	if _, err := Lock(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(opts.Out)
+	sort.Strings(want)
+	entry := "flat==0.1 \\\n    --hash=sha256:" + want[0] + " \\\n    --hash=sha256:" + want[1] +
+		"\n    # via -r ../requirements.in\n"
+	if !strings.Contains(string(got), entry) || !strings.Contains(string(got), "\n--find-links ../wheels\n") {
+		t.Errorf("lockfile lacks\n%s--find-links ../wheels\n\ngot:\n%s", entry, got)
 	}
 }
