@@ -120,7 +120,7 @@ func pronoun(n int) string {
 
 // sources are the indexes and find-links locations hashes come from: the
 // ones given, else those of pip's PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and
-// PIP_FIND_LINKS, else pip's default index.
+// PIP_FIND_LINKS, else pip's default index; no index with PIP_NO_INDEX.
 func (l *locker) sources() *Sources {
 	env := map[string]string{}
 	for _, kv := range l.env() {
@@ -143,6 +143,10 @@ func (l *locker) sources() *Sources {
 	}
 	if len(s.FindLinks) == 0 {
 		s.FindLinks = strings.Fields(env["PIP_FIND_LINKS"])
+	}
+	switch strings.ToLower(env["PIP_NO_INDEX"]) {
+	case "1", "true", "yes", "on":
+		s.IndexURLs = nil // pip asks no index at all: neither do we
 	}
 	return s
 }
