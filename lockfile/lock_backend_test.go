@@ -303,18 +303,34 @@ func TestLockAutoDetect(t *testing.T) {
 	}
 }
 
-// TestLockRealPipCompile runs pip-compile itself, where it is installed.
-func TestLockRealPipCompile(t *testing.T) {
-	if _, err := exec.LookPath("pip-compile"); err != nil {
-		t.Skip("pip-compile is not on PATH (pip-tools cannot be installed here: no PyPI)")
+// TestLockRealBackends runs pip-compile and uv themselves, where they are
+// installed (they cannot be installed here: no PyPI): the result installs
+// with pip in hash-checking mode, and a failed resolve keeps the old file.
+func TestLockRealBackends(t *testing.T) {
+	for _, backend := range []string{BackendPipCompile, BackendUV} {
+		t.Run(backend, func(t *testing.T) {
+			if _, err := exec.LookPath(backend); err != nil {
+				t.Skipf("%s is not on PATH", backend)
+			}
+			x := demoIndex(t)
+			dir := project(t, "app[fast]\n")
+			opts := pipLockOptions(t, x, dir)
+			opts.Backend = backend
+			if _, err := Lock(context.Background(), opts); err != nil {
+				t.Fatal(err)
+			}
+			pipInstallRequireHashes(t, opts.Python, x, opts.Out)
+			assertNoTemp(t, dir)
+
+			good, _ := os.ReadFile(opts.Out)
+			if err := os.WriteFile(opts.In, []byte("app\nno-such-package\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Lock(context.Background(), opts); err == nil {
+				t.Fatal("Lock of an unresolvable requirement succeeded")
+			}
+			assertUnchanged(t, opts.Out, string(good))
+			assertNoTemp(t, dir)
+		})
 	}
-	x := demoIndex(t)
-	dir := project(t, "app[fast]\n")
-	opts := pipLockOptions(t, x, dir)
-	opts.Backend = BackendPipCompile
-	if _, err := Lock(context.Background(), opts); err != nil {
-		t.Fatal(err)
-	}
-	pipInstallRequireHashes(t, opts.Python, x, opts.Out)
-	assertNoTemp(t, dir)
 }
