@@ -18,20 +18,29 @@ import (
 // test is skipped when it is absent, and fails under CI=true.
 func corpusDir(t testing.TB) string {
 	t.Helper()
+	dir := findCorpus()
+	if dir == "" {
+		testparts.Missing(t, "the corpus shared/corpus/requirements is not beside the checkout")
+	}
+	return dir
+}
+
+// findCorpus looks for shared/corpus/requirements in the folders above this
+// file, or returns "".
+func findCorpus() string {
 	_, file, _, ok := runtime.Caller(0)
-	if ok {
-		for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
-			p := filepath.Join(dir, "shared", "corpus", "requirements")
-			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-				return p
-			}
-			if filepath.Dir(dir) == dir {
-				break
-			}
+	if !ok {
+		return ""
+	}
+	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, "shared", "corpus", "requirements")
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p
+		}
+		if filepath.Dir(dir) == dir {
+			return ""
 		}
 	}
-	testparts.Missing(t, "the corpus shared/corpus/requirements is not beside the checkout")
-	return ""
 }
 
 // corpusParse states what Parse must find in each file of the corpus:

@@ -110,7 +110,7 @@ func (o *lineOpts) values(name string) []string {
 // as the next token; short options take it glued on or as the next token;
 // "--" ends the options; anything else is a positional argument.
 func parseOptions(tokens []string) (*lineOpts, error) {
-	o := &lineOpts{}
+	o := &lineOpts{hits: make([]optHit, 0, len(tokens))}
 	for i := 0; i < len(tokens); i++ {
 		tok := tokens[i]
 		switch {
@@ -193,6 +193,9 @@ func matchShort(c byte) *optSpec {
 // separates words, a backslash escapes the next character, single quotes
 // keep everything, double quotes let a backslash escape only " and \.
 func shlexSplit(s string) ([]string, error) {
+	if !strings.ContainsAny(s, `\'"`) {
+		return splitWords(s), nil
+	}
 	var words []string
 	var cur strings.Builder
 	inWord := false
@@ -243,14 +246,33 @@ func shlexSplit(s string) ([]string, error) {
 	return words, nil
 }
 
+// splitWords splits s at runs of space, TAB, CR and LF.
+func splitWords(s string) []string {
+	var words []string
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n' {
+			if start >= 0 {
+				words = append(words, s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	return words
+}
+
 // breakArgsOptions splits a logical line as pip's break_args_options does:
 // the tokens (split on single spaces) before the first one starting with
 // "-" are the requirement, the rest are options.
 func breakArgsOptions(line string) (args, options string) {
-	tokens := strings.Split(line, " ")
-	for i, tok := range tokens {
-		if strings.HasPrefix(tok, "-") {
-			return strings.Join(tokens[:i], " "), strings.Join(tokens[i:], " ")
+	for i := 0; i < len(line); i++ {
+		if line[i] == '-' && (i == 0 || line[i-1] == ' ') {
+			if i == 0 {
+				return "", line
+			}
+			return line[:i-1], line[i:]
 		}
 	}
 	return line, ""

@@ -223,6 +223,14 @@ func (fp *fileParser) hiddenByComment(l logical) {
 	}
 }
 
+// tabOptionIndex returns where tabOptionRE matches in s, or nil.
+func tabOptionIndex(s string) []int {
+	if !strings.ContainsAny(s, "\t\v\f") {
+		return nil
+	}
+	return tabOptionRE.FindStringIndex(s)
+}
+
 // tabOptionRE finds a TAB (or other whitespace but a space) before an
 // option: pip splits only on spaces, so the option stays glued to the
 // requirement.
@@ -233,7 +241,7 @@ var tabOptionRE = regexp.MustCompile(`[\t\v\f]+-`)
 func (fp *fileParser) entry(l logical, content, written string) {
 	p := fp.p
 	args, optText := breakArgsOptions(content)
-	if loc := tabOptionRE.FindStringIndex(args); loc != nil {
+	if loc := tabOptionIndex(args); loc != nil {
 		opt, _, _ := strings.Cut(args[loc[1]-1:], " ")
 		p.refused(fp.name, fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
 			"so it reads %q as part of the requirement and refuses the line", opt, opt)
@@ -375,6 +383,8 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 	}
 	switch sch := scheme(target); {
 	case sch == "http" || sch == "https":
+		// TODO(#2): fetch remote requirements files; Parse has no
+		// context or HTTP client yet, so they are reported instead.
 		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, false,
 			"%s: sbompipe does not fetch remote requirements files, so its entries are not checked",
 			Redact(target))
@@ -415,8 +425,12 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 // a problem (pip refuses the file); unknown algorithms are kept for the
 // bad-hash rule.
 func (fp *fileParser) hashes(l logical, lo *lineOpts) []Hash {
-	var hs []Hash
-	for _, v := range lo.values("hash") {
+	values := lo.values("hash")
+	if len(values) == 0 {
+		return nil
+	}
+	hs := make([]Hash, 0, len(values))
+	for _, v := range values {
 		algo, digest, ok := strings.Cut(v, ":")
 		line := fp.lineOf(l, v)
 		if !ok {

@@ -198,10 +198,27 @@ func checkVersion(op, v string) error {
 			return fmt.Errorf("~=%s: ~= needs at least two release numbers", v)
 		}
 	}
-	if !versionRE.MatchString(v) {
+	if !plainRelease(v) && !versionRE.MatchString(v) {
 		return fmt.Errorf("%q is not a PEP 440 version (pip 24.1 and later refuse it)", v)
 	}
 	return nil
+}
+
+// plainRelease reports whether v is a plain release like 1.2.3, the
+// common case, which needs no regular expression.
+func plainRelease(v string) bool {
+	dot := true // no leading dot, no two dots in a row
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '.' && !dot:
+			dot = true
+		case '0' <= c && c <= '9':
+			dot = false
+		default:
+			return false
+		}
+	}
+	return !dot
 }
 
 // pinnedVersion returns the version of a specifier that is exactly one

@@ -145,26 +145,50 @@ func decodeUTF32(b []byte, order binary.ByteOrder) (string, bool) {
 	return sb.String(), ok
 }
 
+// lineBreakByte marks the bytes that end a line or may start one of the
+// multi-byte line breaks.
+var lineBreakByte = func() (t [256]bool) {
+	for _, c := range []byte("\n\v\f\r\x1c\x1d\x1e\xc2\xe2") {
+		t[c] = true
+	}
+	return t
+}()
+
 // splitLines splits text like Python's str.splitlines: \n, \r\n, a lone \r,
 // \v, \f, \x1c, \x1d, \x1e, \x85, U+2028 and U+2029 all end a line, and a
 // final line break does not start another line.
 func splitLines(text string) []string {
-	var lines []string
+	lines := make([]string, 0, strings.Count(text, "\n")+1)
 	start := 0
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		switch r {
-		case '\n', '\v', '\f', '\x1c', '\x1d', '\x1e', '\u0085', '\u2028', '\u2029':
-			lines = append(lines, text[start:i])
-			start = i + size
-		case '\r':
-			lines = append(lines, text[start:i])
-			if strings.HasPrefix(text[i+1:], "\n") {
-				size++
-			}
-			start = i + size
+		for i < len(text) && !lineBreakByte[text[i]] {
+			i++
 		}
+		if i == len(text) {
+			break
+		}
+		c := text[i]
+		size := 1
+		switch {
+		case c == '\n' || c == '\v' || c == '\f' || c == '\x1c' || c == '\x1d' || c == '\x1e':
+		case c == '\r':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				size = 2
+			}
+		case c == 0xC2 || c == 0xE2: // the lead bytes of U+0085, U+2028, U+2029
+			r, n := utf8.DecodeRuneInString(text[i:])
+			if r != '\u0085' && r != '\u2028' && r != '\u2029' {
+				i += n
+				continue
+			}
+			size = n
+		default:
+			i++
+			continue
+		}
+		lines = append(lines, text[start:i])
 		i += size
+		start = i
 	}
 	if start < len(text) {
 		lines = append(lines, text[start:])
@@ -197,32 +221,31 @@ type logical struct {
 // never continues and ends a pending continuation (its text is appended, to
 // be stripped as a comment later); so does a blank line.
 func joinLines(lines []string) []logical {
-	var out []logical
+	out := make([]logical, 0, len(lines))
 	var pending []string
 	first := 0
 	for i, line := range lines {
 		n := i + 1
 		comment := isCommentLine(line)
 		if !strings.HasSuffix(line, `\`) || comment {
-			if comment {
-				line = " " + line
-			}
-			if pending != nil {
+			if first != 0 {
+				if comment {
+					line = " " + line // keeps it a comment after the join
+				}
 				pending = append(pending, line)
 				out = append(out, logical{first: first, last: n, text: strings.Join(pending, "")})
-				pending = nil
+				pending, first = pending[:0], 0
 			} else {
 				out = append(out, logical{first: n, last: n, text: line})
 			}
 			continue
 		}
-		if pending == nil {
+		if first == 0 {
 			first = n
-			pending = []string{}
 		}
 		pending = append(pending, strings.Trim(line, `\`))
 	}
-	if pending != nil {
+	if first != 0 {
 		out = append(out, logical{first: first, last: len(lines), text: strings.Join(pending, "")})
 	}
 	return out
@@ -233,9 +256,11 @@ func joinLines(lines []string) []logical {
 // whitespace.
 func commentStart(s string) int {
 	for j := 0; j < len(s); j++ {
-		if s[j] != '#' {
-			continue
+		next := strings.IndexByte(s[j:], '#')
+		if next < 0 {
+			return -1
 		}
+		j += next
 		if j == 0 {
 			return 0
 		}

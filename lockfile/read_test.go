@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestSplitLines(t *testing.T) {
@@ -25,7 +26,7 @@ func TestSplitLines(t *testing.T) {
 		{"a\tb", []string{"a\tb"}},
 	}
 	for _, tt := range tests {
-		if got := splitLines(tt.in); !cmp.Equal(got, tt.want) {
+		if got := splitLines(tt.in); !cmp.Equal(got, tt.want, cmpopts.EquateEmpty()) {
 			t.Errorf("splitLines(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -48,7 +49,7 @@ func TestJoinLines(t *testing.T) {
 		{"comment line ends it", []string{`pkg==1 \`, `  --hash=sha256:a \`, `    # via x`, `next`},
 			[]logical{{1, 3, "pkg==1   --hash=sha256:a      # via x"}, {4, 4, "next"}}},
 		{"comment line never continues", []string{`# note \`, `pkg==1`},
-			[]logical{{1, 1, ` # note \`}, {2, 2, "pkg==1"}}},
+			[]logical{{1, 1, `# note \`}, {2, 2, "pkg==1"}}},
 		{"blank line ends it", []string{`pkg==1 \`, ``, `--hash=sha256:a`},
 			[]logical{{1, 2, "pkg==1 "}, {3, 3, "--hash=sha256:a"}}},
 		{"space after backslash is no continuation", []string{`pkg==1 \ `, `x`},

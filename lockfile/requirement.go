@@ -12,20 +12,51 @@ import (
 // req/constructors.py does (rule C13 of the reference): markers, URLs and
 // paths, wheel file names and #egg= fragments, and PEP 508 requirements.
 
-var (
-	canonRE = regexp.MustCompile(`[-_.]+`)
-	nameRE  = regexp.MustCompile(`^(?i)([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
-)
-
 // Canonical returns the PEP 503 normalised form of a project name: lower
 // case, with every run of "-", "_" and "." replaced by one "-".
 func Canonical(name string) string {
-	return canonRE.ReplaceAllString(strings.ToLower(name), "-")
+	b := make([]byte, 0, len(name))
+	sep := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '-' || c == '_' || c == '.':
+			sep = true
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if sep {
+			b = append(b, '-')
+			sep = false
+		}
+		b = append(b, c)
+	}
+	if sep {
+		b = append(b, '-')
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return strings.ToLower(string(b)) // non-ASCII letters, as Python's lower()
+		}
+	}
+	return string(b)
 }
 
-// validName reports whether name is a valid project name (PEP 508).
+// validName reports whether name is a valid project name (PEP 508):
+// ASCII letters and digits, with ".", "_" and "-" inside.
 func validName(name string) bool {
-	return nameRE.MatchString(name)
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		alnum := isAlnum(c)
+		if !alnum && ((c != '.' && c != '_' && c != '-') || i == 0 || i == len(name)-1) {
+			return false
+		}
+	}
+	return true
 }
 
 // vcsSchemes are the URL schemes of pip's VCS backends.

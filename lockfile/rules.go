@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 
 	pep440 "github.com/aquasecurity/go-pep440-version"
@@ -43,10 +42,30 @@ const (
 // (pip's STRONG_HASHES).
 var digestLen = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
 
-var (
-	hexRE      = regexp.MustCompile(`^[0-9a-fA-F]+$`)
-	lowerHexRE = regexp.MustCompile(`^[0-9a-f]+$`)
-)
+// hexDigit classifies bytes: 1 for 0-9 and a-f, 2 for A-F, 0 otherwise.
+var hexDigit = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = 1, 2
+	}
+	return t
+}()
+
+// hexKind says whether s is non-empty hexadecimal, and whether it is all
+// lower case.
+func hexKind(s string) (hex, lower bool) {
+	var seen uint8
+	for i := 0; i < len(s); i++ {
+		k := hexDigit[s[i]]
+		if k == 0 {
+			return false, false
+		}
+		seen |= k
+	}
+	return s != "", seen&2 == 0
+}
 
 // checkRequirements applies the per-entry rules: editable, unhashable,
 // not-pinned, missing-hash, bad-hash and no-sha256.
@@ -115,16 +134,17 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 				"pip refuses every requirement without one", what)}
 	}
 	var fs []Finding
-	sha256 := false
+	sha256, usable := false, false
 	for _, h := range hashes {
 		want, strong := digestLen[h.Algorithm]
+		hex, lower := hexKind(h.Digest)
 		switch {
 		case !strong:
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, true,
 				"--hash=%s: %q is not allowed; pip accepts only sha256, sha384 and sha512 "+
 					"(case-sensitive) and refuses the whole file", shortHash(h.String()), h.Algorithm))
 			continue
-		case !hexRE.MatchString(h.Digest):
+		case !hex:
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
 				"--hash=%s: the digest is not hexadecimal, so no file can ever match it",
 				shortHash(h.String())))
@@ -132,13 +152,22 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
 				"--hash=%s: a %s digest has %d hex digits, this one %d, so no file can ever match it",
 				shortHash(h.String()), h.Algorithm, want, len(h.Digest)))
-		case !lowerHexRE.MatchString(h.Digest):
+		case !lower:
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityWarning, false,
 				"--hash=%s: upper-case digest: pip before 24.2 never matches it; write it in "+
 					"lower case", shortHash(h.String())))
 		}
+		if strong && hex && len(h.Digest) == want {
+			usable = true
+		}
 		if h.Algorithm == "sha256" {
 			sha256 = true
+		}
+	}
+	if !usable {
+		// No hash can match any file: pip fails with HashMismatch.
+		for i := range fs {
+			fs[i].PipRefuses = true
 		}
 	}
 	if !sha256 {
@@ -202,11 +231,14 @@ func checkDuplicates(f *File) []Finding {
 		}
 		key := pinKey(r)
 		prev, ok := first[key]
-		set := hashSet(r.Hashes)
 		if !ok {
-			first[key], allowed[key] = r, set
+			first[key] = r
 			continue
 		}
+		if _, ok := allowed[key]; !ok {
+			allowed[key] = hashSet(prev.Hashes)
+		}
+		set := hashSet(r.Hashes)
 		at := fmt.Sprintf("%s:%d", prev.File, prev.Line)
 		switch {
 		case prev.Version != "" && r.Version != "" && !sameVersion(prev.Version, r.Version):
@@ -226,9 +258,14 @@ func checkDuplicates(f *File) []Finding {
 			}
 			allowed[key] = both
 			if len(both) == 0 {
-				fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, true,
-					"%s is also listed at %s and the two share no hash: pip keeps only the hashes "+
-						"of every entry, so no file can match", r.Name, at))
+				// pip 23.2 picks files with the intersection but checks the
+				// download against the first entry's hashes only, so it
+				// installs. TODO(#2): run the differential test with pip
+				// 26 and mark this refused if it no longer installs.
+				fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, false,
+					"%s is also listed at %s and the two share no hash: pip intersects the hash "+
+						"sets to pick a file, and which hashes it then enforces depends on its "+
+						"version; keep one entry", r.Name, at))
 				continue
 			}
 			if len(both) < len(set) || len(both) < len(hashSet(prev.Hashes)) {
