@@ -123,6 +123,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 // commands lists the subcommands, one per section of the design.
 func commands() []*cli.Command {
 	return []*cli.Command{
+		lockCommand(),
 		verifyCommand(),
 		sbomCommand(),
 	}

@@ -26,7 +26,9 @@ func verifyCommand() *cli.Command {
 			"entry pinned with == and hashed with sha256, no editable, VCS or local-path\n" +
 			"entries, no duplicates, no credentials in index URLs. Every line is checked\n" +
 			"whatever its environment marker. With --in, also checks that the lockfile\n" +
-			"still satisfies requirements.in (stale, orphan).\n\n" +
+			"still satisfies requirements.in (stale, orphan). With --index, also asks\n" +
+			"the package index whether every hash names a file of that version\n" +
+			"(hash-unknown); an index that cannot be read is an error (exit 2).\n\n" +
 			"Output: one \"file:line: rule: message\" line per finding and a summary (text),\n" +
 			"the report as JSON (json), or GitHub workflow annotations (github; also added\n" +
 			"on stderr when GITHUB_ACTIONS=true).\n\n" +
@@ -35,6 +37,7 @@ func verifyCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "in", Usage: "also check the lockfile against `FILE` (requirements.in): stale and orphan entries"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or github"},
+			&cli.StringSliceFlag{Name: "index", Usage: "check every hash against the package index at `URL` (PEP 691 or PEP 503; repeatable)"},
 		},
 		Action: runVerify,
 	}
@@ -104,6 +107,9 @@ func verifyChecks(c *cli.Context) ([]lockfile.Check, error) {
 			return nil, usageError(fmt.Errorf("--in: %w", err))
 		}
 		checks = append(checks, lockfile.InputCheck(f))
+	}
+	if urls := c.StringSlice("index"); len(urls) > 0 {
+		checks = append(checks, lockfile.IndexCheck(&lockfile.Sources{IndexURLs: urls}))
 	}
 	return checks, nil
 }

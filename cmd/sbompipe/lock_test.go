@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/sentrikat/sbompipe/internal/pyindex"
+	"github.com/sentrikat/sbompipe/internal/testparts"
+)
+
+// TestLockScripts runs the scripts of testdata/script/lock against a
+// package index served on 127.0.0.1 ($INDEX_URL) and with stand-ins for
+// pip-compile and uv that the scripts carry.
+func TestLockScripts(t *testing.T) {
+	x := pyindex.New(t)
+	x.Add(
+		pyindex.Release{Name: "app", Version: "1.0", RequiresDist: []string{"lib>=1"}, Sdist: true},
+		pyindex.Release{Name: "lib", Version: "1.0"},
+		pyindex.Release{Name: "lib", Version: "1.1"},
+		pyindex.Release{Name: "other", Version: "2.0"},
+		pyindex.Release{Name: "other", Version: "2.1"},
+	)
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script/lock",
+		UpdateScripts: *updateScripts,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("GITHUB_ACTIONS", "")
+			env.Setenv("CI", os.Getenv("CI"))
+			env.Setenv("INDEX_URL", x.URL())
+			for _, kv := range pyindex.PipEnv(nil) {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond != "pip" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			err := exec.Command("python3", "-m", "pip", "--version").Run()
+			if err != nil && testparts.CI() {
+				return false, fmt.Errorf("python3 -m pip does not run under CI=true: %v", err)
+			}
+			return err == nil, nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":    cmdExits,
+			"waitfile": cmdWaitFile,
+			"notemp":   cmdNoTemp,
+		},
+	})
+}
+
+// cmdWaitFile waits up to 30 seconds for a file to appear:
+//
+//	waitfile log.started
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear within 30s", args[0])
+}
+
+// cmdNoTemp checks that no temporary lockfile (.NAME.sbompipe-*) is left
+// in the working folder.
+func cmdNoTemp(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: notemp")
+	}
+	left, err := filepath.Glob(ts.MkAbs(".*.sbompipe-*"))
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if len(left) > 0 {
+		ts.Fatalf("temporary files left behind: %q", left)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the status line's goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestStatusLine: the backend's lines print above the status line, which
+// is redrawn after each and cleared at the end.
+func TestStatusLine(t *testing.T) {
+	var out syncBuffer
+	s := startStatus(&out, "locking requirements.in")
+	fmt.Fprint(s, "Collecting idna\n")
+	s.stop()
+	got := out.String()
+	const clear = "\r\x1b[K"
+	want := clear + "locking requirements.in… 0s" + clear + "Collecting idna\n" +
+		clear + "locking requirements.in… 0s"
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, clear) {
+		t.Errorf("status output = %q, want it to start with %q and end with a cleared line", got, want)
+	}
+	var none *statusLine
+	none.stop() // a nil status line (not a terminal, or --quiet) does nothing
+}

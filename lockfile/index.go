@@ -1,0 +1,401 @@
+package lockfile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// DefaultIndexURL is the index pip uses when none is given.
+const DefaultIndexURL = "https://pypi.org/simple/"
+
+// IndexFile is one distribution file (wheel or sdist) a package index or a
+// find-links location offers.
+type IndexFile struct {
+	// Filename is the file's name; URL is where it is downloaded from,
+	// with any credentials of the index it came from.
+	Filename string
+	URL      string
+
+	// SHA256 is the lower-case hex digest the index gives for the file, or
+	// the one computed by downloading it when the index gives none.
+	SHA256 string
+
+	// Yanked is true when the index marks the file yanked (PEP 592).
+	Yanked bool
+}
+
+// Sources are the places pip looks for distribution files: package indexes
+// speaking the simple repository API, and find-links locations (local
+// folders or HTML pages of links). Its zero value asks nothing; the pip
+// backend fills it from the index options.
+type Sources struct {
+	// IndexURLs are simple-API index URLs (the first is pip's --index-url,
+	// the others --extra-index-url). They may carry credentials.
+	IndexURLs []string
+
+	// FindLinks are folders or URLs of pages of links (--find-links).
+	FindLinks []string
+
+	// Dir is the folder relative find-links paths start from; "" means
+	// the working folder.
+	Dir string
+
+	// Client makes the requests; nil means a client that waits at most a
+	// minute for an answer. The caller's context bounds every request.
+	Client *http.Client
+
+	// Workers bounds how many projects are asked about at once; 0 means 8.
+	Workers int
+}
+
+// IndexError is an index that could not be read: unreachable, an HTTP
+// error other than "no such project", or a page that does not parse. Its
+// URL has its credentials removed.
+type IndexError struct {
+	URL string
+	Err error
+}
+
+func (e *IndexError) Error() string { return "package index " + e.URL + ": " + e.Err.Error() }
+func (e *IndexError) Unwrap() error { return e.Err }
+
+// defaultClient gives up on an index that accepts a connection but does
+// not answer; the caller's context bounds the rest (a large download).
+var defaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	TLSHandshakeTimeout:   30 * time.Second,
+	ResponseHeaderTimeout: time.Minute,
+	IdleConnTimeout:       90 * time.Second,
+	MaxIdleConnsPerHost:   8,
+}}
+
+// errNoProject is a 404 from an index: the project is not there.
+var errNoProject = errors.New("no such project")
+
+// Release names one pinned version whose files are wanted.
+type Release struct {
+	Name    string
+	Version string
+}
+
+// Files returns, for each release, every distribution file of exactly that
+// version across all sources, for every platform, each with its SHA-256:
+// from the index when it gives one (PEP 691 JSON or a PEP 503 #sha256=
+// fragment), otherwise by downloading the file. A release no source has
+// gets an empty list; an index that cannot be read is an error.
+func (s *Sources) Files(ctx context.Context, releases []Release) (map[Release][]IndexFile, error) {
+	out := make(map[Release][]IndexFile, len(releases))
+	results := make([][]IndexFile, len(releases))
+	g, ctx := errgroup.WithContext(ctx)
+	workers := s.Workers
+	if workers <= 0 {
+		workers = 8
+	}
+	g.SetLimit(workers)
+	for i, r := range releases {
+		g.Go(func() error {
+			files, err := s.releaseFiles(ctx, r)
+			results[i] = files
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, r := range releases {
+		out[r] = results[i]
+	}
+	return out, nil
+}
+
+func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, error) {
+	var all []IndexFile
+	for _, base := range s.IndexURLs {
+		files, err := s.projectPage(ctx, base, r.Name)
+		if errors.Is(err, errNoProject) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, files...)
+	}
+	for _, loc := range s.FindLinks {
+		files, err := s.findLinks(ctx, loc)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, files...)
+	}
+
+	seen := map[string]bool{}
+	var mine []IndexFile
+	for _, f := range all {
+		if !fileIsRelease(f.Filename, r.Name, r.Version) || seen[f.URL] {
+			continue
+		}
+		seen[f.URL] = true
+		if f.SHA256 == "" {
+			sum, err := s.download(ctx, f.URL)
+			if err != nil {
+				return nil, err
+			}
+			f.SHA256 = sum
+		}
+		mine = append(mine, f)
+	}
+	sort.Slice(mine, func(i, j int) bool {
+		if mine[i].Filename != mine[j].Filename {
+			return mine[i].Filename < mine[j].Filename
+		}
+		return mine[i].URL < mine[j].URL
+	})
+	return mine, nil
+}
+
+// acceptSimple asks for PEP 691 JSON first, as pip does.
+const acceptSimple = "application/vnd.pypi.simple.v1+json, " +
+	"application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+
+// maxPage bounds an index page; PyPI's largest project pages are a few MB.
+const maxPage = 64 << 20
+
+// projectPage reads <base>/<project>/ in JSON or HTML.
+func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFile, error) {
+	page := strings.TrimSuffix(base, "/") + "/" + Canonical(name) + "/"
+	resp, err := s.get(ctx, page, acceptSimple)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, errNoProject
+	case resp.StatusCode != http.StatusOK:
+		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage+1))
+	if err != nil {
+		return nil, &IndexError{URL: Redact(page), Err: err}
+	}
+	if len(body) > maxPage {
+		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("page larger than %d bytes", maxPage)}
+	}
+	final := resp.Request.URL
+	if final.User == nil {
+		final.User = userOf(page) // keep credentials across a redirect on the same index
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	var files []IndexFile
+	if mt == "application/vnd.pypi.simple.v1+json" {
+		files, err = parseSimpleJSON(body, final)
+	} else {
+		files, err = parseSimpleHTML(body, final)
+	}
+	if err != nil {
+		return nil, &IndexError{URL: Redact(page), Err: err}
+	}
+	return files, nil
+}
+
+func userOf(raw string) *url.Userinfo {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	return u.User
+}
+
+// parseSimpleJSON reads a PEP 691 project page.
+func parseSimpleJSON(body []byte, page *url.URL) ([]IndexFile, error) {
+	var doc struct {
+		Files []struct {
+			Filename string            `json:"filename"`
+			URL      string            `json:"url"`
+			Hashes   map[string]string `json:"hashes"`
+			Yanked   any               `json:"yanked"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("reading PEP 691 JSON: %w", err)
+	}
+	var files []IndexFile
+	for _, f := range doc.Files {
+		ref, err := page.Parse(f.URL)
+		if err != nil {
+			return nil, fmt.Errorf("file %s: bad URL: %w", f.Filename, err)
+		}
+		yanked := f.Yanked != nil && f.Yanked != false
+		files = append(files, IndexFile{
+			Filename: f.Filename,
+			URL:      withoutFragment(ref),
+			SHA256:   strings.ToLower(f.Hashes["sha256"]),
+			Yanked:   yanked,
+		})
+	}
+	return files, nil
+}
+
+func withoutFragment(u *url.URL) string {
+	c := *u
+	c.Fragment, c.RawFragment = "", ""
+	return c.String()
+}
+
+// findLinks lists a --find-links location: a local folder (relative to
+// Sources.Dir), a file:// URL of one, or an HTML page of links.
+func (s *Sources) findLinks(ctx context.Context, loc string) ([]IndexFile, error) {
+	dir := loc
+	if !filepath.IsAbs(dir) && s.Dir != "" {
+		dir = filepath.Join(s.Dir, dir)
+	}
+	if u, err := url.Parse(loc); err == nil && u.Scheme == "file" {
+		dir = u.Path
+	} else if err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return s.linksPage(ctx, loc)
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // pip skips a missing folder with a warning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find-links %s: %w", loc, err)
+	}
+	var files []IndexFile
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			path, err := filepath.Abs(filepath.Join(dir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, IndexFile{Filename: e.Name(), URL: (&url.URL{Scheme: "file", Path: path}).String()})
+		}
+	}
+	return files, nil
+}
+
+func (s *Sources) linksPage(ctx context.Context, page string) ([]IndexFile, error) {
+	resp, err := s.get(ctx, page, "text/html")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage))
+	if err != nil {
+		return nil, &IndexError{URL: Redact(page), Err: err}
+	}
+	files, err := parseSimpleHTML(body, resp.Request.URL)
+	if err != nil {
+		return nil, &IndexError{URL: Redact(page), Err: err}
+	}
+	return files, nil
+}
+
+func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, &IndexError{URL: Redact(rawURL), Err: err}
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	client := s.Client
+	if client == nil {
+		client = defaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // its message repeats the URL, credentials included
+		}
+		return nil, &IndexError{URL: Redact(rawURL), Err: err}
+	}
+	return resp, nil
+}
+
+// download fetches a file and returns its SHA-256.
+func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
+	h := sha256.New()
+	if u, err := url.Parse(rawURL); err == nil && u.Scheme == "file" {
+		f, err := os.Open(u.Path)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		if _, err := io.Copy(h, f); err != nil {
+			return "", fmt.Errorf("hashing %s: %w", u.Path, err)
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}
+	resp, err := s.get(ctx, rawURL, "")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: HTTP %s", resp.Status)}
+	}
+	if _, err := io.Copy(h, resp.Body); err != nil {
+		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: %w", err)}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// sdistExts are the source archive suffixes pip accepts.
+var sdistExts = []string{".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip"}
+
+// fileIsRelease reports whether a wheel or sdist file name belongs to that
+// project and version. Names compare in canonical form and versions as
+// PEP 440 versions ("1.0" is "1.0.0").
+func fileIsRelease(filename, name, version string) bool {
+	project, ver, ok := splitDistName(filename)
+	if !ok || Canonical(project) != Canonical(name) {
+		return false
+	}
+	return sameVersion(ver, version)
+}
+
+// splitDistName splits a wheel or sdist file name into project and version.
+func splitDistName(filename string) (project, version string, ok bool) {
+	if stem, isWheel := strings.CutSuffix(filename, ".whl"); isWheel {
+		parts := strings.Split(stem, "-")
+		if len(parts) != 5 && len(parts) != 6 {
+			return "", "", false
+		}
+		return parts[0], parts[1], true
+	}
+	for _, ext := range sdistExts {
+		if stem, isSdist := strings.CutSuffix(strings.ToLower(filename), ext); isSdist {
+			stem = filename[:len(stem)]
+			// Old sdists put dashes in the name: the version starts after
+			// the last dash followed by a digit.
+			for i := len(stem) - 1; i > 0; i-- {
+				if stem[i] == '-' && i+1 < len(stem) && stem[i+1] >= '0' && stem[i+1] <= '9' {
+					return stem[:i], stem[i+1:], true
+				}
+			}
+			return "", "", false
+		}
+	}
+	return "", "", false
+}

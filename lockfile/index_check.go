@@ -1,0 +1,67 @@
+package lockfile
+
+import (
+	"context"
+	"strings"
+)
+
+// IndexCheck returns the Check of the hash-unknown rule: it asks the
+// package indexes of s for the files of each pinned version and reports
+// every sha256 hash that matches none of them (a typo, a hash left over
+// from another version, a tampered lockfile) and every pinned version the
+// indexes have no file of. An index that cannot be read makes the Check
+// fail: an error, not a pass.
+//
+// Only sha256 hashes are compared, since that is what indexes list;
+// sha384 and sha512 values are left to pip. Direct URLs, local files and
+// unpinned entries are not looked up.
+func IndexCheck(s *Sources) Check {
+	return func(ctx context.Context, f *File) ([]Finding, error) {
+		var reqs []*Requirement
+		var releases []Release
+		seen := map[Release]bool{}
+		for _, r := range append(append([]*Requirement{}, f.Requirements...), f.Constraints...) {
+			if r.Kind != Named || r.Version == "" || len(r.Hashes) == 0 {
+				continue
+			}
+			reqs = append(reqs, r)
+			rel := Release{Name: r.Canonical, Version: r.Version}
+			if !seen[rel] {
+				seen[rel] = true
+				releases = append(releases, rel)
+			}
+		}
+		files, err := s.Files(ctx, releases)
+		if err != nil {
+			return nil, err
+		}
+
+		var fs []Finding
+		for _, r := range reqs {
+			known := map[string]bool{}
+			for _, file := range files[Release{Name: r.Canonical, Version: r.Version}] {
+				known[file.SHA256] = true
+			}
+			if len(known) == 0 {
+				fs = append(fs, finding(r, r.Line, RuleHashUnknown, SeverityError, true,
+					"%s==%s: the package index has no file of this version (yanked and deleted, "+
+						"never published, or a typo in the pin)", r.Name, r.Version))
+				continue
+			}
+			// pip refuses the entry only when no hash matches the file it picks.
+			var unknown []Hash
+			for _, h := range r.Hashes {
+				if h.Algorithm == "sha256" && !known[strings.ToLower(h.Digest)] {
+					unknown = append(unknown, h)
+				}
+			}
+			for _, h := range unknown {
+				fs = append(fs, finding(r, h.Line, RuleHashUnknown, SeverityError, len(unknown) == len(r.Hashes),
+					"%s==%s: --hash=%s matches no file of this version on the package "+
+						"index: a typo, a hash left from another version, or a tampered lockfile",
+					r.Name, r.Version, shortHash(h.String())))
+			}
+		}
+		return fs, nil
+	}
+}

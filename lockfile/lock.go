@@ -1,0 +1,376 @@
+package lockfile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The lock backends.
+const (
+	BackendAuto       = "auto"
+	BackendPipCompile = "pip-compile"
+	BackendUV         = "uv"
+	BackendPip        = "pip"
+)
+
+// DefaultLockTimeout bounds a backend run when LockOptions.Timeout is 0.
+const DefaultLockTimeout = 10 * time.Minute
+
+// LockOptions say what Lock reads and writes and how. The zero value locks
+// requirements.in into requirements.txt with the first backend installed.
+type LockOptions struct {
+	// In is the input ("requirements.in" when empty); Out the lockfile
+	// ("requirements.txt" when empty). An existing Out seeds the run.
+	In, Out string
+
+	// Backend is BackendAuto (also ""), BackendPipCompile, BackendUV or
+	// BackendPip.
+	Backend string
+
+	// IndexURL, ExtraIndexURLs and FindLinks are passed to the backend
+	// (--index-url, --extra-index-url, --find-links). URLs may carry
+	// credentials; they are never written into the lockfile.
+	IndexURL       string
+	ExtraIndexURLs []string
+	FindLinks      []string
+
+	// Upgrade re-resolves everything; UpgradePackages only these
+	// ("django" or "django<5"), keeping every other pin.
+	Upgrade         bool
+	UpgradePackages []string
+
+	// Timeout bounds the whole run; 0 means DefaultLockTimeout.
+	Timeout time.Duration
+
+	// Python is the interpreter for pip and "python -m piptools"; ""
+	// means python3, else python, on PATH.
+	Python string
+
+	// Command is the command line the lockfile's header names. It must
+	// not carry credentials.
+	Command string
+
+	// Progress receives the backend's output (stdout and stderr); nil
+	// discards it. Errors still quote the end of it.
+	Progress io.Writer
+
+	// Env is the backends' environment; nil means os.Environ().
+	Env []string
+
+	// HTTPClient fetches index pages and files for the pip backend; nil
+	// means Sources' default.
+	HTTPClient *http.Client
+
+	// Verify checks the new lockfile at path before it replaces Out; nil
+	// means the strict rules of Verify.
+	Verify func(path string) error
+}
+
+// LockResult says what Lock did.
+type LockResult struct {
+	// Backend is the backend that ran.
+	Backend string
+	// Changed is false when the new lockfile has the old one's bytes.
+	Changed bool
+}
+
+// BackendError is a backend that exited non-zero, timed out or was
+// interrupted. Output holds the end of what it printed.
+type BackendError struct {
+	Backend string
+	Err     error // *exec.ExitError, context.DeadlineExceeded or context.Canceled
+	Output  string
+}
+
+func (e *BackendError) Error() string {
+	msg := e.Backend + ": " + e.Reason()
+	if e.Output != "" {
+		msg += "\n" + e.Output
+	}
+	return msg
+}
+
+// Reason says in a few words why the backend failed: "timed out",
+// "interrupted" or its exit status.
+func (e *BackendError) Reason() string {
+	switch {
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(e.Err, context.Canceled):
+		return "interrupted"
+	}
+	return "failed: " + e.Err.Error()
+}
+
+func (e *BackendError) Unwrap() error { return e.Err }
+
+// ResultError is a lockfile the backend wrote that failed verification; the
+// old lockfile was kept.
+type ResultError struct {
+	Err error
+}
+
+func (e *ResultError) Error() string {
+	return "the new lockfile failed verification and was discarded: " + e.Err.Error()
+}
+
+func (e *ResultError) Unwrap() error { return e.Err }
+
+// Lock resolves opts.In with a backend into a hashed lockfile and replaces
+// opts.Out with it. The backend writes a temporary file beside Out, seeded
+// with Out's pins; only when it succeeds and the result passes Verify is it
+// renamed over Out. On any error, a timeout or a cancelled ctx, Out keeps
+// its bytes and the temporary file is removed.
+func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
+	l, err := newLocker(opts)
+	if err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if l.backend == BackendAuto {
+		if l.backend, err = l.detect(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	old, err := os.ReadFile(l.out)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", opts.Out, err)
+	}
+	if l.seed, err = l.readSeed(old); err != nil {
+		return nil, err
+	}
+
+	tmpFile, err := os.CreateTemp(l.dir, "."+filepath.Base(l.out)+".sbompipe-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating the temporary lockfile: %w", err)
+	}
+	tmp := tmpFile.Name()
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	_, err = tmpFile.Write(old)
+	if cerr := tmpFile.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", tmp, err)
+	}
+
+	if err = l.runBackend(ctx, tmp); err != nil {
+		var be *BackendError
+		if ctx.Err() != nil && !errors.As(err, &be) { // stopped while hashing
+			err = &BackendError{Backend: l.backend, Err: ctx.Err()}
+		}
+		return nil, err
+	}
+	if err = ctx.Err(); err != nil { // a backend that ignored the signal and exited 0
+		return nil, &BackendError{Backend: l.backend, Err: err}
+	}
+	if err = l.check(ctx, tmp); err != nil {
+		return nil, err
+	}
+	fresh, err := os.ReadFile(tmp)
+	if err != nil {
+		return nil, err
+	}
+	if err = replace(tmp, l.out); err != nil {
+		return nil, err
+	}
+	return &LockResult{Backend: l.backend, Changed: !bytes.Equal(old, fresh)}, nil
+}
+
+// locker is one run of Lock.
+type locker struct {
+	opts    LockOptions
+	backend string
+	out     string // absolute
+	dir     string // Out's folder, where backends run
+	inRel   string // In relative to dir, as the lockfile names it
+	python  string
+	seed    []Pin // the old lockfile's pins
+}
+
+func newLocker(opts LockOptions) (*locker, error) {
+	if opts.In == "" {
+		opts.In = "requirements.in"
+	}
+	if opts.Out == "" {
+		opts.Out = "requirements.txt"
+	}
+	opts.Command = Redact(opts.Command)
+	l := &locker{opts: opts, backend: opts.Backend}
+	switch l.backend {
+	case "":
+		l.backend = BackendAuto
+	case BackendAuto, BackendPipCompile, BackendUV, BackendPip:
+	default:
+		return nil, fmt.Errorf("unknown backend %q (want auto, pip-compile, uv or pip)", opts.Backend)
+	}
+	out, err := filepath.Abs(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	in, err := filepath.Abs(opts.In)
+	if err != nil {
+		return nil, err
+	}
+	if in == out {
+		return nil, fmt.Errorf("%s is both input and output", opts.In)
+	}
+	if fi, err := os.Stat(in); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", opts.In, err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading %s: not a regular file", opts.In)
+	}
+	l.out, l.dir = out, filepath.Dir(out)
+	if l.inRel, err = filepath.Rel(l.dir, in); err != nil {
+		l.inRel = in
+	}
+	// The backend runs in Out's folder: a relative --find-links folder,
+	// given relative to the working folder, is made relative to that one.
+	l.opts.FindLinks = nil
+	for _, loc := range opts.FindLinks {
+		l.opts.FindLinks = append(l.opts.FindLinks, l.relocate(loc))
+	}
+	l.python = opts.Python
+	if l.python == "" {
+		l.python = "python3"
+		if _, err := exec.LookPath(l.python); err != nil {
+			l.python = "python"
+		}
+	}
+	return l, nil
+}
+
+// relocate makes a relative local path relative to the output folder; URLs
+// and absolute paths are returned as they are.
+func (l *locker) relocate(loc string) string {
+	if strings.Contains(loc, "://") || filepath.IsAbs(loc) {
+		return loc
+	}
+	abs, err := filepath.Abs(loc)
+	if err != nil {
+		return loc
+	}
+	if rel, err := filepath.Rel(l.dir, abs); err == nil {
+		return rel
+	}
+	return abs
+}
+
+func (l *locker) env() []string {
+	if l.opts.Env != nil {
+		return l.opts.Env
+	}
+	return os.Environ()
+}
+
+// indexArgs are the index options every backend takes.
+func (l *locker) indexArgs() []string {
+	var args []string
+	if l.opts.IndexURL != "" {
+		args = append(args, "--index-url", l.opts.IndexURL)
+	}
+	for _, u := range l.opts.ExtraIndexURLs {
+		args = append(args, "--extra-index-url", u)
+	}
+	for _, f := range l.opts.FindLinks {
+		args = append(args, "--find-links", f)
+	}
+	return args
+}
+
+func (l *locker) indexHasCredentials() bool {
+	for _, u := range append([]string{l.opts.IndexURL}, l.opts.ExtraIndexURLs...) {
+		if p, err := url.Parse(u); err == nil && p.User != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// check verifies the backend's output before it may replace the lockfile.
+func (l *locker) check(ctx context.Context, tmp string) error {
+	data, err := os.ReadFile(tmp)
+	if err != nil {
+		return &ResultError{Err: err}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &ResultError{Err: errors.New("the backend wrote an empty file")}
+	}
+	if Redact(string(data)) != string(data) {
+		return &ResultError{Err: errors.New("it holds index credentials")}
+	}
+	if l.opts.Verify != nil {
+		err = l.opts.Verify(tmp)
+	} else {
+		err = l.verifyStrict(ctx, tmp)
+	}
+	if err != nil {
+		return &ResultError{Err: err}
+	}
+	return nil
+}
+
+// replace renames tmp over path after flushing it to disk, keeping path's
+// permissions, then flushes the folder so the rename survives a crash.
+func replace(tmp, path string) error {
+	mode := fs.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, mode)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		return fmt.Errorf("replacing %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // best effort: not every file system syncs folders
+		d.Close()
+	}
+	return nil
+}
+
+// trimOutput keeps the last lines of a backend's output for an error.
+func trimOutput(out string) string {
+	const maxLines = 20
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) > maxLines {
+		lines = append([]string{"…"}, lines[len(lines)-maxLines:]...)
+	}
+	for i, s := range lines {
+		lines[i] = "  " + Redact(strings.TrimRight(s, "\r"))
+	}
+	return strings.Join(lines, "\n")
+}

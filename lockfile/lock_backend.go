@@ -1,0 +1,153 @@
+package lockfile
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// detect picks the first backend installed: pip-compile (on PATH or as
+// python -m piptools), uv, then pip.
+func (l *locker) detect(ctx context.Context) (string, error) {
+	if _, err := exec.LookPath("pip-compile"); err == nil {
+		return BackendPipCompile, nil
+	}
+	if l.probe(ctx, l.python, "-m", "piptools", "--version") {
+		return BackendPipCompile, nil
+	}
+	if _, err := exec.LookPath("uv"); err == nil {
+		return BackendUV, nil
+	}
+	if l.probe(ctx, l.python, "-m", "pip", "--version") {
+		return BackendPip, nil
+	}
+	return "", fmt.Errorf("no lock backend found: install pip-tools (pip-compile), uv, or pip for %s", l.python)
+}
+
+func (l *locker) probe(ctx context.Context, name string, args ...string) bool {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = l.env()
+	return cmd.Run() == nil
+}
+
+// runBackend runs the chosen backend so that it writes the lockfile into
+// tmp (relative to the output folder, where the backend runs).
+func (l *locker) runBackend(ctx context.Context, tmp string) error {
+	tmpRel := filepath.Base(tmp)
+	switch l.backend {
+	case BackendPipCompile:
+		name, args := "pip-compile", []string{}
+		if _, err := exec.LookPath(name); err != nil {
+			name, args = l.python, []string{"-m", "piptools", "compile"}
+		}
+		return l.run(ctx, name, append(args, l.pipCompileArgs(tmpRel)...))
+	case BackendUV:
+		return l.run(ctx, "uv", l.uvArgs(tmpRel))
+	case BackendPip:
+		return l.lockWithPip(ctx, tmp)
+	}
+	return fmt.Errorf("unknown backend %q", l.backend)
+}
+
+// pipCompileArgs are pip-compile's arguments: always hashes, pinned
+// setuptools and pip, no extras; index options, --upgrade and
+// --upgrade-package passed through; index URLs kept out of the file when
+// one carries credentials.
+func (l *locker) pipCompileArgs(out string) []string {
+	args := []string{"--generate-hashes", "--allow-unsafe", "--strip-extras", "--output-file=" + out}
+	if l.indexHasCredentials() {
+		args = append(args, "--no-emit-index-url")
+	}
+	args = append(args, l.indexArgs()...)
+	args = append(args, l.upgradeArgs()...)
+	return append(args, l.inRel)
+}
+
+// uvArgs are uv pip compile's: uv pins setuptools and pip without being
+// asked (it warns that --allow-unsafe has no effect) and never writes index
+// URLs unless told to; its header names the command given here.
+func (l *locker) uvArgs(out string) []string {
+	args := []string{"pip", "compile", "--generate-hashes", "--strip-extras", "--output-file=" + out}
+	if l.opts.Command != "" {
+		args = append(args, "--custom-compile-command", l.opts.Command)
+	}
+	args = append(args, l.indexArgs()...)
+	args = append(args, l.upgradeArgs()...)
+	return append(args, l.inRel)
+}
+
+func (l *locker) upgradeArgs() []string {
+	var args []string
+	if l.opts.Upgrade {
+		args = append(args, "--upgrade")
+	}
+	for _, p := range l.opts.UpgradePackages {
+		args = append(args, "--upgrade-package", p)
+	}
+	return args
+}
+
+// run runs a backend program in the output folder with its output going to
+// Progress. When ctx ends (timeout, Ctrl-C, SIGTERM) the program's whole
+// process group gets SIGTERM, then SIGKILL if it has not gone after a grace
+// period.
+func (l *locker) run(ctx context.Context, name string, args []string) error {
+	tail := &tailBuffer{max: 16 << 10}
+	progress := l.opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	w := io.MultiWriter(progress, tail)
+
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = l.dir
+	cmd.Env = append(l.env(), "CUSTOM_COMPILE_COMMAND="+l.opts.Command)
+	cmd.Stdout, cmd.Stderr = w, w
+	cmd.WaitDelay = 5 * time.Second
+	setProcessGroup(cmd)
+	err := cmd.Run()
+	killProcessGroup(cmd)
+
+	backend := l.backend
+	if ctx.Err() != nil {
+		return &BackendError{Backend: backend, Err: ctx.Err(), Output: trimOutput(tail.String())}
+	}
+	if err != nil {
+		return &BackendError{Backend: backend, Err: err, Output: trimOutput(tail.String())}
+	}
+	return nil
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = t.buf[over:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := string(t.buf)
+	if len(t.buf) == t.max {
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			s = s[i+1:] // drop the cut first line
+		}
+	}
+	return s
+}

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package lockfile
+
+import "os/exec"
+
+func setProcessGroup(*exec.Cmd)  {}
+func killProcessGroup(*exec.Cmd) {}
