@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 
+	classifier "github.com/google/licenseclassifier/v2"
 	"golang.org/x/mod/modfile"
 )
 
@@ -84,6 +85,12 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		env = os.Environ()
 	}
 	b := &builder{bom: &BOM{}, index: map[string]*Component{}, env: env}
+	// The license classifier takes long to load: start now, while the
+	// inputs are read, when there are Go modules whose licenses to find.
+	var loadLicenses func() (*classifier.Classifier, error)
+	if !in.NoLicenses && len(in.GoModules)+len(in.GoBinaries) > 0 {
+		loadLicenses = loadClassifier()
+	}
 	b.bom.Subject = Component{
 		Key:       "product:" + in.Subject.Name + "@" + in.Subject.Version,
 		Ecosystem: Product,
@@ -108,8 +115,8 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 			return nil, err
 		}
 	}
-	if !in.NoLicenses {
-		if err := b.licenses(ctx); err != nil {
+	if loadLicenses != nil {
+		if err := b.licenses(ctx, loadLicenses); err != nil {
 			return nil, err
 		}
 	}

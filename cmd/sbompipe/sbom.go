@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -83,14 +82,9 @@ func runSBOM(c *cli.Context) error {
 	}
 
 	// Every document is encoded before anything is written.
-	docs := make([][]byte, len(formats))
-	opts := sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")}
-	for i, f := range formats {
-		var buf bytes.Buffer
-		if _, err := sbom.Encode(&buf, b, f, opts); err != nil {
-			return err
-		}
-		docs[i] = buf.Bytes()
+	docs, _, err := sbom.EncodeAll(b, formats, sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
+	if err != nil {
+		return err
 	}
 	if out == "-" {
 		if _, err := c.App.Writer.Write(docs[0]); err != nil {
