@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 
 	classifier "github.com/google/licenseclassifier/v2"
+	"github.com/google/licenseclassifier/v2/assets"
 	"golang.org/x/mod/modfile"
 )
 
@@ -58,6 +60,11 @@ type builder struct {
 	bom   *BOM
 	index map[string]*Component
 	env   []string
+
+	// graphs and digests wait for `go mod graph` of a --go directory and
+	// for the SHA-256 of a binary, started when Collect starts.
+	graphs  map[string]func() ([]goGraphEdge, error)
+	digests map[string]func() (string, error)
 }
 
 func (b *builder) add(c *Component) *Component {
@@ -84,12 +91,26 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	b := &builder{bom: &BOM{}, index: map[string]*Component{}, env: env}
-	// The license classifier takes long to load: start now, while the
-	// inputs are read, when there are Go modules whose licenses to find.
+	b := &builder{bom: &BOM{}, index: map[string]*Component{}, env: env,
+		graphs: map[string]func() ([]goGraphEdge, error){}, digests: map[string]func() (string, error){}}
+
+	// What takes long and depends on nothing else starts now, while the
+	// inputs are read: `go mod graph`, the digests of binaries (SHA-256 of
+	// a large binary is its floor) and, when there are Go modules whose
+	// licenses to find, loading the license classifier.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !in.Offline {
+		for _, dir := range in.GoModules {
+			b.graphs[dir] = background(func() ([]goGraphEdge, error) { return goModGraphIn(ctx, in.GoCommand, dir, env) })
+		}
+	}
+	for _, path := range in.GoBinaries {
+		b.digests[path] = background(func() (string, error) { return fileSHA256(path) })
+	}
 	var loadLicenses func() (*classifier.Classifier, error)
 	if !in.NoLicenses && len(in.GoModules)+len(in.GoBinaries) > 0 {
-		loadLicenses = loadClassifier()
+		loadLicenses = background(assets.DefaultClassifier)
 	}
 	b.bom.Subject = Component{
 		Key:       "product:" + in.Subject.Name + "@" + in.Subject.Version,
@@ -165,7 +186,7 @@ func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
 	reason := ""
 	if in.Offline {
 		reason = "offline: the Go module graph was not read"
-	} else if err := b.goGraph(ctx, t, in, mains, selected); err != nil {
+	} else if err := b.goGraph(t, mains, selected); err != nil {
 		b.warnf("%v; the dependency graph of %s lists direct requirements only", err, dir)
 		reason = "go mod graph failed: " + err.Error()
 	}
@@ -186,16 +207,8 @@ func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
 // goGraph adds the edges `go mod graph` reports between the main modules
 // and the selected versions; edges from versions that were not selected
 // are left out.
-func (b *builder) goGraph(ctx context.Context, t *goTree, in Inputs,
-	mains map[string]*Component, selected map[string]*goSelected) error {
-	goCmd := in.GoCommand
-	if goCmd == "" {
-		goCmd = "go"
-	}
-	if _, err := exec.LookPath(goCmd); err != nil {
-		return fmt.Errorf("no go command: %w", err)
-	}
-	edges, err := goModGraph(ctx, goCmd, t.dir, b.env)
+func (b *builder) goGraph(t *goTree, mains map[string]*Component, selected map[string]*goSelected) error {
+	edges, err := b.graphs[t.dir]()
 	if err != nil {
 		return err
 	}
@@ -217,6 +230,35 @@ func (b *builder) goGraph(ctx context.Context, t *goTree, in Inputs,
 		b.edge(from.Key, to.comp.Key)
 	}
 	return nil
+}
+
+// goModGraphIn runs `go mod graph` in dir with goCmd ("" is "go").
+func goModGraphIn(ctx context.Context, goCmd, dir string, env []string) ([]goGraphEdge, error) {
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	if _, err := exec.LookPath(goCmd); err != nil {
+		return nil, fmt.Errorf("no go command: %w", err)
+	}
+	return goModGraph(ctx, goCmd, dir, env)
+}
+
+// background runs f in a goroutine and returns a function that waits for
+// its result.
+func background[T any](f func() (T, error)) func() (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	return sync.OnceValues(func() (T, error) {
+		r := <-ch
+		return r.v, r.err
+	})
 }
 
 // goModProperties records the directives of a main module's go.mod that

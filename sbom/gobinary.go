@@ -19,7 +19,7 @@ import (
 // goBinary adds a Go executable, the modules its build information lists
 // (replacements applied) and the standard library it was built with.
 func (b *builder) goBinary(path string) error {
-	sum, err := fileSHA256(path)
+	sum, err := b.digests[path]()
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	classifier "github.com/google/licenseclassifier/v2"
-	"github.com/google/licenseclassifier/v2/assets"
 	"golang.org/x/mod/module"
 )
 
@@ -29,8 +28,8 @@ const licenseConfidence = 0.9
 //
 // The classifier costs most of the time of a Go inventory (loading it
 // about 0.7 s, each file several milliseconds), so each distinct file
-// content is classified once, on every core at once. load returns the
-// classifier; Collect starts loading it early.
+// content is classified once, on every core at once. load waits for the
+// classifier, which Collect starts loading early.
 func (b *builder) licenses(ctx context.Context, load func() (*classifier.Classifier, error)) error {
 	cache := modCache(b.env)
 	type found struct {
@@ -94,24 +93,6 @@ func (b *builder) licenses(ctx context.Context, load func() (*classifier.Classif
 		}
 	}
 	return nil
-}
-
-// loadClassifier starts loading the license classifier in the background
-// and returns a function that waits for it.
-func loadClassifier() func() (*classifier.Classifier, error) {
-	type result struct {
-		c   *classifier.Classifier
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		c, err := assets.DefaultClassifier()
-		ch <- result{c, err}
-	}()
-	return sync.OnceValues(func() (*classifier.Classifier, error) {
-		r := <-ch
-		return r.c, r.err
-	})
 }
 
 // classifyAll returns the licenses classify finds in each content, keyed
