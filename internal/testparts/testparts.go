@@ -88,3 +88,35 @@ func Versitygw(t testing.TB) string {
 	return Command(t, "versitygw",
 		"go install github.com/versity/versitygw/cmd/versitygw@v1.8.0 (make test does this)")
 }
+
+// Shared returns the folder shared/<sub> (the corpus of real inputs, the
+// schemas) that sits beside the checkout: the nearest folder named shared
+// above the working directory that has <sub>. When it is absent the test
+// is failed or skipped (see Missing).
+func Shared(t testing.TB, sub string) string {
+	t.Helper()
+	if dir := FindShared(sub); dir != "" {
+		return dir
+	}
+	Missing(t, "shared/%s is not beside the checkout (the corpus and schemas the tests read)", sub)
+	return ""
+}
+
+// FindShared returns shared/<sub> like Shared, or "" when it is absent.
+func FindShared(sub string) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(dir, "shared", filepath.FromSlash(sub))
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
