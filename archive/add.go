@@ -65,7 +65,11 @@ func (e *RefusedError) Error() string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s: refused: %s", r.Path, r.Reason)
+		if r.Source != "" {
+			fmt.Fprintf(&b, "%s (%s): refused: %s", r.Source, r.Path, r.Reason)
+		} else {
+			fmt.Fprintf(&b, "%s: refused: %s", r.Path, r.Reason)
+		}
 	}
 	return b.String()
 }
@@ -102,7 +106,7 @@ func (s *Store) Add(ctx context.Context, opts AddOptions) ([]FileResult, error) 
 	}
 	results, plan, err := s.plan(ctx, opts, docs, meta)
 	if err != nil {
-		return nil, err
+		return results, err
 	}
 	if len(plan.writes) > 0 || meta == nil || plan.history != nil {
 		if err := s.commit(ctx, opts, meta, metaTag, plan); err != nil {

@@ -85,7 +85,7 @@ func TestFetch(t *testing.T) {
 			wrap: func(h http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					select {
-					case <-time.After(5 * time.Second):
+					case <-time.After(2 * time.Second):
 					case <-r.Context().Done():
 					}
 				})

@@ -245,3 +245,30 @@ func (s *Store) ensureSite(ctx context.Context, contact string) error {
 	}
 	return err
 }
+
+// SetContact sets the email address the page offers for requests of
+// archived SBOMs. The index files change on the next Reindex or Add.
+func (s *Store) SetContact(ctx context.Context, contact string) error {
+	if err := CheckContact(contact); err != nil {
+		return err
+	}
+	unlock, err := s.lock(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.ensureSite(ctx, contact)
+}
+
+// Index reads the store's published index.json; a store without one has
+// an empty index.
+func (s *Store) Index(ctx context.Context) (*Index, error) {
+	data, err := s.get(ctx, indexJSON)
+	if isNotFound(err) {
+		return &Index{SchemaVersion: IndexSchemaVersion, Products: []Product{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseIndex(indexJSON, data)
+}

@@ -122,7 +122,11 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 
 // commands lists the subcommands, one per section of the design.
 func commands() []*cli.Command {
-	return []*cli.Command{}
+	return []*cli.Command{
+		archiveCommand(),
+		fetchCommand(),
+		serveCommand(),
+	}
 }
 
 // Set at link time: go build -ldflags "-X main.version=v1.2.3 -X main.commit=abc".
