@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -130,7 +132,7 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 		}
 	}
 	s.checkUnlisted(objs, metas, covered, rep)
-	if err := s.checkIndexFiles(ctx, ix, metas, indexed, rep); err != nil {
+	if err := s.checkIndexFiles(ctx, metas, indexed, rep); err != nil {
 		return nil, err
 	}
 	if s.dir != "" {
@@ -256,59 +258,83 @@ func isReleaseFile(key string) bool {
 }
 
 // checkIndexFiles compares the index files with what the store renders.
-// The index may lag the store by releases an interrupted add stored (they
-// are reported as pending); it may not say anything the store does not.
-func (s *Store) checkIndexFiles(ctx context.Context, ix *Index, metas map[string]releaseMeta, indexed map[string]bool, rep *Report) error {
+// index.json is written last, so it lists exactly the releases of the last
+// completed index update (the others are pending). index.html and feed.xml
+// are written just before it, so an interrupted update may leave them
+// showing some pending releases too: each must be exactly what the store
+// renders for the published releases plus the pending ones it shows.
+func (s *Store) checkIndexFiles(ctx context.Context, metas map[string]releaseMeta, indexed map[string]bool, rep *Report) error {
 	st, err := s.readSite(ctx)
 	if err != nil {
 		return err
 	}
-	var all, published []releaseMeta
-	for _, dir := range sortedKeys(metas) {
-		all = append(all, metas[dir])
-		if indexed[dir] {
-			published = append(published, metas[dir])
+	render := func(shown map[string]bool) (map[string][]byte, error) {
+		var ms []releaseMeta
+		for _, dir := range sortedKeys(metas) {
+			if shown[dir] {
+				ms = append(ms, metas[dir])
+			}
 		}
+		files, err := renderAll(buildIndex(ms), st)
+		out := map[string][]byte{}
+		for _, f := range files {
+			out[f.name] = f.data
+		}
+		return out, err
 	}
-	full, err := renderAll(buildIndex(all), st)
+	published, err := render(indexed)
 	if err != nil {
 		return err
 	}
-	lag, err := renderAll(buildIndex(published), st)
-	if err != nil {
+	j, err := s.get(ctx, indexJSON)
+	switch {
+	case isNotFound(err):
+		// Nothing published yet; stored releases are reported as pending.
+	case err != nil:
 		return err
+	case !bytes.Equal(j, published[indexJSON]):
+		rep.add(Problem{Path: indexJSON, Kind: ProblemIndex,
+			Message: "does not match the store's release.json files; archive index rewrites it from the store"})
 	}
-	current := map[string][]byte{}
-	for _, f := range full {
-		data, err := s.get(ctx, f.name)
+	for _, name := range []string{indexHTML, feedXML, styleCSS} {
+		data, err := s.get(ctx, name)
 		if isNotFound(err) {
+			if len(indexed) > 0 {
+				rep.add(Problem{Path: name, Kind: ProblemMissing, Message: "the store has no " + name})
+			}
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		current[f.name] = data
-	}
-	// index.json itself: absent, the lagging index or the full one.
-	last := len(full) - 1
-	j, ok := current[indexJSON]
-	if ok && !bytes.Equal(j, full[last].data) && !bytes.Equal(j, lag[last].data) {
-		rep.add(Problem{Path: indexJSON, Kind: ProblemIndex,
-			Message: "does not match the store's release.json files; archive index rewrites it from the store"})
-		return nil
-	}
-	for i, f := range full[:last] {
-		data, ok := current[f.name]
-		if ok && !bytes.Equal(data, f.data) && !bytes.Equal(data, lag[i].data) {
-			rep.add(Problem{Path: f.name, Kind: ProblemIndex,
+		want := published[name]
+		if shown := releasesShown(data, metas, indexed); len(shown) > len(indexed) {
+			files, err := render(shown)
+			if err != nil {
+				return err
+			}
+			want = files[name]
+		}
+		if !bytes.Equal(data, want) {
+			rep.add(Problem{Path: name, Kind: ProblemIndex,
 				Message: "does not match the store; archive index rewrites it from the store"})
 		}
 	}
-	if _, ok := current[indexJSON]; !ok && len(all) > 0 && len(indexed) == 0 {
-		rep.add(Problem{Path: indexJSON, Kind: ProblemPending, Warning: true,
-			Message: "missing; the next add, or archive index, writes it"})
-	}
 	return nil
+}
+
+var releaseLinkRE = regexp.MustCompile(`href="([A-Za-z0-9][A-Za-z0-9._+-]*/[A-Za-z0-9][A-Za-z0-9._+-]*/)`)
+
+// releasesShown returns the published releases plus the stored ones that
+// a page or feed links to.
+func releasesShown(data []byte, metas map[string]releaseMeta, indexed map[string]bool) map[string]bool {
+	shown := maps.Clone(indexed)
+	for _, m := range releaseLinkRE.FindAllSubmatch(data, -1) {
+		if _, stored := metas[string(m[1])]; stored {
+			shown[string(m[1])] = true
+		}
+	}
+	return shown
 }
 
 // checkLinks reports symbolic links and special files in a file store:
