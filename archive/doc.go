@@ -6,7 +6,7 @@
 // object storage (s3://, including S3-compatible services through the
 // endpoint parameter). Its layout:
 //
-//	index.json  index.html  feed.xml  sbom.css  site.json
+//	index.json  index.html  feed.xml  sbom.css  favicon.svg  site.json
 //	<product>/<release>/<product>_<release>.cdx.json   (and .cdx.xml, .spdx.json, .spdx)
 //	<product>/<release>/SHA256SUMS
 //	<product>/<release>/release.json

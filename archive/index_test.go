@@ -89,7 +89,7 @@ func TestPageIsStatic(t *testing.T) {
 		`href="agent/v1.4.0/agent_v1.4.0.cdx.json"`,
 		digest(fixture(t, "agent.cdx.json").Data),
 		`href="mailto:sbom-requests@example.com?subject=Request%20for%20an%20archived%20SBOM"`,
-		`<td>CycloneDX 1.6 JSON</td>`,
+		`<td class="nowrap">CycloneDX 1.6 JSON</td>`,
 		`<th scope="col">SHA-256</th>`,
 	} {
 		if !strings.Contains(page, want) {

@@ -34,6 +34,7 @@ const (
 	indexHTML   = "index.html"
 	feedXML     = "feed.xml"
 	styleCSS    = "sbom.css"
+	faviconSVG  = "favicon.svg"
 	siteJSON    = "site.json"
 	lockName    = ".sbompipe.lock"
 	sumsName    = "SHA256SUMS"

@@ -19,7 +19,7 @@ import (
 const maxReindexAttempts = 20
 
 // Reindex rewrites the index files from the store: index.json, index.html,
-// feed.xml and sbom.css. Files whose bytes would not change are not
+// feed.xml, sbom.css and favicon.svg. Files whose bytes would not change are not
 // written. It also removes temporary files that killed writers left in a
 // file store.
 func (s *Store) Reindex(ctx context.Context) error {
@@ -116,7 +116,7 @@ func (s *Store) render(ctx context.Context, clean bool) ([]namedFile, error) {
 	return renderAll(buildIndex(metas), st)
 }
 
-// renderAll renders the four index files of ix, index.json last.
+// renderAll renders the index files of ix, index.json last.
 func renderAll(ix *Index, st *site) ([]namedFile, error) {
 	j, err := MarshalIndex(ix)
 	if err != nil {
@@ -130,7 +130,7 @@ func renderAll(ix *Index, st *site) ([]namedFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []namedFile{{styleCSS, styleSheet}, {indexHTML, h}, {feedXML, f}, {indexJSON, j}}, nil
+	return []namedFile{{styleCSS, styleSheet}, {faviconSVG, favicon}, {indexHTML, h}, {feedXML, f}, {indexJSON, j}}, nil
 }
 
 // readMeta reads a release's release.json and its ETag; nil when the

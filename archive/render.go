@@ -18,6 +18,9 @@ import (
 //go:embed sbom.css
 var styleSheet []byte
 
+//go:embed favicon.svg
+var favicon []byte
+
 //go:embed page.html.tmpl
 var pageSource string
 

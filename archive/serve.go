@@ -96,7 +96,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // slashes and empty segments out.
 func servable(key string) bool {
 	switch key {
-	case indexJSON, indexHTML, feedXML, styleCSS:
+	case indexJSON, indexHTML, feedXML, styleCSS, faviconSVG:
 		return true
 	}
 	parts := strings.Split(key, "/")

@@ -292,6 +292,8 @@ func contentType(key, specVersion string) string {
 		return "application/atom+xml"
 	case name == styleCSS:
 		return "text/css; charset=utf-8"
+	case name == faviconSVG:
+		return "image/svg+xml"
 	}
 	return "text/plain; charset=utf-8"
 }

@@ -36,7 +36,7 @@ func TestAddLayout(t *testing.T) {
 		"agent/v1.4.0/agent_v1.4.0.spdx",
 		"agent/v1.4.0/agent_v1.4.0.spdx.json",
 		"agent/v1.4.0/release.json",
-		"feed.xml", "index.html", "index.json", "sbom.css", "site.json",
+		"favicon.svg", "feed.xml", "index.html", "index.json", "sbom.css", "site.json",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("store files (-want +got):\n%s", diff)

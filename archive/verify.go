@@ -77,7 +77,7 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 		sizes[o.key] = o.size
 	}
 	covered := map[string]bool{lockName: true, siteJSON: true}
-	for _, name := range []string{indexJSON, indexHTML, feedXML, styleCSS} {
+	for _, name := range []string{indexJSON, indexHTML, feedXML, styleCSS, faviconSVG} {
 		covered[name] = true
 	}
 
@@ -296,7 +296,7 @@ func (s *Store) checkIndexFiles(ctx context.Context, metas map[string]releaseMet
 		rep.add(Problem{Path: indexJSON, Kind: ProblemIndex,
 			Message: "does not match the store's release.json files; archive index rewrites it from the store"})
 	}
-	for _, name := range []string{indexHTML, feedXML, styleCSS} {
+	for _, name := range []string{indexHTML, feedXML, styleCSS, faviconSVG} {
 		data, err := s.get(ctx, name)
 		if isNotFound(err) {
 			if len(indexed) > 0 {

@@ -35,8 +35,15 @@ func fetchCommand() *cli.Command {
 }
 
 func fetch(c *cli.Context) error {
+	if c.NArg() > 1 && strings.HasPrefix(c.Args().Get(1), "-") && len(c.LocalFlagNames()) == 0 {
+		// "fetch BASE_URL --product P": the flag parser stops at the first
+		// argument, so parse again with the URL last.
+		args := c.Args().Slice()
+		return c.App.RunContext(c.Context, append(append([]string{c.App.Name, c.Command.Name}, args[1:]...), args[0]))
+	}
 	if c.NArg() != 1 {
-		return usageError(errors.New("fetch needs one BASE_URL, e.g. https://www.example.com/sbom"))
+		return usageError(errors.New("fetch takes one BASE_URL, after the flags: " +
+			"sbompipe fetch --product P https://www.example.com/sbom"))
 	}
 	base := c.Args().First()
 	if _, err := archive.CheckBaseURL(base); err != nil {
