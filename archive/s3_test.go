@@ -11,7 +11,7 @@ import (
 )
 
 // newS3Store opens a store on a fresh bucket of a versitygw gateway.
-func newS3Store(t *testing.T) (*Store, *testparts.S3Server, string) {
+func newS3Store(t testing.TB) (*Store, *testparts.S3Server, string) {
 	t.Helper()
 	srv := testparts.StartVersitygw(t)
 	dir := srv.Bucket(t, "sbom-archive")

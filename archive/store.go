@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -250,19 +249,27 @@ type object struct {
 	size int64
 }
 
+// listPageSize is the page size asked for when listing. fileblob walks the
+// whole folder for every page, so one large page is much faster there;
+// S3 returns at most 1,000 keys a page whatever is asked.
+const listPageSize = 1 << 20
+
 // list returns every object of the store, in key order.
 func (s *Store) list(ctx context.Context) ([]object, error) {
 	var objs []object
-	it := s.bucket.List(nil)
+	token := blob.FirstPageToken
 	for {
-		o, err := it.Next(ctx)
-		if err == io.EOF {
-			return objs, nil
-		}
+		page, next, err := s.bucket.ListPage(ctx, token, listPageSize, nil)
 		if err != nil {
 			return nil, fmt.Errorf("listing %s: %v", s.url, err)
 		}
-		objs = append(objs, object{key: o.Key, size: o.Size})
+		for _, o := range page {
+			objs = append(objs, object{key: o.Key, size: o.Size})
+		}
+		if len(next) == 0 {
+			return objs, nil
+		}
+		token = next
 	}
 }
 

@@ -206,7 +206,8 @@ func (s *Store) hash(ctx context.Context, key string) (string, error) {
 	}
 	defer r.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
+	// Not io.Copy: blob.Reader's WriteTo allocates 1 MiB for each call.
+	if _, err := io.CopyBuffer(h, struct{ io.Reader }{r}, make([]byte, 32<<10)); err != nil {
 		return "", fmt.Errorf("reading %s: %v", key, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -120,7 +120,7 @@ func (s *S3Server) Bucket(t testing.TB, name string) string {
 // folder, listening on a free 127.0.0.1 port, and stops it when the test
 // ends. It sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the test
 // (so the test cannot be parallel) to the gateway's root credentials.
-func StartVersitygw(t *testing.T) *S3Server {
+func StartVersitygw(t testing.TB) *S3Server {
 	t.Helper()
 	bin := Versitygw(t)
 	const access, secret = "sbompipe-test", "sbompipe-test-secret"
