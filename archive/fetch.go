@@ -142,6 +142,10 @@ func (c *Client) Index(ctx context.Context, baseURL string) (*Index, error) {
 	return ParseIndex(u, data)
 }
 
+// TODO(#4): sign index.json (one Ed25519 key, with expires and version) so
+// that Download can prove who published a document, not only that it
+// matches the index served beside it.
+
 // Download fetches a document that the index at baseURL lists and returns
 // its bytes once their size and SHA-256 match the index entry. The body
 // is never read past the indexed size.
