@@ -135,3 +135,25 @@ func TestFeed(t *testing.T) {
 		t.Errorf("enclosures = %q, want the release's two documents", enclosures)
 	}
 }
+
+func FuzzParseIndex(f *testing.F) {
+	s, dir := newFileStore(f)
+	mustAdd(f, s, "agent", "v1.0.0", release("a", 2))
+	f.Add(read(f, dir, indexJSON))
+	f.Add([]byte(`{"schemaVersion": 1, "products": [{"name": "..", "releases": []}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ix, err := ParseIndex("fuzz", data)
+		if err != nil {
+			return
+		}
+		for _, p := range ix.Products {
+			for _, r := range p.Releases {
+				for _, d := range r.Documents {
+					if strings.Contains(d.Path, "..") || strings.HasPrefix(d.Path, "/") || strings.Contains(d.Path, ":") {
+						t.Errorf("ParseIndex accepted the path %q", d.Path)
+					}
+				}
+			}
+		}
+	})
+}

@@ -213,3 +213,14 @@ func TestCSPReports(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseReports(f *testing.F) {
+	f.Add("application/csp-report", []byte(`{"csp-report": {"blocked-uri": "inline"}}`))
+	f.Add("application/reports+json", []byte(`[{"type": "csp-violation", "body": {"blockedURL": "inline"}}]`))
+	f.Fuzz(func(t *testing.T, mediaType string, body []byte) {
+		reports, err := parseReports(mediaType, body)
+		if err == nil && len(reports) == 0 {
+			t.Errorf("parseReports(%q) accepted a body with no report", body)
+		}
+	})
+}

@@ -135,7 +135,7 @@ func write(t *testing.T, dir, key string, data []byte) {
 	}
 }
 
-func read(t *testing.T, dir, key string) []byte {
+func read(t testing.TB, dir, key string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
 	if err != nil {

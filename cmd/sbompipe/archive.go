@@ -83,9 +83,9 @@ func archiveAdd(c *cli.Context) error {
 		}
 		opts.Files = append(opts.Files, archive.Input{Name: name, Data: data})
 	}
-	s, err := archive.Open(c.Context, c.String("store"), archive.Options{Create: true})
+	s, err := openStore(c, true)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	defer s.Close()
 
@@ -133,9 +133,9 @@ func archiveVerify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := archive.Open(c.Context, c.String("store"), archive.Options{})
+	s, err := openStore(c, false)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	defer s.Close()
 	rep, err := s.Verify(c.Context)
@@ -181,9 +181,9 @@ func archiveList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := archive.Open(c.Context, c.String("store"), archive.Options{})
+	s, err := openStore(c, false)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	defer s.Close()
 	ix, err := s.Index(c.Context)
@@ -234,9 +234,9 @@ func archiveIndexCommand() *cli.Command {
 }
 
 func archiveIndex(c *cli.Context) error {
-	s, err := archive.Open(c.Context, c.String("store"), archive.Options{})
+	s, err := openStore(c, false)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	defer s.Close()
 	if contact := c.String("contact"); contact != "" {
@@ -248,6 +248,16 @@ func archiveIndex(c *cli.Context) error {
 		return usageError(err)
 	}
 	return nil
+}
+
+// openStore opens the store --store names; create makes the folder of a
+// file store when it is missing.
+func openStore(c *cli.Context, create bool) (*archive.Store, error) {
+	s, err := archive.Open(c.Context, c.String("store"), archive.Options{Create: create})
+	if err != nil {
+		return nil, usageError(err)
+	}
+	return s, nil
 }
 
 // oneOf returns the flag's value if it is one of values, else a usage error.

@@ -42,9 +42,9 @@ func serve(c *cli.Context) error {
 	if (cert == "") != (key == "") {
 		return usageError(errors.New("--tls-cert and --tls-key go together"))
 	}
-	s, err := archive.Open(c.Context, c.String("store"), archive.Options{})
+	s, err := openStore(c, false)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
 	defer s.Close()
 
