@@ -64,6 +64,9 @@ func KindOf(mediaType string) Kind {
 	return 0
 }
 
+// MaxDocumentSize is the largest document the archive stores.
+const MaxDocumentSize = 256 << 20
+
 // Detect reads an SBOM document and returns what the index records about
 // it: format, spec version, media type, component count, size and SHA-256.
 // Path is left empty. name is used in errors only. A document that is not
@@ -76,6 +79,8 @@ func Detect(name string, data []byte) (Document, error) {
 		err error
 	)
 	switch {
+	case len(data) > MaxDocumentSize:
+		err = fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB", name, len(data), MaxDocumentSize>>20)
 	case len(body) == 0:
 		err = fmt.Errorf("%s: empty file, not an SBOM", name)
 	case body[0] == '{':

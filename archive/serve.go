@@ -16,10 +16,18 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // MaxReportSize is the largest CSP report body the report endpoint reads.
 const MaxReportSize = 64 << 10
+
+// The report endpoint logs at most reportsPerSecond violations a second and
+// reportsPerBatch of one request, so that nobody can flood the log.
+const (
+	reportsPerSecond = 50
+	reportsPerBatch  = 10
+)
 
 // maxServeSize bounds what the handler reads into memory for one response.
 const maxServeSize = 512 << 20
@@ -56,6 +64,25 @@ type handler struct {
 	mu       sync.Mutex
 	indexTag string // ETag of the index.json that versions came from
 	versions map[string]string
+
+	reportMu     sync.Mutex
+	reportSecond int64 // the Unix second reportCount counts in
+	reportCount  int
+}
+
+// allowReports reports whether n more violations may be logged this second.
+func (h *handler) allowReports(n int) bool {
+	h.reportMu.Lock()
+	defer h.reportMu.Unlock()
+	now := time.Now().Unix()
+	if now != h.reportSecond {
+		h.reportSecond, h.reportCount = now, 0
+	}
+	if h.reportCount+n > reportsPerSecond {
+		return false
+	}
+	h.reportCount += n
+	return true
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -237,7 +264,8 @@ func (h *handler) securityHeaders(w http.ResponseWriter, r *http.Request) {
 // cspReport accepts a violation report: application/csp-report (one
 // {"csp-report": {...}}) or application/reports+json (an array of reports
 // whose type is "csp-violation"), at most MaxReportSize bytes. Each report
-// is logged at warning level; the answer is 204.
+// is logged at warning level, within a rate limit; the answer is 204, or
+// 429 past the limit.
 func (h *handler) cspReport(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -262,6 +290,13 @@ func (h *handler) cspReport(w http.ResponseWriter, r *http.Request) {
 	reports, err := parseReports(mt, body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if len(reports) > reportsPerBatch {
+		reports = reports[:reportsPerBatch]
+	}
+	if !h.allowReports(len(reports)) {
+		http.Error(w, "too many reports", http.StatusTooManyRequests)
 		return
 	}
 	for _, rep := range reports {

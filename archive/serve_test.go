@@ -224,3 +224,21 @@ func FuzzParseReports(f *testing.F) {
 		}
 	})
 }
+
+func TestCSPReportsRateLimited(t *testing.T) {
+	h, _, logs := servedStore(t)
+	batch := `[` + strings.TrimSuffix(strings.Repeat(`{"type": "csp-violation", "body": {"blockedURL": "inline"}},`, 30), ",") + `]`
+	codes := map[int]int{}
+	for range 16 {
+		rec := do(h, "POST", "/sbom/csp-report", http.Header{"Content-Type": {"application/reports+json"}}, batch)
+		codes[rec.Code]++
+	}
+	logged := strings.Count(logs.String(), "csp violation")
+	// 30 reports a request are cut to 10; 50 a second pass. The loop ends
+	// within two seconds, so at most 100 are logged and at least six of
+	// the 16 requests are refused.
+	if logged > 2*reportsPerSecond || logged%reportsPerBatch != 0 || codes[http.StatusTooManyRequests] < 6 {
+		t.Errorf("logged %d reports, answers %v; want batches of %d, at most %d a second, and 429s",
+			logged, codes, reportsPerBatch, reportsPerSecond)
+	}
+}

@@ -77,9 +77,9 @@ func archiveAdd(c *cli.Context) error {
 		Contact: c.String("contact"),
 	}
 	for _, name := range c.Args().Slice() {
-		data, err := os.ReadFile(name)
+		data, err := readDocument(name)
 		if err != nil {
-			return usageError(fmt.Errorf("reading document: %v", err))
+			return usageError(err)
 		}
 		opts.Files = append(opts.Files, archive.Input{Name: name, Data: data})
 	}
@@ -248,6 +248,21 @@ func archiveIndex(c *cli.Context) error {
 		return usageError(err)
 	}
 	return nil
+}
+
+// readDocument reads a document to add, refusing one larger than the
+// archive stores before reading it.
+func readDocument(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("reading document: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, archive.MaxDocumentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading document: %v", err)
+	}
+	return data, nil
 }
 
 // openStore opens the store --store names; create makes the folder of a
