@@ -119,6 +119,14 @@ func (s *Store) Add(ctx context.Context, opts AddOptions) ([]FileResult, error) 
 	return results, s.reindex(ctx)
 }
 
+// Check reports what Add would refuse before touching the store: bad
+// names, a bad contact address, no documents, a file that is not an SBOM,
+// two documents of one kind.
+func (o AddOptions) Check() error {
+	_, err := prepare(o)
+	return err
+}
+
 // prepare checks names and inputs and detects every document.
 func prepare(opts AddOptions) ([]Document, error) {
 	if err := CheckName("product", opts.Product); err != nil {

@@ -83,6 +83,9 @@ func archiveAdd(c *cli.Context) error {
 		}
 		opts.Files = append(opts.Files, archive.Input{Name: name, Data: data})
 	}
+	if err := opts.Check(); err != nil {
+		return usageError(err) // before the store is created or touched
+	}
 	s, err := openStore(c, true)
 	if err != nil {
 		return err

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/sentrikat/sbompipe/archive"
@@ -197,6 +199,27 @@ func TestPageInChromium(t *testing.T) {
 	shot, _ := filepath.Abs(filepath.Join("testdata", "out", "sbom-page.png"))
 	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err == nil && os.WriteFile(shot, png, 0o644) == nil {
 		t.Logf("screenshot: %s", shot)
+	}
+
+	// The same page in dark mode with every release open, for people to
+	// look at.
+	dark, err := chromedp.Run(ctx, chromedp.Action[[]byte](func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details').forEach(d => d.open = true)`)(ctx, tg); err != nil {
+			return nil, err
+		}
+		return chromedp.FullScreenshot(100)(ctx, tg)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.WriteFile(filepath.Join(filepath.Dir(shot), "sbom-page-dark.png"), dark, 0o644) == nil {
+		t.Logf("screenshot: %s", filepath.Join(filepath.Dir(shot), "sbom-page-dark.png"))
 	}
 
 	checkLinks(ctx, t, client, base, links)

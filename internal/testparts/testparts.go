@@ -119,7 +119,8 @@ func (s *S3Server) Bucket(t testing.TB, name string) string {
 // StartVersitygw starts versitygw with its posix backend on a temporary
 // folder, listening on a free 127.0.0.1 port, and stops it when the test
 // ends. It sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the test
-// (so the test cannot be parallel) to the gateway's root credentials.
+// (so the test cannot be parallel) to the gateway's root credentials, and
+// AWS_EC2_METADATA_DISABLED so that nothing asks a metadata address.
 func StartVersitygw(t testing.TB) *S3Server {
 	t.Helper()
 	bin := Versitygw(t)
@@ -129,6 +130,8 @@ func StartVersitygw(t testing.TB) *S3Server {
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	// Never let the SDK's credential chain ask a cloud metadata address.
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	root := t.TempDir()
 	for attempt := 0; attempt < 5; attempt++ {
 		addr := freeAddr(t)
