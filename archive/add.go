@@ -185,7 +185,6 @@ func (s *Store) plan(ctx context.Context, opts AddOptions, docs []Document, meta
 			stored[d.Path] = d
 		}
 	}
-	now := p.now
 	results := make([]FileResult, len(docs))
 	var refused []FileResult
 	for i, d := range docs {
@@ -199,12 +198,12 @@ func (s *Store) plan(ctx context.Context, opts AddOptions, docs []Document, meta
 			r.Outcome, r.Reason = Replaced, fmt.Sprintf("stored sha256 %s, new sha256 %s: "+
 				"a published release is immutable; --replace replaces it and the index records the change",
 				old.SHA256, d.SHA256)
-			p.history = append(p.history, Replacement{Path: d.Path, Time: now,
+			p.history = append(p.history, Replacement{Path: d.Path, Time: p.now,
 				OldSHA256: old.SHA256, OldSize: old.Size, SHA256: d.SHA256})
 		case meta != nil:
 			r.Reason = fmt.Sprintf("release %s %s was published without a %s document; "+
 				"--replace adds it and the index records the change", opts.Product, opts.Release, d.Kind())
-			p.history = append(p.history, Replacement{Path: d.Path, Time: now, SHA256: d.SHA256})
+			p.history = append(p.history, Replacement{Path: d.Path, Time: p.now, SHA256: d.SHA256})
 		default:
 			// Not published: an earlier add may have stored it before it
 			// was interrupted.
@@ -319,8 +318,8 @@ func (s *Store) putRelease(ctx context.Context, key string, data []byte, replace
 	}
 	return &RefusedError{Refused: []FileResult{{Path: key, Outcome: Refused, SHA256: digest(data),
 		StoredSHA256: digest(stored),
-		Reason: fmt.Sprintf("another writer stored sha256 %s meanwhile, this one has sha256 %s",
-			digest(stored), digest(data))}}}
+		Reason: fmt.Sprintf("the store holds sha256 %s (from another writer, or an interrupted add "+
+			"with other documents), this add has sha256 %s; --replace overwrites it", digest(stored), digest(data))}}}
 }
 
 func digest(data []byte) string {

@@ -150,3 +150,29 @@ func remove(t *testing.T, dir, key string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAddAfterInterruptedAddWithOtherBytes: documents an interrupted add
+// left behind are immutable too, but --replace may overwrite them, and
+// since they were never published the index records no replacement.
+func TestAddAfterInterruptedAddWithOtherBytes(t *testing.T) {
+	ctx := context.Background()
+	s, dir := newFileStore(t)
+	write(t, dir, "agent/v2.0.0/agent_v2.0.0.cdx.json", cdxDoc("first try", 2))
+	_, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v2.0.0", Files: release("second try", 2)})
+	if err == nil || !strings.Contains(err.Error(), "from an interrupted add") {
+		t.Fatalf("Add over an interrupted add's other bytes: %v, want a refusal naming it", err)
+	}
+	if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v2.0.0", Files: release("second try", 2), Replace: true}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := s.Index(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ix.Products[0].Releases[0]; len(r.Replaced) != 0 || r.Documents[0].SHA256 != digest(cdxDoc("second try", 2)) {
+		t.Errorf("release %+v: want the second documents and no replacement record", r)
+	}
+	if rep, err := s.Verify(ctx); err != nil || len(rep.Problems) != 0 {
+		t.Errorf("verify: %v %+v", err, rep)
+	}
+}
