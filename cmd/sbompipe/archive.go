@@ -160,10 +160,34 @@ func archiveVerify(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, "%d releases, %d documents: %d errors, %d warnings\n",
 			rep.Releases, rep.Documents, rep.Errors, rep.Warnings)
 	}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		verifyAnnotations(c.App.ErrWriter, rep)
+	}
 	if rep.Errors > 0 {
 		return errProblems
 	}
 	return nil
+}
+
+// verifyAnnotations writes verify's problems as GitHub Actions workflow
+// commands, at most ten errors and ten warnings (what a step shows), on
+// stderr so that stdout stays the report.
+func verifyAnnotations(w io.Writer, rep *archive.Report) {
+	escape := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	escapeProp := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+	shown := map[string]int{}
+	for _, p := range rep.Problems {
+		level := "error"
+		if p.Warning {
+			level = "warning"
+		}
+		if shown[level] == 10 {
+			continue
+		}
+		shown[level]++
+		fmt.Fprintf(w, "::%s title=%s::%s\n", level, escapeProp.Replace("archive verify: "+p.Kind+" "+p.Path),
+			escape.Replace(p.Path+": "+p.Message))
+	}
 }
 
 func archiveListCommand() *cli.Command {
