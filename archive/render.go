@@ -123,6 +123,43 @@ type atomEntry struct {
 	Summary   string     `xml:"summary"`
 }
 
+// feedItem is a release in the feed, with the time it last changed.
+type feedItem struct {
+	product string
+	r       Release
+	updated time.Time
+}
+
+// feedItems returns the maxFeedEntries most recently changed releases,
+// newest first.
+func feedItems(ix *Index) []feedItem {
+	var items []feedItem
+	for _, p := range ix.Products {
+		for _, r := range p.Releases {
+			u := r.Published
+			for _, rp := range r.Replaced {
+				if rp.Time.After(u) {
+					u = rp.Time
+				}
+			}
+			items = append(items, feedItem{p.Name, r, u})
+		}
+	}
+	sort.SliceStable(items, func(a, b int) bool {
+		if !items[a].updated.Equal(items[b].updated) {
+			return items[a].updated.After(items[b].updated)
+		}
+		if items[a].product != items[b].product {
+			return items[a].product < items[b].product
+		}
+		return newer(items[a].r, items[b].r)
+	})
+	if len(items) > maxFeedEntries {
+		items = items[:maxFeedEntries]
+	}
+	return items
+}
+
 // fallbackFeedID names the feed of a store that has no site.json.
 var fallbackFeedID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/sentrikat/sbompipe#feed"))
 
@@ -148,35 +185,7 @@ func renderFeed(ix *Index, st *site) ([]byte, error) {
 	if st.Contact != "" {
 		f.Author = atomPerson{Name: st.Contact, Email: st.Contact}
 	}
-	type item struct {
-		product string
-		r       Release
-		updated time.Time
-	}
-	var items []item
-	for _, p := range ix.Products {
-		for _, r := range p.Releases {
-			u := r.Published
-			for _, rp := range r.Replaced {
-				if rp.Time.After(u) {
-					u = rp.Time
-				}
-			}
-			items = append(items, item{p.Name, r, u})
-		}
-	}
-	sort.SliceStable(items, func(a, b int) bool {
-		if !items[a].updated.Equal(items[b].updated) {
-			return items[a].updated.After(items[b].updated)
-		}
-		if items[a].product != items[b].product {
-			return items[a].product < items[b].product
-		}
-		return newer(items[a].r, items[b].r)
-	})
-	if len(items) > maxFeedEntries {
-		items = items[:maxFeedEntries]
-	}
+	items := feedItems(ix)
 	for _, it := range items {
 		e := atomEntry{
 			ID:        uuid.NewSHA1(feedID, []byte(releaseDir(it.product, it.r.Release))).URN(),

@@ -81,23 +81,10 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 		covered[name] = true
 	}
 
-	metas := map[string]releaseMeta{}
-	for _, o := range objs {
-		if !strings.HasSuffix(o.key, "/"+releaseJSON) || strings.Count(o.key, "/") != 2 {
-			continue
-		}
-		data, err := s.get(ctx, o.key)
-		if err != nil {
-			return nil, err
-		}
-		m, err := parseMeta(o.key, data)
-		if err != nil {
-			rep.add(Problem{Path: o.key, Kind: ProblemMetadata, Message: err.Error()})
-			continue
-		}
-		metas[releaseDir(m.Product, m.Release.Release)] = *m
+	metas, err := s.verifyMetas(ctx, objs, rep)
+	if err != nil {
+		return nil, err
 	}
-
 	ix, err := s.readIndex(ctx, rep)
 	if err != nil {
 		return nil, err
@@ -141,6 +128,28 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// verifyMetas reads every release.json, by release folder, reporting
+// those that cannot be read.
+func (s *Store) verifyMetas(ctx context.Context, objs []object, rep *Report) (map[string]releaseMeta, error) {
+	metas := map[string]releaseMeta{}
+	for _, o := range objs {
+		if !strings.HasSuffix(o.key, "/"+releaseJSON) || strings.Count(o.key, "/") != 2 {
+			continue
+		}
+		data, err := s.get(ctx, o.key)
+		if err != nil {
+			return nil, err
+		}
+		m, err := parseMeta(o.key, data)
+		if err != nil {
+			rep.add(Problem{Path: o.key, Kind: ProblemMetadata, Message: err.Error()})
+			continue
+		}
+		metas[releaseDir(m.Product, m.Release.Release)] = *m
+	}
+	return metas, nil
 }
 
 // readIndex reads index.json; an absent one is an empty index, and an
