@@ -81,15 +81,15 @@ func TestFetch(t *testing.T) {
 				w.Write(append(append([]byte{}, good...), ' '))
 			})
 		}, want: "server sends"},
-		{name: "slow server", client: Client{Timeout: 200 * time.Millisecond, Retries: -1},
+		{name: "slow server", client: Client{Timeout: time.Second, Retries: -1},
 			wrap: func(h http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					select {
-					case <-time.After(2 * time.Second):
+					case <-time.After(4 * time.Second):
 					case <-r.Context().Done():
 					}
 				})
-			}, want: "no complete answer within 200ms"},
+			}, want: "no complete answer within 1s"},
 		{name: "redirect to http", wrap: func(http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "http://"+r.Host+"/elsewhere.json", http.StatusFound)

@@ -84,11 +84,11 @@ func TestFetchCommand(t *testing.T) {
 		{"slow server", func([]byte) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				select {
-				case <-time.After(3 * time.Second):
+				case <-time.After(6 * time.Second):
 				case <-r.Context().Done():
 				}
 			}
-		}, "no complete answer within 300ms"},
+		}, "no complete answer within 2s"},
 		{"redirect to http", func([]byte) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "http://"+r.Host+"/mirror/agent.cdx.json", http.StatusFound)
@@ -102,7 +102,7 @@ func TestFetchCommand(t *testing.T) {
 			out := filepath.Join(outDir, "agent.cdx.json")
 			var stdout, stderr bytes.Buffer
 			err := run(context.Background(), []string{"sbompipe", "fetch", base, "--product", "agent",
-				"--release", "latest", "--format", "cyclonedx", "-o", out, "--timeout", "300ms", "--retries", "1"},
+				"--release", "latest", "--format", "cyclonedx", "-o", out, "--timeout", "2s", "--retries", "1"},
 				nil, &stdout, &stderr)
 			code := exitCode(err, &stderr)
 			if tt.want == "" {
