@@ -126,6 +126,9 @@ func commands() []*cli.Command {
 		lockCommand(),
 		verifyCommand(),
 		sbomCommand(),
+		archiveCommand(),
+		fetchCommand(),
+		serveCommand(),
 	}
 }
 

@@ -4,10 +4,13 @@
 package testparts
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // CI reports whether the tests run in continuous integration, where every
@@ -119,4 +122,100 @@ func FindShared(sub string) string {
 		}
 		dir = parent
 	}
+}
+
+// S3Server is a versitygw S3 gateway that a test started on 127.0.0.1.
+type S3Server struct {
+	// Endpoint is the gateway's URL, http://127.0.0.1:PORT.
+	Endpoint string
+	// Root is the posix backend's folder: each bucket is a folder in it.
+	Root string
+}
+
+// StoreURL returns the gocloud s3:// URL of bucket on the gateway.
+func (s *S3Server) StoreURL(bucket string) string {
+	return "s3://" + bucket + "?endpoint=" + s.Endpoint + "&region=us-east-1&use_path_style=true"
+}
+
+// Bucket creates a bucket (a folder of the posix backend) and returns its
+// folder.
+func (s *S3Server) Bucket(t testing.TB, name string) string {
+	t.Helper()
+	dir := filepath.Join(s.Root, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// StartVersitygw starts versitygw with its posix backend on a temporary
+// folder, listening on a free 127.0.0.1 port, and stops it when the test
+// ends. It sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the test
+// (so the test cannot be parallel) to the gateway's root credentials, and
+// AWS_EC2_METADATA_DISABLED so that nothing asks a metadata address.
+func StartVersitygw(t testing.TB) *S3Server {
+	t.Helper()
+	bin := Versitygw(t)
+	const access, secret = "sbompipe-test", "sbompipe-test-secret"
+	t.Setenv("AWS_ACCESS_KEY_ID", access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	// Never let the SDK's credential chain ask a cloud metadata address.
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	root := t.TempDir()
+	for attempt := 0; attempt < 5; attempt++ {
+		addr := freeAddr(t)
+		cmd := exec.Command(bin, "--port", addr, "--access", access, "--secret", secret, "--quiet", "posix", root)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("starting versitygw: %v", err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		if waitListening(addr, exited) {
+			t.Cleanup(func() {
+				cmd.Process.Kill()
+				<-exited
+			})
+			return &S3Server{Endpoint: "http://" + addr, Root: root}
+		}
+		cmd.Process.Kill()
+		<-exited
+		t.Logf("versitygw on %s did not start (retrying): %s", addr, out.String())
+	}
+	t.Fatal("versitygw did not start")
+	return nil
+}
+
+// freeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitListening waits up to ten seconds for addr to accept connections,
+// giving up early when the server exits.
+func waitListening(addr string, exited <-chan struct{}) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
 }
