@@ -261,7 +261,7 @@ func (s *Store) commit(ctx context.Context, opts AddOptions, meta *releaseMeta, 
 		}
 	}
 	dir := releaseDir(opts.Product, opts.Release)
-	if err := s.putRelease(ctx, dir+sumsName, sha256sums(p.docs), opts.Replace); err != nil {
+	if err := s.putRelease(ctx, dir+sumsName, SHA256SUMS(p.docs), opts.Replace); err != nil {
 		return err
 	}
 	next := releaseMeta{SchemaVersion: IndexSchemaVersion, Product: opts.Product}

@@ -230,9 +230,9 @@ func checkDocument(product, release string, d Document) error {
 	return nil
 }
 
-// sha256sums renders a release's SHA256SUMS: "<hex>  <file name>" lines
+// SHA256SUMS renders a release's SHA256SUMS: "<hex>  <file name>" lines
 // sorted by name, as sha256sum -c reads them.
-func sha256sums(docs []Document) []byte {
+func SHA256SUMS(docs []Document) []byte {
 	lines := make([]string, 0, len(docs))
 	for _, d := range docs {
 		lines = append(lines, d.SHA256+"  "+d.Name()+"\n")

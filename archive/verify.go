@@ -202,7 +202,7 @@ func (s *Store) checkRelease(ctx context.Context, dir string, docs []Document, s
 		rep.add(Problem{Path: dir + sumsName, Kind: ProblemMissing, Message: "the release has no SHA256SUMS"})
 	case err != nil:
 		return err
-	case !bytes.Equal(sums, sha256sums(docs)):
+	case !bytes.Equal(sums, SHA256SUMS(docs)):
 		rep.add(Problem{Path: dir + sumsName, Kind: ProblemAltered, Message: "does not match the index's digests"})
 	}
 	return nil

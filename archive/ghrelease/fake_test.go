@@ -39,7 +39,8 @@ type fakeRelease struct {
 	ID        int64
 	Tag       string
 	Draft     bool
-	Immutable bool // published releases refuse asset changes
+	Immutable bool   // published releases refuse asset changes
+	Commit    string // target_commitish given at creation
 	Assets    []*fakeAsset
 }
 
@@ -229,8 +230,9 @@ func (f *fakeGitHub) createRelease(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Tag   string `json:"tag_name"`
-		Draft bool   `json:"draft"`
+		Tag    string `json:"tag_name"`
+		Draft  bool   `json:"draft"`
+		Commit string `json:"target_commitish"`
 	}
 	json.NewDecoder(r.Body).Decode(&body)
 	for _, rel := range f.releases {
@@ -241,7 +243,7 @@ func (f *fakeGitHub) createRelease(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.nextID++
-	rel := &fakeRelease{ID: f.nextID, Tag: body.Tag, Draft: body.Draft}
+	rel := &fakeRelease{ID: f.nextID, Tag: body.Tag, Draft: body.Draft, Commit: body.Commit}
 	f.releases = append(f.releases, rel)
 	writeJSON(w, http.StatusCreated, f.releaseJSON(rel))
 }

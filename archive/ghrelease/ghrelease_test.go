@@ -2,6 +2,7 @@ package ghrelease
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,9 +52,12 @@ func TestPublishCreatesDraftUploadsThenPublishes(t *testing.T) {
 	f.addRelease("v1.3.0", false)
 	assets := testAssets(t, `{"bomFormat":"CycloneDX"}`)
 
-	res, err := publish(t, f, f.config(), assets, Options{})
+	res, err := publish(t, f, f.config(), assets, Options{Commit: "0123abcd"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := f.release("v1.4.0").Commit; got != "0123abcd" {
+		t.Errorf("release created at %q, want the commit 0123abcd", got)
 	}
 	id := strconv.FormatInt(res.ReleaseID, 10)
 	want := []string{
@@ -156,9 +160,9 @@ func TestPublishRefusesDifferentAsset(t *testing.T) {
 		replace bool
 		wantErr string
 	}{
-		{"published", false, false, "without --replace"},
+		{"published", false, false, "not rewritten without --replace"},
 		{"published with replace", false, true, "a published release's assets are not replaced"},
-		{"draft without replace", true, false, "without --replace"},
+		{"draft without replace", true, false, "not rewritten without --replace"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeGitHub(t)
@@ -167,11 +171,12 @@ func TestPublishRefusesDifferentAsset(t *testing.T) {
 			before := len(rel.Assets)
 
 			_, err := publish(t, f, f.config(), testAssets(t, "new bytes"), Options{Replace: tt.replace})
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+			var conflict *ConflictError
+			if !errors.As(err, &conflict) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error = %v, want a *ConflictError containing %q", err, tt.wantErr)
 			}
 			// Both digests are named.
-			for _, want := range []string{"agent_v1.4.0.cdx.json", "GitHub: sha256:", "local: sha256:"} {
+			for _, want := range []string{"different agent_v1.4.0.cdx.json", "GitHub: sha256:", "local: sha256:"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}

@@ -10,8 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/sentrikat/sbompipe/archive"
 	"github.com/urfave/cli/v2"
+
+	"github.com/sentrikat/sbompipe/archive"
 )
 
 func storeFlag() *cli.StringFlag {
@@ -160,8 +161,10 @@ func archiveVerify(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, "%d releases, %d documents: %d errors, %d warnings\n",
 			rep.Releases, rep.Documents, rep.Errors, rep.Warnings)
 	}
-	if os.Getenv("GITHUB_ACTIONS") == "true" {
-		verifyAnnotations(c.App.ErrWriter, rep)
+	if inGitHubActions() {
+		if err := writeAnnotations(c.App.ErrWriter, "sbompipe archive verify", problemAnnotations(rep)); err != nil {
+			return err
+		}
 	}
 	if rep.Errors > 0 {
 		return errProblems
@@ -169,25 +172,19 @@ func archiveVerify(c *cli.Context) error {
 	return nil
 }
 
-// verifyAnnotations writes verify's problems as GitHub Actions workflow
-// commands, at most ten errors and ten warnings (what a step shows), on
-// stderr so that stdout stays the report.
-func verifyAnnotations(w io.Writer, rep *archive.Report) {
-	escape := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	escapeProp := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-	shown := map[string]int{}
-	for _, p := range rep.Problems {
+// problemAnnotations turns archive verify's problems into workflow
+// annotations.
+func problemAnnotations(rep *archive.Report) []annotation {
+	list := make([]annotation, len(rep.Problems))
+	for i, p := range rep.Problems {
 		level := "error"
 		if p.Warning {
 			level = "warning"
 		}
-		if shown[level] == 10 {
-			continue
-		}
-		shown[level]++
-		fmt.Fprintf(w, "::%s title=%s::%s\n", level, escapeProp.Replace("archive verify: "+p.Kind+" "+p.Path),
-			escape.Replace(p.Path+": "+p.Message))
+		list[i] = annotation{Level: level, Title: "archive verify: " + p.Kind + " " + p.Path,
+			Message: p.Path + ": " + p.Message}
 	}
+	return list
 }
 
 func archiveListCommand() *cli.Command {

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sentrikat/sbompipe/archive"
 	"github.com/urfave/cli/v2"
+
+	"github.com/sentrikat/sbompipe/archive"
 )
 
 func fetchCommand() *cli.Command {

@@ -11,9 +11,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sentrikat/sbompipe/lockfile"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/sentrikat/sbompipe/lockfile"
 )
 
 func lockCommand() *cli.Command {

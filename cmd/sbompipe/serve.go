@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sentrikat/sbompipe/archive"
 	"github.com/urfave/cli/v2"
+
+	"github.com/sentrikat/sbompipe/archive"
 )
 
 func serveCommand() *cli.Command {

@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
 	"github.com/sentrikat/sbompipe/archive"
 	"github.com/sentrikat/sbompipe/internal/testparts"
 )
