@@ -304,3 +304,16 @@ func contentType(key, specVersion string) string {
 	}
 	return "text/plain; charset=utf-8"
 }
+
+// Location returns where a store key is, for people and step outputs: a
+// path for a file store, s3://bucket/key for object storage.
+func (s *Store) Location(key string) string {
+	if s.dir != "" {
+		return filepath.Join(s.dir, filepath.FromSlash(key))
+	}
+	u, err := url.Parse(s.url)
+	if err != nil {
+		return s.url + " " + key
+	}
+	return u.Scheme + "://" + u.Host + "/" + key
+}

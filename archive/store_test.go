@@ -245,3 +245,19 @@ func TestReleaseOrder(t *testing.T) {
 		t.Errorf("generated = %v, want the newest publish time", ix.Generated)
 	}
 }
+
+func TestLocation(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(context.Background(), "file://"+dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, want := s.Location("index.json"), filepath.Join(dir, "index.json"); got != want {
+		t.Errorf("Location(index.json) = %q, want %q", got, want)
+	}
+	s3 := &Store{url: "s3://sboms?region=eu-central-1&endpoint=http://127.0.0.1:7070"}
+	if got, want := s3.Location("agent/v1/SHA256SUMS"), "s3://sboms/agent/v1/SHA256SUMS"; got != want {
+		t.Errorf("Location = %q, want %q", got, want)
+	}
+}

@@ -129,6 +129,7 @@ func commands() []*cli.Command {
 		archiveCommand(),
 		fetchCommand(),
 		serveCommand(),
+		releaseCommand(),
 	}
 }
 

@@ -29,24 +29,31 @@ func sbomCommand() *cli.Command {
 			"minimum elements that are missing. SOURCE_DATE_EPOCH sets the timestamp;\n" +
 			"the same input then gives byte-identical files.\n\n" +
 			"Exit codes: 0 documents written, 2 usage or input error (nothing is written).",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "python", Usage: "requirements `FILE` (repeatable)"},
-			&cli.StringSliceFlag{Name: "go", Usage: "Go module or workspace `DIR` (repeatable)"},
-			&cli.StringSliceFlag{Name: "go-binary", Usage: "Go executable `FILE` (repeatable)"},
-			&cli.BoolFlag{Name: "offline", Usage: "run nothing that could reach the network (no go mod graph)"},
-			&cli.StringFlag{Name: "product", Usage: "product `NAME` (default: the working directory's name)"},
-			&cli.StringFlag{Name: "version", Usage: "product `VERSION`"},
-			&cli.StringFlag{Name: "supplier", Usage: "supplier `ORGANIZATION` of the product"},
-			&cli.StringSliceFlag{
-				Name:  "format",
-				Value: cli.NewStringSlice(string(sbom.CycloneDXJSON), string(sbom.SPDXJSON)),
-				Usage: "output `FORMATS`: cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value",
-			},
-			&cli.StringFlag{Name: "cyclonedx-version", Value: "1.6", Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
+		Flags: append(sbomInputFlags(),
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "output `DIR`; - writes the one document to stdout"},
-			&cli.BoolFlag{Name: "no-licenses", Usage: "do not detect Go module licenses in the module cache"},
-		},
+		),
 		Action: runSBOM,
+	}
+}
+
+// sbomInputFlags are the flags that say what to inventory and how to
+// write it, shared by sbom and release.
+func sbomInputFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "python", Usage: "requirements `FILE` (repeatable)"},
+		&cli.StringSliceFlag{Name: "go", Usage: "Go module or workspace `DIR` (repeatable)"},
+		&cli.StringSliceFlag{Name: "go-binary", Usage: "Go executable `FILE` (repeatable)"},
+		&cli.BoolFlag{Name: "offline", Usage: "run nothing that could reach the network (no go mod graph)"},
+		&cli.StringFlag{Name: "product", Usage: "product `NAME` (default: the working directory's name)"},
+		&cli.StringFlag{Name: "version", Usage: "product `VERSION`"},
+		&cli.StringFlag{Name: "supplier", Usage: "supplier `ORGANIZATION` of the product"},
+		&cli.StringSliceFlag{
+			Name:  "format",
+			Value: cli.NewStringSlice(string(sbom.CycloneDXJSON), string(sbom.SPDXJSON)),
+			Usage: "output `FORMATS`: cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value",
+		},
+		&cli.StringFlag{Name: "cyclonedx-version", Value: "1.6", Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
+		&cli.BoolFlag{Name: "no-licenses", Usage: "do not detect Go module licenses in the module cache"},
 	}
 }
 
@@ -83,14 +90,9 @@ func runSBOM(c *cli.Context) error {
 	}
 
 	// Every document is encoded before anything is written.
-	docs := make([][]byte, len(formats))
-	opts := sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")}
-	for i, f := range formats {
-		var buf bytes.Buffer
-		if _, err := sbom.Encode(&buf, b, f, opts); err != nil {
-			return err
-		}
-		docs[i] = buf.Bytes()
+	docs, err := encodeDocuments(b, formats, sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
+	if err != nil {
+		return err
 	}
 	if out == "-" {
 		if _, err := c.App.Writer.Write(docs[0]); err != nil {
@@ -113,6 +115,19 @@ func runSBOM(c *cli.Context) error {
 	}
 	printSBOMSummary(stderr, b)
 	return nil
+}
+
+// encodeDocuments encodes b in each format, in memory.
+func encodeDocuments(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions) ([][]byte, error) {
+	docs := make([][]byte, len(formats))
+	for i, f := range formats {
+		var buf bytes.Buffer
+		if _, err := sbom.Encode(&buf, b, f, opts); err != nil {
+			return nil, fmt.Errorf("encoding %s: %w", f, err)
+		}
+		docs[i] = buf.Bytes()
+	}
+	return docs, nil
 }
 
 func sbomFormats(names []string) ([]sbom.Format, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -51,17 +52,9 @@ func runVerify(c *cli.Context) error {
 	if len(files) == 0 {
 		files = []string{"requirements.txt"}
 	}
-	report := &lockfile.Report{Files: []string{}, Findings: []lockfile.Finding{}}
-	for _, name := range files {
-		f, err := lockfile.Parse(name, lockfile.ParseOptions{})
-		if err != nil {
-			return usageError(err)
-		}
-		r, err := lockfile.Verify(c.Context, f, lockfile.VerifyOptions{Checks: checks})
-		if err != nil {
-			return usageError(fmt.Errorf("verifying %s: %w", name, err))
-		}
-		report.Merge(r)
+	report, err := verifyFiles(c.Context, files, checks)
+	if err != nil {
+		return err
 	}
 
 	out := c.App.Writer
@@ -89,6 +82,24 @@ func runVerify(c *cli.Context) error {
 		return errProblems
 	}
 	return nil
+}
+
+// verifyFiles checks each requirements file (and what it includes) and
+// merges the reports. A file that cannot be read is a usage error.
+func verifyFiles(ctx context.Context, files []string, checks []lockfile.Check) (*lockfile.Report, error) {
+	report := &lockfile.Report{Files: []string{}, Findings: []lockfile.Finding{}}
+	for _, name := range files {
+		f, err := lockfile.Parse(name, lockfile.ParseOptions{})
+		if err != nil {
+			return nil, usageError(err)
+		}
+		r, err := lockfile.Verify(ctx, f, lockfile.VerifyOptions{Checks: checks})
+		if err != nil {
+			return nil, usageError(fmt.Errorf("verifying %s: %w", name, err))
+		}
+		report.Merge(r)
+	}
+	return report, nil
 }
 
 // verifyChecks returns the checks that flags add to the built-in rules.

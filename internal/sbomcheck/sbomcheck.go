@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -31,12 +32,17 @@ var (
 	schemaErr  error
 )
 
-// SchemaDir returns the schema/ folder of the cyclonedx-go module.
+// SchemaDir returns the schema/ folder of the cyclonedx-go module that
+// sbompipe requires, whatever the test's working directory.
 func SchemaDir(t testing.TB) string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/CycloneDX/cyclonedx-go").Output()
+	_, file, _, _ := runtime.Caller(0)
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/CycloneDX/cyclonedx-go")
+	cmd.Dir = filepath.Dir(file)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly")
+	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("go list cyclonedx-go: %v", err)
+		t.Fatalf("go list cyclonedx-go: %v\n%s", err, out)
 	}
 	return filepath.Join(strings.TrimSpace(string(out)), "schema")
 }
