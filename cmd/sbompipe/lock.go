@@ -45,7 +45,7 @@ func lockCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "upgrade-package", Aliases: []string{"P"},
 				Usage: "re-resolve only `NAME` (or NAME<5), keeping every other pin (repeatable)"},
 			&cli.DurationFlag{Name: "timeout", Value: lockfile.DefaultLockTimeout, Usage: "stop the backend after `DURATION`"},
-			&cli.StringFlag{Name: "python", Usage: "run pip and piptools with the interpreter `PATH` (default python3)"},
+			&cli.StringFlag{Name: "interpreter", Usage: "run pip and piptools with the Python interpreter `PATH` (default python3)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"},
 		},
 		Action: runLock,
@@ -67,7 +67,7 @@ func runLock(c *cli.Context) error {
 		Upgrade:         c.Bool("upgrade"),
 		UpgradePackages: c.StringSlice("upgrade-package"),
 		Timeout:         c.Duration("timeout"),
-		Python:          c.String("python"),
+		Python:          c.String("interpreter"),
 		Command:         lockCommandLine(c),
 	}
 	var status *statusLine
