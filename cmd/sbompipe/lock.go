@@ -41,6 +41,7 @@ func lockCommand() *cli.Command {
 			&cli.StringFlag{Name: "index-url", Usage: "package index `URL` (PEP 503/691)"},
 			&cli.StringSliceFlag{Name: "extra-index-url", Usage: "another package index `URL` (repeatable)"},
 			&cli.StringSliceFlag{Name: "find-links", Usage: "folder or page of distribution files, `PATH or URL` (repeatable)"},
+			&cli.BoolFlag{Name: "no-index", Usage: "ask no package index, only --find-links"},
 			&cli.BoolFlag{Name: "upgrade", Aliases: []string{"U"}, Usage: "re-resolve every pin"},
 			&cli.StringSliceFlag{Name: "upgrade-package", Aliases: []string{"P"},
 				Usage: "re-resolve only `NAME` (or NAME<5), keeping every other pin (repeatable)"},
@@ -64,6 +65,7 @@ func runLock(c *cli.Context) error {
 		IndexURL:        c.String("index-url"),
 		ExtraIndexURLs:  c.StringSlice("extra-index-url"),
 		FindLinks:       c.StringSlice("find-links"),
+		NoIndex:         c.Bool("no-index"),
 		Upgrade:         c.Bool("upgrade"),
 		UpgradePackages: c.StringSlice("upgrade-package"),
 		Timeout:         c.Duration("timeout"),
@@ -135,6 +137,9 @@ func lockCommandLine(c *cli.Context) string {
 		for _, v := range c.StringSlice(name) {
 			parts = append(parts, "--"+name+"="+v)
 		}
+	}
+	if c.Bool("no-index") {
+		parts = append(parts, "--no-index")
 	}
 	return strings.Join(parts, " ") // Lock removes credentials
 }
