@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -105,23 +106,31 @@ func Shared(t testing.TB, sub string) string {
 	return ""
 }
 
-// FindShared returns shared/<sub> like Shared, or "" when it is absent.
+// FindShared returns shared/<sub> like Shared, or "" when it is absent. It
+// looks above this source file (the checkout), then above the working
+// directory, which tests may have changed.
 func FindShared(sub string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
+	var starts []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		starts = append(starts, filepath.Dir(file))
 	}
-	for {
-		p := filepath.Join(dir, "shared", filepath.FromSlash(sub))
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
 	}
+	for _, dir := range starts {
+		for {
+			p := filepath.Join(dir, "shared", filepath.FromSlash(sub))
+			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+				return p
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return ""
 }
 
 // S3Server is a versitygw S3 gateway that a test started on 127.0.0.1.
