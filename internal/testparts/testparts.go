@@ -102,14 +102,21 @@ func Shared(t testing.TB, sub string) string {
 	if dir := FindShared(sub); dir != "" {
 		return dir
 	}
-	Missing(t, "shared/%s is not beside the checkout (the corpus and schemas the tests read)", sub)
+	Missing(t, "shared/%s is not beside the checkout (the corpus and schemas the tests read); "+
+		"set SBOMPIPE_SHARED_DIR to the folder that holds it", sub)
 	return ""
 }
 
 // FindShared returns shared/<sub> like Shared, or "" when it is absent. It
-// looks above this source file (the checkout), then above the working
-// directory, which tests may have changed.
+// looks in $SBOMPIPE_SHARED_DIR, above this source file (the checkout),
+// then above the working directory, which tests may have changed.
 func FindShared(sub string) string {
+	if dir := os.Getenv("SBOMPIPE_SHARED_DIR"); dir != "" {
+		p := filepath.Join(dir, filepath.FromSlash(sub))
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p
+		}
+	}
 	var starts []string
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		starts = append(starts, filepath.Dir(file))
