@@ -8,6 +8,9 @@ LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 FUZZTIME ?= 30s
 
 export PATH := $(TOOLS):$(PATH)
+# The tests and the demo never need cloud credentials: keep the AWS SDK from
+# asking an instance-metadata address for them.
+export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: build test test-deps demo bench fuzz lint clean
 

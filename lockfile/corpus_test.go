@@ -4,44 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/sentrikat/sbompipe/internal/testparts"
 )
-
-// corpusDir returns ../shared/corpus/requirements beside the checkout: the
-// real requirements files of public projects (see its MANIFEST.md). The
-// test is skipped when it is absent, and fails under CI=true.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir := findCorpus()
-	if dir == "" {
-		testparts.Missing(t, "the corpus shared/corpus/requirements is not beside the checkout")
-	}
-	return dir
-}
-
-// findCorpus looks for shared/corpus/requirements in the folders above this
-// file, or returns "".
-func findCorpus() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return ""
-	}
-	for dir := filepath.Dir(file); ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, "shared", "corpus", "requirements")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			return ""
-		}
-	}
-}
 
 // corpusParse states what Parse must find in each file of the corpus:
 // entries, constraints, unsafe-trailer packages, and the problems as
@@ -107,7 +76,7 @@ var corpusParse = []struct {
 }
 
 func TestParseCorpus(t *testing.T) {
-	dir := corpusDir(t)
+	dir := testparts.Shared(t, "corpus/requirements")
 	listed := map[string]bool{}
 	for _, tt := range corpusParse {
 		listed[tt.path] = true
@@ -190,7 +159,7 @@ var corpusVerify = []struct {
 }
 
 func TestVerifyCorpus(t *testing.T) {
-	dir := corpusDir(t)
+	dir := testparts.Shared(t, "corpus/requirements")
 	for _, tt := range corpusVerify {
 		path := filepath.Join(dir, filepath.FromSlash(tt.path))
 		f, err := Parse(path, ParseOptions{})

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
+
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 // FuzzParse feeds arbitrary bytes to Parse and Verify as a requirements
@@ -31,7 +33,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	// Small real files only: large seeds make every minimisation slow.
-	if dir := findCorpus(); dir != "" {
+	if dir := testparts.FindShared("corpus/requirements"); dir != "" {
 		paths, _ := filepath.Glob(filepath.Join(dir, "*", "*.txt"))
 		for _, p := range paths {
 			if data, err := os.ReadFile(p); err == nil && len(data) < 4096 {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -44,6 +45,9 @@ type LockOptions struct {
 	IndexURL       string
 	ExtraIndexURLs []string
 	FindLinks      []string
+
+	// NoIndex asks no package index, only FindLinks (--no-index).
+	NoIndex bool
 
 	// Upgrade re-resolves everything; UpgradePackages only these
 	// ("django" or "django<5"), keeping every other pin.
@@ -251,6 +255,9 @@ func newLocker(opts LockOptions) (*locker, error) {
 	for _, loc := range opts.FindLinks {
 		l.opts.FindLinks = append(l.opts.FindLinks, l.relocate(loc))
 	}
+	if err := l.inputOptions(in); err != nil {
+		return nil, err
+	}
 	l.python = opts.Python
 	if l.python == "" {
 		l.python = "python3"
@@ -259,6 +266,52 @@ func newLocker(opts LockOptions) (*locker, error) {
 		}
 	}
 	return l, nil
+}
+
+// inputOptions adds the index options that the input file sets (pip obeys
+// them while it resolves) to those of the command line, so that files are
+// hashed from the places pip resolved them from: --index-url where the
+// command line gives none, every --extra-index-url and --find-links (a
+// relative folder is taken from the input file's folder, as pip does when
+// it exists there), and --no-index.
+func (l *locker) inputOptions(in string) error {
+	f, err := Parse(in, ParseOptions{})
+	if err != nil {
+		return err
+	}
+	for _, o := range f.Options {
+		switch o.Name {
+		case "index-url":
+			if l.opts.IndexURL == "" {
+				l.opts.IndexURL = o.Value
+			}
+		case "extra-index-url":
+			if !slices.Contains(l.opts.ExtraIndexURLs, o.Value) {
+				l.opts.ExtraIndexURLs = append(l.opts.ExtraIndexURLs, o.Value)
+			}
+		case "no-index":
+			l.opts.NoIndex = true
+		case "find-links":
+			loc := l.relocate(o.Value)
+			if !strings.Contains(o.Value, "://") && !filepath.IsAbs(o.Value) {
+				beside, err := filepath.Abs(filepath.Join(filepath.Dir(o.File), o.Value))
+				if err == nil && exists(beside) {
+					if rel, err := filepath.Rel(l.dir, beside); err == nil {
+						loc = rel
+					}
+				}
+			}
+			if !slices.Contains(l.opts.FindLinks, loc) {
+				l.opts.FindLinks = append(l.opts.FindLinks, loc)
+			}
+		}
+	}
+	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // relocate makes a relative local path relative to the output folder; URLs
@@ -295,6 +348,9 @@ func (l *locker) indexArgs() []string {
 	}
 	for _, f := range l.opts.FindLinks {
 		args = append(args, "--find-links", f)
+	}
+	if l.opts.NoIndex {
+		args = append(args, "--no-index")
 	}
 	return args
 }

@@ -148,6 +148,9 @@ func (l *locker) sources() *Sources {
 	case "1", "true", "yes", "on":
 		s.IndexURLs = nil // pip asks no index at all: neither do we
 	}
+	if l.opts.NoIndex {
+		s.IndexURLs = nil
+	}
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/sentrikat/sbompipe/internal/pyindex"
 	"github.com/sentrikat/sbompipe/internal/testparts"
 )

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -51,8 +53,8 @@ func goldenExt(key string) string {
 // TestDeterministic encodes the same inputs twice, collected separately,
 // and wants the same bytes.
 func TestDeterministic(t *testing.T) {
-	in := Inputs{GoModules: []string{sharedDir(t, "corpus/gomod/goreleaser-head")},
-		Python:  []string{filepath.Join(sharedDir(t, "corpus/requirements/treeherder-common"), "requirements.txt")},
+	in := Inputs{GoModules: []string{testparts.Shared(t, "corpus/gomod/goreleaser-head")},
+		Python:  []string{filepath.Join(testparts.Shared(t, "corpus/requirements/treeherder-common"), "requirements.txt")},
 		Offline: true, NoLicenses: true}
 	first := encodeAll(t, collectTest(t, in))
 	second := encodeAll(t, collectTest(t, in))

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 // testTime is the timestamp of every document the tests write.
@@ -55,7 +57,7 @@ func encodeAll(t *testing.T, b *BOM) map[string][]byte {
 }
 
 func TestGoModCorpus(t *testing.T) {
-	corpus := sharedDir(t, "corpus/gomod")
+	corpus := testparts.Shared(t, "corpus/gomod")
 	requires := map[string]int{ // require lines of each go.mod (MANIFEST.md)
 		"cosign-2022-exclude": 304,
 		"etcd-workspace":      84,

@@ -7,11 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sentrikat/sbompipe/internal/testparts"
+
 	"github.com/sentrikat/sbompipe/lockfile"
 )
 
 func TestPythonCorpus(t *testing.T) {
-	corpus := sharedDir(t, "corpus/requirements")
+	corpus := testparts.Shared(t, "corpus/requirements")
 	files, err := filepath.Glob(filepath.Join(corpus, "*", "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no requirements files in %s (%v)", corpus, err)

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/sentrikat/sbompipe/internal/sbomcheck"
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 // TestCheckDocumentFails makes sure the checks the other tests rely on
 // reject broken documents: a check that cannot fail proves nothing.
 func TestCheckDocumentFails(t *testing.T) {
-	b := collectTest(t, Inputs{GoModules: []string{sharedDir(t, "corpus/gomod/go-github")},
+	b := collectTest(t, Inputs{GoModules: []string{testparts.Shared(t, "corpus/gomod/go-github")},
 		Offline: true, NoLicenses: true})
 	docs := encodeAll(t, b)
 	tests := []struct {
@@ -35,8 +38,8 @@ func TestCheckDocumentFails(t *testing.T) {
 				t.Fatalf("document has no %q to break", tt.old)
 			}
 			broken := []byte(strings.Replace(string(doc), tt.old, tt.new, 1))
-			if err := checkDocument(t, broken, tt.format, "1.6"); err == nil {
-				t.Errorf("checkDocument accepted a document with %s", tt.name)
+			if err := sbomcheck.Document(t, broken, string(tt.format), "1.6"); err == nil {
+				t.Errorf("sbomcheck.Document accepted a document with %s", tt.name)
 			} else {
 				t.Logf("rejected: %.200v", err)
 			}

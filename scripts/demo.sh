@@ -1,41 +1,89 @@
 #!/bin/sh
-# make demo: sbompipe verify on the bundled example (examples/demo). The
-# lockfile's hashes are the SHA-256 of the wheels the example carries, so
-# pip itself can install from it with --require-hashes.
+# make demo: the release job on the bundled example project (examples/demo),
+# in a copy under dist/demo so that nothing tracked changes:
+#
+#   lock     requirements.in -> requirements.txt with hashes, by pip, from
+#            the wheels the example carries (every hash is real)
+#   verify   pip's hash-checking rules and sbompipe's policy
+#   release  at the tag v1.0.0: CycloneDX and SPDX for the Python packages,
+#            the Go module and the Go binary, into the default store
+#            (./sbom-archive), with index.json, index.html and feed.xml
+#   again    the same tag again changes nothing, as a CI re-run must
+#   fetch    download the release's SBOM from `sbompipe serve` and prove it
 set -eu
 cd "$(dirname "$0")/.."
-sbompipe="$PWD/bin/sbompipe"
-demo=examples/demo
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+root=$PWD
+sbompipe="$root/bin/sbompipe"
+work="$root/dist/demo"
+step() { printf '\n== %s\n' "$*"; }
 
-echo "== the wheels of $demo and their SHA-256"
-(cd "$demo/wheels" && sha256sum -- *.whl)
+rm -rf "$work"
+mkdir -p "$work"
+cp -R examples/demo/. "$work/"
+cd "$work"
+printf 'build/\nsbom-archive/\ndist/\n' >.gitignore
 
-echo
-echo "== sbompipe verify --in requirements.in requirements.txt"
-(cd "$demo" && "$sbompipe" verify --in requirements.in requirements.txt)
+step "sbompipe lock --backend pip   (requirements.in -> requirements.txt)"
+if python3 -m pip --version >/dev/null 2>&1; then
+	"$sbompipe" lock --backend pip
+else
+	echo "python3 -m pip is not installed: keeping the example's lockfile"
+fi
+cat requirements.txt
+echo "the wheels it pins, hashed here:"
+(cd wheels && sha256sum -- *.whl)
 
-echo
-echo "== the same lockfile with a lost backslash and a second requirement (exit 1 expected)"
-sed -e '/^colorwheel/s/ \\$//' "$demo/requirements.txt" >"$tmp/requirements.txt"
-echo "numlite==1.4.1" >>"$tmp/requirements.txt"
-cp "$demo/requirements.in" "$tmp/"
-status=0
-(cd "$tmp" && "$sbompipe" verify --in requirements.in requirements.txt) || status=$?
-if [ "$status" -ne 1 ]; then
-	echo "demo: verify exited $status on the broken lockfile, want 1" >&2
+step "sbompipe verify --in requirements.in requirements.txt"
+"$sbompipe" verify --in requirements.in requirements.txt
+
+step "go build the example's app, with its version stamped"
+(cd app && go build -trimpath -ldflags "-X main.version=v1.0.0" -o ../build/shop-app .)
+./build/shop-app
+
+step "a git repository at the tag v1.0.0, as a release workflow checks it out"
+stamp=2026-12-01T12:00:00Z
+git init -q
+git add -A
+GIT_AUTHOR_DATE=$stamp GIT_COMMITTER_DATE=$stamp \
+	git -c user.name="Demo Release" -c user.email=release@example.com commit -q -m "shop v1.0.0"
+git tag v1.0.0
+git log --oneline --decorate -1
+
+release() {
+	"$sbompipe" release --product shop --python requirements.txt --in requirements.in \
+		--go app --go-binary build/shop-app --contact sbom-requests@example.com
+}
+step "sbompipe release   (version from the tag, timestamp from the tagged commit)"
+release
+
+step "the same release again: nothing changes"
+release
+
+step "sbompipe archive verify && sbompipe archive list"
+"$sbompipe" archive verify
+"$sbompipe" archive list
+
+step "sbompipe fetch from sbompipe serve: download the SBOM and prove it"
+log=$(mktemp)
+"$sbompipe" serve --addr 127.0.0.1:0 2>"$log" &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -f "$log"' EXIT
+url=""
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	url=$(sed -n 's/.* at \(http:[^ ]*\)$/\1/p' "$log")
+	[ -n "$url" ] && break
+	sleep 0.25
+done
+if [ -z "$url" ]; then
+	cat "$log" >&2
+	echo "demo: sbompipe serve did not start" >&2
 	exit 1
 fi
+"$sbompipe" fetch "$url" --product shop --release latest --format cyclonedx -o fetched.cdx.json
+cmp fetched.cdx.json sbom-archive/shop/v1.0.0/shop_v1.0.0.cdx.json && echo "fetched.cdx.json is the published document"
+kill $server
 
-echo
-echo "== the same findings as JSON"
-(cd "$tmp" && "$sbompipe" verify --format json requirements.txt) || true
-
-if python3 -m pip --version >/dev/null 2>&1; then
-	echo
-	echo "== pip agrees: pip download --no-index --require-hashes from the example's wheels"
-	(cd "$demo" && python3 -m pip download --quiet --no-index --find-links wheels \
-		--require-hashes -r requirements.txt -d "$tmp/download" --disable-pip-version-check)
-	ls "$tmp/download"
-fi
+step "done"
+echo "the /sbom page:  $work/sbom-archive/index.html"
+echo "serve it with:   $sbompipe serve --store file://$work/sbom-archive --addr 127.0.0.1:8080 --prefix /sbom"
+echo "                 then open http://127.0.0.1:8080/sbom/"

@@ -93,6 +93,9 @@ type Options struct {
 	// Name is the title of a release this run creates; empty means the
 	// tag.
 	Name string
+	// Commit is the commit a release this run creates points at
+	// (GITHUB_SHA), used only if the tag does not exist yet.
+	Commit string
 }
 
 // Outcome is what happened to one asset.

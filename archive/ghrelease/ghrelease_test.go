@@ -2,6 +2,7 @@ package ghrelease
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sentrikat/sbompipe/internal/fakegithub"
 )
 
 // testAssets writes three release files and returns them as assets.
@@ -32,7 +35,7 @@ func testAssets(t *testing.T, cdx string) []Asset {
 	return assets
 }
 
-func publish(t *testing.T, f *fakeGitHub, cfg Config, assets []Asset, opts Options) (*Result, error) {
+func publish(t *testing.T, f *fakegithub.Server, cfg Config, assets []Asset, opts Options) (*Result, error) {
 	t.Helper()
 	p, err := New(cfg)
 	if err != nil {
@@ -47,13 +50,16 @@ const (
 )
 
 func TestPublishCreatesDraftUploadsThenPublishes(t *testing.T) {
-	f := newFakeGitHub(t)
-	f.addRelease("v1.3.0", false)
+	f := fakegithub.New(t)
+	f.AddRelease("v1.3.0", false)
 	assets := testAssets(t, `{"bomFormat":"CycloneDX"}`)
 
-	res, err := publish(t, f, f.config(), assets, Options{})
+	res, err := publish(t, f, config(f), assets, Options{Commit: "0123abcd"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := f.Release("v1.4.0").Commit; got != "0123abcd" {
+		t.Errorf("release created at %q, want the commit 0123abcd", got)
 	}
 	id := strconv.FormatInt(res.ReleaseID, 10)
 	want := []string{
@@ -66,13 +72,13 @@ func TestPublishCreatesDraftUploadsThenPublishes(t *testing.T) {
 		"POST " + uploads + "/" + id + "/assets?name=SHA256SUMS",
 		"PATCH " + api + "/" + id,
 	}
-	if diff := cmp.Diff(want, f.requests()); diff != "" {
+	if diff := cmp.Diff(want, f.Requests()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 	if !res.Created || !res.Published {
 		t.Errorf("Created, Published = %v, %v; want true, true", res.Created, res.Published)
 	}
-	rel := f.release("v1.4.0")
+	rel := f.Release("v1.4.0")
 	if rel.Draft {
 		t.Error("release still a draft after Publish")
 	}
@@ -88,20 +94,20 @@ func TestPublishCreatesDraftUploadsThenPublishes(t *testing.T) {
 }
 
 func TestPublishAgainChangesNothing(t *testing.T) {
-	f := newFakeGitHub(t)
+	f := fakegithub.New(t)
 	assets := testAssets(t, `{"bomFormat":"CycloneDX"}`)
-	if _, err := publish(t, f, f.config(), assets, Options{}); err != nil {
+	if _, err := publish(t, f, config(f), assets, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	before := len(f.requests())
+	before := len(f.Requests())
 
-	res, err := publish(t, f, f.config(), assets, Options{})
+	res, err := publish(t, f, config(f), assets, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(res.ReleaseID, 10)
 	want := []string{"GET " + api + "/tags/v1.4.0", "GET " + api + "/" + id + "/assets"}
-	if diff := cmp.Diff(want, f.requests()[before:]); diff != "" {
+	if diff := cmp.Diff(want, f.Requests()[before:]); diff != "" {
 		t.Errorf("second run's requests (-want +got):\n%s", diff)
 	}
 	for _, a := range res.Assets {
@@ -115,16 +121,16 @@ func TestPublishAgainChangesNothing(t *testing.T) {
 }
 
 func TestPublishFindsDraftByListingAndLeavesItDraft(t *testing.T) {
-	f := newFakeGitHub(t)
+	f := fakegithub.New(t)
 	for i := 0; i < 150; i++ { // the draft is on the second page
-		f.addRelease("v0.0."+strconv.Itoa(i), false)
+		f.AddRelease("v0.0."+strconv.Itoa(i), false)
 	}
-	draft := f.addRelease("v1.4.0", true)
+	draft := f.AddRelease("v1.4.0", true)
 	for i := 0; i < 120; i++ {
-		f.addRelease("v2.0."+strconv.Itoa(i), false)
+		f.AddRelease("v2.0."+strconv.Itoa(i), false)
 	}
 
-	res, err := publish(t, f, f.config(), testAssets(t, "{}"), Options{})
+	res, err := publish(t, f, config(f), testAssets(t, "{}"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +142,7 @@ func TestPublishFindsDraftByListingAndLeavesItDraft(t *testing.T) {
 		t.Errorf("draft=%v with %d assets; want a draft with 3", draft.Draft, len(draft.Assets))
 	}
 	var lists int
-	for _, r := range f.requests() {
+	for _, r := range f.Requests() {
 		if strings.HasPrefix(r, "GET "+api) && r == "GET "+api {
 			lists++
 		}
@@ -156,22 +162,23 @@ func TestPublishRefusesDifferentAsset(t *testing.T) {
 		replace bool
 		wantErr string
 	}{
-		{"published", false, false, "without --replace"},
+		{"published", false, false, "not rewritten without --replace"},
 		{"published with replace", false, true, "a published release's assets are not replaced"},
-		{"draft without replace", true, false, "without --replace"},
+		{"draft without replace", true, false, "not rewritten without --replace"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeGitHub(t)
-			rel := f.addRelease("v1.4.0", tt.draft)
-			f.addAsset(rel, "agent_v1.4.0.cdx.json", "uploaded", []byte("old bytes"))
+			f := fakegithub.New(t)
+			rel := f.AddRelease("v1.4.0", tt.draft)
+			f.AddAsset(rel, "agent_v1.4.0.cdx.json", "uploaded", []byte("old bytes"))
 			before := len(rel.Assets)
 
-			_, err := publish(t, f, f.config(), testAssets(t, "new bytes"), Options{Replace: tt.replace})
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+			_, err := publish(t, f, config(f), testAssets(t, "new bytes"), Options{Replace: tt.replace})
+			var conflict *ConflictError
+			if !errors.As(err, &conflict) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error = %v, want a *ConflictError containing %q", err, tt.wantErr)
 			}
 			// Both digests are named.
-			for _, want := range []string{"agent_v1.4.0.cdx.json", "GitHub: sha256:", "local: sha256:"} {
+			for _, want := range []string{"different agent_v1.4.0.cdx.json", "GitHub: sha256:", "local: sha256:"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
@@ -179,7 +186,7 @@ func TestPublishRefusesDifferentAsset(t *testing.T) {
 			if len(rel.Assets) != before || string(rel.Assets[0].Data) != "old bytes" {
 				t.Error("the existing asset was changed")
 			}
-			for _, r := range f.requests() {
+			for _, r := range f.Requests() {
 				if strings.HasPrefix(r, "DELETE") || strings.HasPrefix(r, "POST "+uploads) {
 					t.Errorf("unexpected request %s", r)
 				}
@@ -189,12 +196,12 @@ func TestPublishRefusesDifferentAsset(t *testing.T) {
 }
 
 func TestPublishReplacesOnDraft(t *testing.T) {
-	f := newFakeGitHub(t)
-	rel := f.addRelease("v1.4.0", true)
-	f.addAsset(rel, "agent_v1.4.0.cdx.json", "uploaded", []byte("old bytes"))
+	f := fakegithub.New(t)
+	rel := f.AddRelease("v1.4.0", true)
+	f.AddAsset(rel, "agent_v1.4.0.cdx.json", "uploaded", []byte("old bytes"))
 	old := rel.Assets[0].ID
 
-	res, err := publish(t, f, f.config(), testAssets(t, "new bytes"), Options{Replace: true})
+	res, err := publish(t, f, config(f), testAssets(t, "new bytes"), Options{Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +209,7 @@ func TestPublishReplacesOnDraft(t *testing.T) {
 		t.Errorf("outcome %s, want %s", res.Assets[0].Outcome, Replaced)
 	}
 	want := "DELETE " + api + "/assets/" + strconv.FormatInt(old, 10)
-	if reqs := f.requests(); !contains(reqs, want) {
+	if reqs := f.Requests(); !contains(reqs, want) {
 		t.Errorf("requests %v lack %s", reqs, want)
 	}
 	for _, a := range rel.Assets {
@@ -215,15 +222,15 @@ func TestPublishReplacesOnDraft(t *testing.T) {
 // A 502 on the first upload leaves an empty "starter" asset: it is deleted
 // and the file uploaded again, once.
 func TestPublishRecoversFromStarterLeftover(t *testing.T) {
-	f := newFakeGitHub(t)
-	f.inject("upload", fakeFault{status: 502, body: `{"message":"Bad Gateway"}`, keep: "starter"})
+	f := fakegithub.New(t)
+	f.Inject("upload", fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "starter"})
 
-	res, err := publish(t, f, f.config(), testAssets(t, "{}"), Options{})
+	res, err := publish(t, f, config(f), testAssets(t, "{}"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(res.ReleaseID, 10)
-	reqs := f.requests()
+	reqs := f.Requests()
 	cdx := "POST " + uploads + "/" + id + "/assets?name=agent_v1.4.0.cdx.json"
 	if n := count(reqs, cdx); n != 2 {
 		t.Errorf("%d uploads of the CycloneDX file, want 2 (the failed one and the retry)", n)
@@ -231,31 +238,31 @@ func TestPublishRecoversFromStarterLeftover(t *testing.T) {
 	if n := countPrefix(reqs, "DELETE "+api+"/assets/"); n != 1 {
 		t.Errorf("%d deletes, want 1 (the starter)", n)
 	}
-	checkOneOfEach(t, f.release("v1.4.0"))
+	checkOneOfEach(t, f.Release("v1.4.0"))
 }
 
 // An upload that worked but whose answer was lost is not uploaded again.
 func TestPublishUploadThatSucceededDespite502(t *testing.T) {
-	f := newFakeGitHub(t)
-	f.inject("upload", fakeFault{status: 502, body: `{"message":"Bad Gateway"}`, keep: "stored"})
+	f := fakegithub.New(t)
+	f.Inject("upload", fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "stored"})
 
-	res, err := publish(t, f, f.config(), testAssets(t, "{}"), Options{})
+	res, err := publish(t, f, config(f), testAssets(t, "{}"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(res.ReleaseID, 10)
-	if n := count(f.requests(), "POST "+uploads+"/"+id+"/assets?name=agent_v1.4.0.cdx.json"); n != 1 {
+	if n := count(f.Requests(), "POST "+uploads+"/"+id+"/assets?name=agent_v1.4.0.cdx.json"); n != 1 {
 		t.Errorf("%d uploads of the CycloneDX file, want 1", n)
 	}
-	checkOneOfEach(t, f.release("v1.4.0"))
+	checkOneOfEach(t, f.Release("v1.4.0"))
 }
 
 func TestPublishGivesUpAfterAttempts(t *testing.T) {
-	f := newFakeGitHub(t)
+	f := fakegithub.New(t)
 	for i := 0; i < 10; i++ {
-		f.inject("upload", fakeFault{status: 503, body: `{"message":"Service Unavailable"}`})
+		f.Inject("upload", fakegithub.Fault{Status: 503, Body: `{"message":"Service Unavailable"}`})
 	}
-	cfg := f.config()
+	cfg := config(f)
 	cfg.Attempts = 3
 	_, err := publish(t, f, cfg, testAssets(t, "{}"), Options{})
 	if err == nil || !strings.Contains(err.Error(), "giving up after 3 attempts") {
@@ -268,25 +275,25 @@ func TestPublishWaitsOutRateLimits(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		route string
-		fault fakeFault
+		fault fakegithub.Fault
 		min   time.Duration
 	}{
-		{"primary 403", "list-assets", fakeFault{status: 403, body: `{"message":"API rate limit exceeded"}`,
-			header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset()}}, time.Second},
-		{"secondary 403 retry-after", "upload", fakeFault{status: 403,
-			body:   `{"message":"You have exceeded a secondary rate limit","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
-			header: map[string]string{"Retry-After": "2"}}, 2 * time.Second},
-		{"429 retry-after", "upload", fakeFault{status: 429, body: `{"message":"Too Many Requests"}`,
-			header: map[string]string{"Retry-After": "1"}}, time.Second},
-		{"429 reset", "get-by-tag", fakeFault{status: 429, body: `{"message":"Too Many Requests"}`,
-			header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset()}}, time.Second},
+		{"primary 403", "list-assets", fakegithub.Fault{Status: 403, Body: `{"message":"API rate limit exceeded"}`,
+			Header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset()}}, time.Second},
+		{"secondary 403 retry-after", "upload", fakegithub.Fault{Status: 403,
+			Body:   `{"message":"You have exceeded a secondary rate limit","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
+			Header: map[string]string{"Retry-After": "2"}}, 2 * time.Second},
+		{"429 retry-after", "upload", fakegithub.Fault{Status: 429, Body: `{"message":"Too Many Requests"}`,
+			Header: map[string]string{"Retry-After": "1"}}, time.Second},
+		{"429 reset", "get-by-tag", fakegithub.Fault{Status: 429, Body: `{"message":"Too Many Requests"}`,
+			Header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset()}}, time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeGitHub(t)
-			f.inject(tt.route, tt.fault)
+			f := fakegithub.New(t)
+			f.Inject(tt.route, tt.fault)
 			var mu sync.Mutex
 			var waits []time.Duration
-			cfg := f.config()
+			cfg := config(f)
 			cfg.Sleep = func(ctx context.Context, d time.Duration) error {
 				mu.Lock()
 				waits = append(waits, d)
@@ -299,16 +306,16 @@ func TestPublishWaitsOutRateLimits(t *testing.T) {
 			if len(waits) != 1 || waits[0] < tt.min || waits[0] > tt.min+2*time.Second {
 				t.Errorf("waits %v, want one of at least %s", waits, tt.min)
 			}
-			checkOneOfEach(t, f.release("v1.4.0"))
+			checkOneOfEach(t, f.Release("v1.4.0"))
 		})
 	}
 }
 
 func TestPublishRateLimitWaitIsCapped(t *testing.T) {
-	f := newFakeGitHub(t)
-	f.inject("get-by-tag", fakeFault{status: 429, body: `{"message":"Too Many Requests"}`,
-		header: map[string]string{"Retry-After": "3600"}})
-	cfg := f.config()
+	f := fakegithub.New(t)
+	f.Inject("get-by-tag", fakegithub.Fault{Status: 429, Body: `{"message":"Too Many Requests"}`,
+		Header: map[string]string{"Retry-After": "3600"}})
+	cfg := config(f)
 	cfg.MaxWait = 30 * time.Second
 	cfg.Sleep = func(context.Context, time.Duration) error {
 		t.Error("slept although the wait is over the cap")
@@ -323,15 +330,15 @@ func TestPublishRateLimitWaitIsCapped(t *testing.T) {
 // Older Enterprise Servers give no digest: the asset is downloaded and
 // compared instead.
 func TestPublishWithoutDigestCompareByDownload(t *testing.T) {
-	f := newFakeGitHub(t)
-	f.noDigest = true
+	f := fakegithub.New(t)
+	f.NoDigest = true
 	assets := testAssets(t, "{}")
-	rel := f.addRelease("v1.4.0", false)
+	rel := f.AddRelease("v1.4.0", false)
 	for _, a := range assets {
 		body, _ := os.ReadFile(a.Path)
-		f.addAsset(rel, a.Name, "uploaded", body)
+		f.AddAsset(rel, a.Name, "uploaded", body)
 	}
-	res, err := publish(t, f, f.config(), assets, Options{})
+	res, err := publish(t, f, config(f), assets, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,13 +347,13 @@ func TestPublishWithoutDigestCompareByDownload(t *testing.T) {
 			t.Errorf("%s: %s, want unchanged", a.Name, a.Outcome)
 		}
 	}
-	if n := countPrefix(f.requests(), "GET "+api+"/assets/"); n != 3 {
+	if n := countPrefix(f.Requests(), "GET "+api+"/assets/"); n != 3 {
 		t.Errorf("%d downloads, want 3", n)
 	}
 
-	f.addAsset(rel, "extra", "uploaded", nil)
+	f.AddAsset(rel, "extra", "uploaded", nil)
 	rel.Assets[0].Data = []byte("{ }") // same size, other bytes
-	_, err = publish(t, f, f.config(), assets, Options{})
+	_, err = publish(t, f, config(f), assets, Options{})
 	if err == nil || !strings.Contains(err.Error(), "different agent_v1.4.0.cdx.json") {
 		t.Fatalf("error = %v, want a different-asset error", err)
 	}
@@ -366,8 +373,8 @@ func TestNewChecksConfig(t *testing.T) {
 }
 
 func TestBadCredentials(t *testing.T) {
-	f := newFakeGitHub(t)
-	cfg := f.config()
+	f := fakegithub.New(t)
+	cfg := config(f)
 	cfg.Token = "wrong"
 	_, err := publish(t, f, cfg, testAssets(t, "{}"), Options{})
 	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "wrong") {
@@ -396,17 +403,27 @@ func TestAssetChecks(t *testing.T) {
 		"no media": {{Name: "x.json", Path: a[0].Path}},
 		"no file":  {{Name: "x.json", Path: filepath.Join(t.TempDir(), "missing"), MediaType: "x/y"}},
 	} {
-		f := newFakeGitHub(t)
-		if _, err := publish(t, f, f.config(), assets, Options{}); err == nil {
+		f := fakegithub.New(t)
+		if _, err := publish(t, f, config(f), assets, Options{}); err == nil {
 			t.Errorf("%s: Publish succeeded, want an error", name)
 		}
-		if n := len(f.requests()); n != 0 {
+		if n := len(f.Requests()); n != 0 {
 			t.Errorf("%s: %d requests made before the assets were checked", name, n)
 		}
 	}
 }
 
-func checkOneOfEach(t *testing.T, rel *fakeRelease) {
+// config is a Config for the fake server that does not wait.
+func config(f *fakegithub.Server) Config {
+	return Config{
+		Token:      f.Token,
+		Repository: fakegithub.Repository,
+		APIURL:     f.APIURL(),
+		Sleep:      func(context.Context, time.Duration) error { return nil },
+	}
+}
+
+func checkOneOfEach(t *testing.T, rel *fakegithub.Release) {
 	t.Helper()
 	seen := map[string]int{}
 	for _, a := range rel.Assets {

@@ -164,6 +164,11 @@ func (p *Publisher) release(ctx context.Context, tag string, opts Options) (*git
 		name = tag
 	}
 	create := &github.RepositoryRelease{TagName: github.String(tag), Name: github.String(name), Draft: github.Bool(true)}
+	if opts.Commit != "" {
+		// Should the tag not exist yet, GitHub creates it here rather than
+		// at the head of the default branch.
+		create.TargetCommitish = github.String(opts.Commit)
+	}
 	// Creating is not idempotent: a retry after a lost answer could make a
 	// second draft, so only rate limits are waited out.
 	var rel2 *github.RepositoryRelease
@@ -225,11 +230,11 @@ func (p *Publisher) attach(ctx context.Context, rel *github.RepositoryRelease, f
 		case have.State != "uploaded":
 			p.logf("%s: deleting a leftover of a failed upload (state %q)", f.Name, have.State)
 		case !opts.Replace:
-			return "", fmt.Errorf("the release already has a different %s (GitHub: %s, local: sha256:%s); "+
-				"releases are not rewritten without --replace", f.Name, have.Digest, f.sha256)
+			return "", &ConflictError{Name: f.Name, Remote: have.Digest, Local: "sha256:" + f.sha256,
+				Why: "releases are not rewritten without --replace"}
 		case !rel.GetDraft():
-			return "", fmt.Errorf("the release is published and has a different %s (GitHub: %s, local: sha256:%s); "+
-				"a published release's assets are not replaced", f.Name, have.Digest, f.sha256)
+			return "", &ConflictError{Name: f.Name, Remote: have.Digest, Local: "sha256:" + f.sha256,
+				Why: "the release is published, and a published release's assets are not replaced"}
 		default:
 			p.logf("%s: replacing %s on the draft (--replace)", f.Name, have.Digest)
 			outcome = Replaced
@@ -328,14 +333,31 @@ func (p *Publisher) upload(ctx context.Context, releaseID int64, f local) error 
 			return err // the earlier attempt did arrive
 		}
 		if have.State == "uploaded" {
-			return fmt.Errorf("after a failed attempt the release holds a different %s (GitHub: %s, local: sha256:%s)",
-				f.Name, have.Digest, f.sha256)
+			return &ConflictError{Name: f.Name, Remote: have.Digest, Local: "sha256:" + f.sha256,
+				Why: "it appeared after a failed upload attempt"}
 		}
 		p.logf("%s: deleting the empty asset a failed upload left (state %q)", f.Name, have.State)
 		if err := p.deleteAsset(ctx, have); err != nil {
 			return err
 		}
 	}
+}
+
+// ConflictError is an asset the release already holds with other bytes.
+type ConflictError struct {
+	Name   string
+	Remote string // "sha256:<hex>", or "" where GitHub gives no digest
+	Local  string // "sha256:<hex>"
+	Why    string
+}
+
+func (e *ConflictError) Error() string {
+	remote := e.Remote
+	if remote == "" {
+		remote = "other bytes"
+	}
+	return fmt.Sprintf("the release already has a different %s (GitHub: %s, local: %s): %s",
+		e.Name, remote, e.Local, e.Why)
 }
 
 // uploadLost marks an upload whose outcome is unknown.

@@ -126,6 +126,10 @@ func commands() []*cli.Command {
 		lockCommand(),
 		verifyCommand(),
 		sbomCommand(),
+		archiveCommand(),
+		fetchCommand(),
+		serveCommand(),
+		releaseCommand(),
 	}
 }
 

@@ -16,15 +16,22 @@ import (
 // defaultConfig is read when it exists and --config is not given.
 const defaultConfig = ".sbompipe.yaml"
 
-// envName returns the environment variable that sets a flag: SBOMPIPE_ and
-// the flag name in upper case with dashes as underscores.
-func envName(flag string) string {
-	return "SBOMPIPE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+// envName returns the environment variable that sets a flag: SBOMPIPE_,
+// the command's name if given, and the flag name, in upper case with dashes
+// as underscores.
+func envName(command, flag string) string {
+	name := "SBOMPIPE_"
+	if command != "" {
+		name += command + "_"
+	}
+	return strings.ToUpper(strings.ReplaceAll(name+flag, "-", "_"))
 }
 
-// wireFlagSources gives every command flag its SBOMPIPE_<FLAG> variable and
-// a value from the config file. Precedence: command line, environment,
-// config file, default.
+// wireFlagSources gives every command flag two environment variables,
+// SBOMPIPE_<COMMAND>_<FLAG> and then SBOMPIPE_<FLAG> (some flags, such as
+// --out and --format, mean different things to different commands), and a
+// value from the config file. Precedence: command line, environment, config
+// file, default.
 func wireFlagSources(app *cli.App) {
 	for _, cmd := range app.Commands {
 		wireCommand(app, cmd, cmd.Name)
@@ -33,7 +40,7 @@ func wireFlagSources(app *cli.App) {
 
 func wireCommand(app *cli.App, cmd *cli.Command, section string) {
 	for i, f := range cmd.Flags {
-		cmd.Flags[i] = withSources(f)
+		cmd.Flags[i] = withSources(f, section)
 	}
 	for _, sub := range cmd.Subcommands {
 		wireCommand(app, sub, section)
@@ -55,9 +62,9 @@ func wireCommand(app *cli.App, cmd *cli.Command, section string) {
 
 // withSources adds the environment variable to f and wraps it so that the
 // config file can set it.
-func withSources(f cli.Flag) cli.Flag {
+func withSources(f cli.Flag, section string) cli.Flag {
 	name := f.Names()[0]
-	env := []string{envName(name)}
+	env := []string{envName(section, name), envName("", name)}
 	switch f := f.(type) {
 	case *cli.StringFlag:
 		f.EnvVars = append(f.EnvVars, env...)

@@ -71,6 +71,14 @@ func TestFlagSources(t *testing.T) {
 		env:    map[string]string{"SBOMPIPE_FORMAT": "env", "SBOMPIPE_PYTHON": "x.txt,y.txt"},
 		want:   map[string]string{"format": "env", "python": "x.txt,y.txt", "offline": "false", "timeout": "1m0s"},
 	}, {
+		name: "command env wins over env",
+		env:  map[string]string{"SBOMPIPE_FORMAT": "env", "SBOMPIPE_CHECK_FORMAT": "check-env"},
+		want: map[string]string{"format": "check-env", "python": "", "offline": "false", "timeout": "1m0s"},
+	}, {
+		name: "another command's env is not read",
+		env:  map[string]string{"SBOMPIPE_OTHER_FORMAT": "other"},
+		want: map[string]string{"format": "text", "python": "", "offline": "false", "timeout": "1m0s"},
+	}, {
 		name:   "command line wins over env",
 		config: "format: json\n",
 		env:    map[string]string{"SBOMPIPE_FORMAT": "env"},

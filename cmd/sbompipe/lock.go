@@ -11,9 +11,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sentrikat/sbompipe/lockfile"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/sentrikat/sbompipe/lockfile"
 )
 
 func lockCommand() *cli.Command {
@@ -40,11 +41,12 @@ func lockCommand() *cli.Command {
 			&cli.StringFlag{Name: "index-url", Usage: "package index `URL` (PEP 503/691)"},
 			&cli.StringSliceFlag{Name: "extra-index-url", Usage: "another package index `URL` (repeatable)"},
 			&cli.StringSliceFlag{Name: "find-links", Usage: "folder or page of distribution files, `PATH or URL` (repeatable)"},
+			&cli.BoolFlag{Name: "no-index", Usage: "ask no package index, only --find-links"},
 			&cli.BoolFlag{Name: "upgrade", Aliases: []string{"U"}, Usage: "re-resolve every pin"},
 			&cli.StringSliceFlag{Name: "upgrade-package", Aliases: []string{"P"},
 				Usage: "re-resolve only `NAME` (or NAME<5), keeping every other pin (repeatable)"},
 			&cli.DurationFlag{Name: "timeout", Value: lockfile.DefaultLockTimeout, Usage: "stop the backend after `DURATION`"},
-			&cli.StringFlag{Name: "python", Usage: "run pip and piptools with the interpreter `PATH` (default python3)"},
+			&cli.StringFlag{Name: "interpreter", Usage: "run pip and piptools with the Python interpreter `PATH` (default python3)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"},
 		},
 		Action: runLock,
@@ -63,10 +65,11 @@ func runLock(c *cli.Context) error {
 		IndexURL:        c.String("index-url"),
 		ExtraIndexURLs:  c.StringSlice("extra-index-url"),
 		FindLinks:       c.StringSlice("find-links"),
+		NoIndex:         c.Bool("no-index"),
 		Upgrade:         c.Bool("upgrade"),
 		UpgradePackages: c.StringSlice("upgrade-package"),
 		Timeout:         c.Duration("timeout"),
-		Python:          c.String("python"),
+		Python:          c.String("interpreter"),
 		Command:         lockCommandLine(c),
 	}
 	var status *statusLine
@@ -134,6 +137,9 @@ func lockCommandLine(c *cli.Context) string {
 		for _, v := range c.StringSlice(name) {
 			parts = append(parts, "--"+name+"="+v)
 		}
+	}
+	if c.Bool("no-index") {
+		parts = append(parts, "--no-index")
 	}
 	return strings.Join(parts, " ") // Lock removes credentials
 }

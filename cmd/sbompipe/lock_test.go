@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/sentrikat/sbompipe/internal/pyindex"
 	"github.com/sentrikat/sbompipe/internal/testparts"
 )

@@ -28,24 +28,31 @@ func sbomCommand() *cli.Command {
 			"minimum elements that are missing. SOURCE_DATE_EPOCH sets the timestamp;\n" +
 			"the same input then gives byte-identical files.\n\n" +
 			"Exit codes: 0 documents written, 2 usage or input error (nothing is written).",
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "python", Usage: "requirements `FILE` (repeatable)"},
-			&cli.StringSliceFlag{Name: "go", Usage: "Go module or workspace `DIR` (repeatable)"},
-			&cli.StringSliceFlag{Name: "go-binary", Usage: "Go executable `FILE` (repeatable)"},
-			&cli.BoolFlag{Name: "offline", Usage: "run nothing that could reach the network (no go mod graph)"},
-			&cli.StringFlag{Name: "product", Usage: "product `NAME` (default: the working directory's name)"},
-			&cli.StringFlag{Name: "version", Usage: "product `VERSION`"},
-			&cli.StringFlag{Name: "supplier", Usage: "supplier `ORGANIZATION` of the product"},
-			&cli.StringSliceFlag{
-				Name:  "format",
-				Value: cli.NewStringSlice(string(sbom.CycloneDXJSON), string(sbom.SPDXJSON)),
-				Usage: "output `FORMATS`: cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value",
-			},
-			&cli.StringFlag{Name: "cyclonedx-version", Value: "1.6", Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
+		Flags: append(sbomInputFlags(),
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "output `DIR`; - writes the one document to stdout"},
-			&cli.BoolFlag{Name: "no-licenses", Usage: "do not detect Go module licenses in the module cache"},
-		},
+		),
 		Action: runSBOM,
+	}
+}
+
+// sbomInputFlags are the flags that say what to inventory and how to
+// write it, shared by sbom and release.
+func sbomInputFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "python", Usage: "requirements `FILE` (repeatable)"},
+		&cli.StringSliceFlag{Name: "go", Usage: "Go module or workspace `DIR` (repeatable)"},
+		&cli.StringSliceFlag{Name: "go-binary", Usage: "Go executable `FILE` (repeatable)"},
+		&cli.BoolFlag{Name: "offline", Usage: "run nothing that could reach the network (no go mod graph)"},
+		&cli.StringFlag{Name: "product", Usage: "product `NAME` (default: the working directory's name)"},
+		&cli.StringFlag{Name: "version", Usage: "product `VERSION`"},
+		&cli.StringFlag{Name: "supplier", Usage: "supplier `ORGANIZATION` of the product"},
+		&cli.StringSliceFlag{
+			Name:  "format",
+			Value: cli.NewStringSlice(string(sbom.CycloneDXJSON), string(sbom.SPDXJSON)),
+			Usage: "output `FORMATS`: cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value",
+		},
+		&cli.StringFlag{Name: "cyclonedx-version", Value: "1.6", Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
+		&cli.BoolFlag{Name: "no-licenses", Usage: "do not detect Go module licenses in the module cache"},
 	}
 }
 
@@ -82,7 +89,7 @@ func runSBOM(c *cli.Context) error {
 	}
 
 	// Every document is encoded before anything is written.
-	docs, _, err := sbom.EncodeAll(b, formats, sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
+	docs, err := encodeDocuments(b, formats, sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
 	if err != nil {
 		return err
 	}
@@ -107,6 +114,13 @@ func runSBOM(c *cli.Context) error {
 	}
 	printSBOMSummary(stderr, b)
 	return nil
+}
+
+// encodeDocuments encodes b in each format, in memory, the formats at the
+// same time.
+func encodeDocuments(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions) ([][]byte, error) {
+	docs, _, err := sbom.EncodeAll(b, formats, opts)
+	return docs, err
 }
 
 func sbomFormats(names []string) ([]sbom.Format, error) {

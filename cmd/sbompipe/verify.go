@@ -1,20 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/sentrikat/sbompipe/lockfile"
 )
-
-// maxAnnotations is how many annotations of one severity GitHub shows for
-// a step; the rest are summarised in one notice.
-const maxAnnotations = 10
 
 func verifyCommand() *cli.Command {
 	return &cli.Command{
@@ -56,17 +52,9 @@ func runVerify(c *cli.Context) error {
 	if len(files) == 0 {
 		files = []string{"requirements.txt"}
 	}
-	report := &lockfile.Report{Files: []string{}, Findings: []lockfile.Finding{}}
-	for _, name := range files {
-		f, err := lockfile.Parse(name, lockfile.ParseOptions{})
-		if err != nil {
-			return usageError(err)
-		}
-		r, err := lockfile.Verify(c.Context, f, lockfile.VerifyOptions{Checks: checks})
-		if err != nil {
-			return usageError(fmt.Errorf("verifying %s: %w", name, err))
-		}
-		report.Merge(r)
+	report, err := verifyFiles(c.Context, files, checks)
+	if err != nil {
+		return err
 	}
 
 	out := c.App.Writer
@@ -76,7 +64,7 @@ func runVerify(c *cli.Context) error {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(report)
 	case "github":
-		if err = writeAnnotations(out, report); err == nil {
+		if err = writeAnnotations(out, "sbompipe verify", findingAnnotations(report)); err == nil {
 			_, err = fmt.Fprintln(out, summary(report))
 		}
 	default:
@@ -85,8 +73,8 @@ func runVerify(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
-	if format != "github" && os.Getenv("GITHUB_ACTIONS") == "true" {
-		if err := writeAnnotations(c.App.ErrWriter, report); err != nil {
+	if format != "github" && inGitHubActions() {
+		if err := writeAnnotations(c.App.ErrWriter, "sbompipe verify", findingAnnotations(report)); err != nil {
 			return fmt.Errorf("writing annotations: %w", err)
 		}
 	}
@@ -94,6 +82,24 @@ func runVerify(c *cli.Context) error {
 		return errProblems
 	}
 	return nil
+}
+
+// verifyFiles checks each requirements file (and what it includes) and
+// merges the reports. A file that cannot be read is a usage error.
+func verifyFiles(ctx context.Context, files []string, checks []lockfile.Check) (*lockfile.Report, error) {
+	report := &lockfile.Report{Files: []string{}, Findings: []lockfile.Finding{}}
+	for _, name := range files {
+		f, err := lockfile.Parse(name, lockfile.ParseOptions{})
+		if err != nil {
+			return nil, usageError(err)
+		}
+		r, err := lockfile.Verify(ctx, f, lockfile.VerifyOptions{Checks: checks})
+		if err != nil {
+			return nil, usageError(fmt.Errorf("verifying %s: %w", name, err))
+		}
+		report.Merge(r)
+	}
+	return report, nil
 }
 
 // verifyChecks returns the checks that flags add to the built-in rules.
@@ -139,36 +145,12 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// writeAnnotations writes the findings as GitHub workflow commands: at
-// most maxAnnotations per severity, then a notice that counts the rest.
-func writeAnnotations(w io.Writer, r *lockfile.Report) error {
-	var b strings.Builder
-	shown := map[lockfile.Severity]int{}
-	hidden := 0
-	for _, f := range r.Findings {
-		if shown[f.Severity] >= maxAnnotations {
-			hidden++
-			continue
-		}
-		shown[f.Severity]++
-		fmt.Fprintf(&b, "::%s file=%s,line=%d,title=%s::%s\n", f.Severity,
-			escapeProperty(f.File), f.Line, escapeProperty("sbompipe verify: "+f.Rule), escapeData(f.Message))
+// findingAnnotations turns verify's findings into workflow annotations.
+func findingAnnotations(r *lockfile.Report) []annotation {
+	list := make([]annotation, len(r.Findings))
+	for i, f := range r.Findings {
+		list[i] = annotation{Level: string(f.Severity), File: f.File, Line: f.Line,
+			Title: "sbompipe verify: " + f.Rule, Message: f.Message}
 	}
-	if hidden > 0 {
-		fmt.Fprintf(&b, "::notice title=%s::%s\n", escapeProperty("sbompipe verify"),
-			escapeData(fmt.Sprintf("%s not shown as annotations (GitHub shows %d per kind); "+
-				"the step log or sbompipe verify lists them all", plural(hidden, "more finding"), maxAnnotations)))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// escapeData escapes the message of a workflow command.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty escapes a property value of a workflow command.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return list
 }

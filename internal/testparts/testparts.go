@@ -4,10 +4,14 @@
 package testparts
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 )
 
 // CI reports whether the tests run in continuous integration, where every
@@ -87,4 +91,147 @@ func Versitygw(t testing.TB) string {
 	t.Helper()
 	return Command(t, "versitygw",
 		"go install github.com/versity/versitygw/cmd/versitygw@v1.8.0 (make test does this)")
+}
+
+// Shared returns the folder shared/<sub> (the corpus of real inputs, the
+// schemas) that sits beside the checkout: the nearest folder named shared
+// above the working directory that has <sub>. When it is absent the test
+// is failed or skipped (see Missing).
+func Shared(t testing.TB, sub string) string {
+	t.Helper()
+	if dir := FindShared(sub); dir != "" {
+		return dir
+	}
+	Missing(t, "shared/%s is not beside the checkout (the corpus and schemas the tests read); "+
+		"set SBOMPIPE_SHARED_DIR to the folder that holds it", sub)
+	return ""
+}
+
+// FindShared returns shared/<sub> like Shared, or "" when it is absent. It
+// looks in $SBOMPIPE_SHARED_DIR, above this source file (the checkout),
+// then above the working directory, which tests may have changed.
+func FindShared(sub string) string {
+	if dir := os.Getenv("SBOMPIPE_SHARED_DIR"); dir != "" {
+		p := filepath.Join(dir, filepath.FromSlash(sub))
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p
+		}
+	}
+	var starts []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		starts = append(starts, filepath.Dir(file))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	for _, dir := range starts {
+		for {
+			p := filepath.Join(dir, "shared", filepath.FromSlash(sub))
+			if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+				return p
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return ""
+}
+
+// S3Server is a versitygw S3 gateway that a test started on 127.0.0.1.
+type S3Server struct {
+	// Endpoint is the gateway's URL, http://127.0.0.1:PORT.
+	Endpoint string
+	// Root is the posix backend's folder: each bucket is a folder in it.
+	Root string
+}
+
+// StoreURL returns the gocloud s3:// URL of bucket on the gateway.
+func (s *S3Server) StoreURL(bucket string) string {
+	return "s3://" + bucket + "?endpoint=" + s.Endpoint + "&region=us-east-1&use_path_style=true"
+}
+
+// Bucket creates a bucket (a folder of the posix backend) and returns its
+// folder.
+func (s *S3Server) Bucket(t testing.TB, name string) string {
+	t.Helper()
+	dir := filepath.Join(s.Root, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// StartVersitygw starts versitygw with its posix backend on a temporary
+// folder, listening on a free 127.0.0.1 port, and stops it when the test
+// ends. It sets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for the test
+// (so the test cannot be parallel) to the gateway's root credentials, and
+// AWS_EC2_METADATA_DISABLED so that nothing asks a metadata address.
+func StartVersitygw(t testing.TB) *S3Server {
+	t.Helper()
+	bin := Versitygw(t)
+	const access, secret = "sbompipe-test", "sbompipe-test-secret"
+	t.Setenv("AWS_ACCESS_KEY_ID", access)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	// Never let the SDK's credential chain ask a cloud metadata address.
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	root := t.TempDir()
+	for attempt := 0; attempt < 5; attempt++ {
+		addr := freeAddr(t)
+		cmd := exec.Command(bin, "--port", addr, "--access", access, "--secret", secret, "--quiet", "posix", root)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("starting versitygw: %v", err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		if waitListening(addr, exited) {
+			t.Cleanup(func() {
+				cmd.Process.Kill()
+				<-exited
+			})
+			return &S3Server{Endpoint: "http://" + addr, Root: root}
+		}
+		cmd.Process.Kill()
+		<-exited
+		t.Logf("versitygw on %s did not start (retrying): %s", addr, out.String())
+	}
+	t.Fatal("versitygw did not start")
+	return nil
+}
+
+// freeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitListening waits up to ten seconds for addr to accept connections,
+// giving up early when the server exits.
+func waitListening(addr string, exited <-chan struct{}) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
 }

@@ -1,7 +1,13 @@
-package ghrelease
+// Package fakegithub is a test server that answers the GitHub release
+// endpoints the way GitHub does, from memory: published releases are found
+// by tag, drafts only by listing; assets carry a server-computed digest; a
+// duplicate asset name is a 422; an upload that fails may leave a "starter"
+// asset behind. It serves the REST API under /api/v3/ and uploads under
+// /api/uploads/, as GitHub Enterprise Server does, for the repository
+// acme/agent, and can be told to fail requests of a route.
+package fakegithub
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,37 +19,43 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
-// fakeGitHub answers the release endpoints the way GitHub does, from
+// Server answers the release endpoints the way GitHub does, from
 // memory: published releases are found by tag, drafts only by listing;
-// assets carry a server-computed digest; a duplicate asset name is a 422;
-// an upload that fails may leave a "starter" asset behind. It serves the
-// REST API under /api/v3/ and uploads under /api/uploads/, as Enterprise
-// Server does.
-type fakeGitHub struct {
-	t        *testing.T
-	srv      *httptest.Server
-	token    string
-	noDigest bool // an older Enterprise Server: no digest field
+// Server is a fake GitHub for the repository acme/agent.
+type Server struct {
+	// Token is the token requests must carry (Authorization: Bearer).
+	Token string
+	// NoDigest makes the server answer like an older Enterprise Server,
+	// without the assets' digest field.
+	NoDigest bool
+
+	t   testing.TB
+	srv *httptest.Server
 
 	mu       sync.Mutex
 	nextID   int64
-	releases []*fakeRelease
-	log      []string               // "METHOD path" of every request, in order
-	faults   map[string][]fakeFault // by route: "upload", "list-assets", …
+	releases []*Release
+	log      []string           // "METHOD path" of every request, in order
+	faults   map[string][]Fault // by route: "upload", "list-assets", …
 }
 
-type fakeRelease struct {
+// Repository is the repository the server knows.
+const Repository = "acme/agent"
+
+// Release is a release the server holds.
+type Release struct {
 	ID        int64
 	Tag       string
 	Draft     bool
-	Immutable bool // published releases refuse asset changes
-	Assets    []*fakeAsset
+	Immutable bool   // published releases refuse asset changes
+	Commit    string // target_commitish given at creation
+	Assets    []*Asset
 }
 
-type fakeAsset struct {
+// Asset is a release asset the server holds.
+type Asset struct {
 	ID          int64
 	Name, Label string
 	ContentType string
@@ -51,62 +63,67 @@ type fakeAsset struct {
 	Data        []byte
 }
 
-// A fakeFault replaces the normal answer of one request to a route.
-type fakeFault struct {
-	status int
-	header map[string]string
-	body   string
-	// keep: for uploads, what the failed request leaves: "" nothing,
+// A Fault replaces the normal answer of one request to a route.
+type Fault struct {
+	Status int
+	Header map[string]string
+	Body   string
+	// Keep is, for uploads, what the failed request leaves: "" nothing,
 	// "starter" an empty asset, "stored" the complete asset (the upload
 	// worked but the answer was lost).
-	keep string
+	Keep string
 }
 
-func newFakeGitHub(t *testing.T) *fakeGitHub {
-	f := &fakeGitHub{t: t, token: "test-token", nextID: 100, faults: map[string][]fakeFault{}}
+// New starts a server that stops when the test ends.
+func New(t testing.TB) *Server {
+	f := &Server{t: t, Token: "test-token", nextID: 100, faults: map[string][]Fault{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-func (f *fakeGitHub) config() Config {
-	return Config{
-		Token:      f.token,
-		Repository: "acme/agent",
-		APIURL:     f.srv.URL + "/api/v3",
-		Sleep:      func(ctx context.Context, d time.Duration) error { return nil },
-	}
+// APIURL is the REST API root, as GITHUB_API_URL gives it on Enterprise
+// Server.
+func (f *Server) APIURL() string {
+	return f.srv.URL + "/api/v3"
 }
 
-func (f *fakeGitHub) addRelease(tag string, draft bool) *fakeRelease {
+// AddRelease adds a release of tag; a published one is immutable.
+func (f *Server) AddRelease(tag string, draft bool) *Release {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
-	r := &fakeRelease{ID: f.nextID, Tag: tag, Draft: draft, Immutable: !draft}
+	r := &Release{ID: f.nextID, Tag: tag, Draft: draft, Immutable: !draft}
 	f.releases = append(f.releases, r)
 	return r
 }
 
-func (f *fakeGitHub) addAsset(r *fakeRelease, name, state string, data []byte) {
+// AddAsset adds an asset to r.
+func (f *Server) AddAsset(r *Release, name, state string, data []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
-	r.Assets = append(r.Assets, &fakeAsset{ID: f.nextID, Name: name, State: state, Data: data, ContentType: "application/octet-stream"})
+	r.Assets = append(r.Assets, &Asset{ID: f.nextID, Name: name, State: state, Data: data, ContentType: "application/octet-stream"})
 }
 
-func (f *fakeGitHub) inject(route string, faults ...fakeFault) {
+// Inject queues faults for the next requests to route: "get-by-tag",
+// "list-releases", "create", "list-assets" or "upload".
+func (f *Server) Inject(route string, faults ...Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults[route] = append(f.faults[route], faults...)
 }
 
-func (f *fakeGitHub) requests() []string {
+// Requests returns "METHOD path" (and "?name=" for uploads) of every
+// request so far, in order.
+func (f *Server) Requests() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.log...)
 }
 
-func (f *fakeGitHub) release(tag string) *fakeRelease {
+// Release returns the release of tag, or nil.
+func (f *Server) Release(tag string) *Release {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, r := range f.releases {
@@ -117,7 +134,7 @@ func (f *fakeGitHub) release(tag string) *fakeRelease {
 	return nil
 }
 
-func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	entry := r.Method + " " + r.URL.Path
@@ -126,7 +143,7 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.log = append(f.log, entry)
 
-	if r.Header.Get("Authorization") != "Bearer "+f.token {
+	if r.Header.Get("Authorization") != "Bearer "+f.Token {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
 		return
 	}
@@ -155,30 +172,30 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // fault pops the next injected fault of route, if any, and writes it.
-func (f *fakeGitHub) fault(w http.ResponseWriter, route string) (fakeFault, bool) {
+func (f *Server) fault(w http.ResponseWriter, route string) (Fault, bool) {
 	q := f.faults[route]
 	if len(q) == 0 {
-		return fakeFault{}, false
+		return Fault{}, false
 	}
 	ft := q[0]
 	f.faults[route] = q[1:]
-	for k, v := range ft.header {
+	for k, v := range ft.Header {
 		w.Header().Set(k, v)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(ft.status)
-	io.WriteString(w, ft.body)
+	w.WriteHeader(ft.Status)
+	io.WriteString(w, ft.Body)
 	return ft, true
 }
 
-func (f *fakeGitHub) releaseJSON(r *fakeRelease) map[string]any {
+func (f *Server) releaseJSON(r *Release) map[string]any {
 	return map[string]any{
 		"id": r.ID, "tag_name": r.Tag, "draft": r.Draft,
 		"html_url": fmt.Sprintf("https://github.example/acme/agent/releases/%d", r.ID),
 	}
 }
 
-func (f *fakeGitHub) byID(s string) *fakeRelease {
+func (f *Server) byID(s string) *Release {
 	id, _ := strconv.ParseInt(s, 10, 64)
 	for _, r := range f.releases {
 		if r.ID == id {
@@ -188,7 +205,7 @@ func (f *fakeGitHub) byID(s string) *fakeRelease {
 	return nil
 }
 
-func (f *fakeGitHub) getByTag(w http.ResponseWriter, tag string) {
+func (f *Server) getByTag(w http.ResponseWriter, tag string) {
 	if _, ok := f.fault(w, "get-by-tag"); ok {
 		return
 	}
@@ -201,7 +218,7 @@ func (f *fakeGitHub) getByTag(w http.ResponseWriter, tag string) {
 	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 }
 
-func (f *fakeGitHub) listReleases(w http.ResponseWriter, r *http.Request) {
+func (f *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 	if _, ok := f.fault(w, "list-releases"); ok {
 		return
 	}
@@ -224,13 +241,14 @@ func (f *fakeGitHub) listReleases(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, append([]map[string]any{}, out[start:end]...))
 }
 
-func (f *fakeGitHub) createRelease(w http.ResponseWriter, r *http.Request) {
+func (f *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 	if _, ok := f.fault(w, "create"); ok {
 		return
 	}
 	var body struct {
-		Tag   string `json:"tag_name"`
-		Draft bool   `json:"draft"`
+		Tag    string `json:"tag_name"`
+		Draft  bool   `json:"draft"`
+		Commit string `json:"target_commitish"`
 	}
 	json.NewDecoder(r.Body).Decode(&body)
 	for _, rel := range f.releases {
@@ -241,12 +259,12 @@ func (f *fakeGitHub) createRelease(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.nextID++
-	rel := &fakeRelease{ID: f.nextID, Tag: body.Tag, Draft: body.Draft}
+	rel := &Release{ID: f.nextID, Tag: body.Tag, Draft: body.Draft, Commit: body.Commit}
 	f.releases = append(f.releases, rel)
 	writeJSON(w, http.StatusCreated, f.releaseJSON(rel))
 }
 
-func (f *fakeGitHub) editRelease(w http.ResponseWriter, r *http.Request, id string) {
+func (f *Server) editRelease(w http.ResponseWriter, r *http.Request, id string) {
 	rel := f.byID(id)
 	if rel == nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
@@ -262,17 +280,17 @@ func (f *fakeGitHub) editRelease(w http.ResponseWriter, r *http.Request, id stri
 	writeJSON(w, http.StatusOK, f.releaseJSON(rel))
 }
 
-func (f *fakeGitHub) assetJSON(a *fakeAsset) map[string]any {
+func (f *Server) assetJSON(a *Asset) map[string]any {
 	m := map[string]any{"id": a.ID, "name": a.Name, "label": a.Label, "state": a.State,
 		"size": len(a.Data), "content_type": a.ContentType}
-	if !f.noDigest && a.State == "uploaded" {
+	if !f.NoDigest && a.State == "uploaded" {
 		sum := sha256.Sum256(a.Data)
 		m["digest"] = "sha256:" + hex.EncodeToString(sum[:])
 	}
 	return m
 }
 
-func (f *fakeGitHub) listAssets(w http.ResponseWriter, r *http.Request, id string) {
+func (f *Server) listAssets(w http.ResponseWriter, r *http.Request, id string) {
 	if _, ok := f.fault(w, "list-assets"); ok {
 		return
 	}
@@ -288,7 +306,7 @@ func (f *fakeGitHub) listAssets(w http.ResponseWriter, r *http.Request, id strin
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (f *fakeGitHub) findAsset(id string) (*fakeRelease, int) {
+func (f *Server) findAsset(id string) (*Release, int) {
 	n, _ := strconv.ParseInt(id, 10, 64)
 	for _, r := range f.releases {
 		for i, a := range r.Assets {
@@ -300,7 +318,7 @@ func (f *fakeGitHub) findAsset(id string) (*fakeRelease, int) {
 	return nil, -1
 }
 
-func (f *fakeGitHub) downloadAsset(w http.ResponseWriter, id string) {
+func (f *Server) downloadAsset(w http.ResponseWriter, id string) {
 	rel, i := f.findAsset(id)
 	if rel == nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
@@ -310,7 +328,7 @@ func (f *fakeGitHub) downloadAsset(w http.ResponseWriter, id string) {
 	w.Write(rel.Assets[i].Data)
 }
 
-func (f *fakeGitHub) deleteAsset(w http.ResponseWriter, id string) {
+func (f *Server) deleteAsset(w http.ResponseWriter, id string) {
 	rel, i := f.findAsset(id)
 	switch {
 	case rel == nil:
@@ -323,7 +341,7 @@ func (f *fakeGitHub) deleteAsset(w http.ResponseWriter, id string) {
 	}
 }
 
-func (f *fakeGitHub) upload(w http.ResponseWriter, r *http.Request, id string) {
+func (f *Server) upload(w http.ResponseWriter, r *http.Request, id string) {
 	rel := f.byID(id)
 	if rel == nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
@@ -349,19 +367,19 @@ func (f *fakeGitHub) upload(w http.ResponseWriter, r *http.Request, id string) {
 		return
 	}
 	if ft, ok := f.fault(w, "upload"); ok {
-		switch ft.keep {
+		switch ft.Keep {
 		case "starter":
 			f.nextID++
-			rel.Assets = append(rel.Assets, &fakeAsset{ID: f.nextID, Name: name, State: "starter"})
+			rel.Assets = append(rel.Assets, &Asset{ID: f.nextID, Name: name, State: "starter"})
 		case "stored":
 			f.nextID++
-			rel.Assets = append(rel.Assets, &fakeAsset{ID: f.nextID, Name: name, State: "uploaded", Data: data,
+			rel.Assets = append(rel.Assets, &Asset{ID: f.nextID, Name: name, State: "uploaded", Data: data,
 				ContentType: r.Header.Get("Content-Type")})
 		}
 		return
 	}
 	f.nextID++
-	a := &fakeAsset{ID: f.nextID, Name: name, Label: r.URL.Query().Get("label"), State: "uploaded",
+	a := &Asset{ID: f.nextID, Name: name, Label: r.URL.Query().Get("label"), State: "uploaded",
 		Data: data, ContentType: r.Header.Get("Content-Type")}
 	rel.Assets = append(rel.Assets, a)
 	writeJSON(w, http.StatusCreated, f.assetJSON(a))

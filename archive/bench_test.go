@@ -1,0 +1,116 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// seedReleases stores n two-document releases of product "agent" the way
+// Add would, without rewriting the index after each, then indexes once.
+func seedReleases(b *testing.B, s *Store, n int) {
+	b.Helper()
+	ctx := context.Background()
+	for i := range n {
+		rel := fmt.Sprintf("v1.%d.0", i)
+		var p addPlan
+		p.now = epoch.Add(time.Duration(i) * time.Minute)
+		for _, in := range release(rel, 20) {
+			d, err := Detect(in.Name, in.Data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d.Path = docKey("agent", rel, d.Kind())
+			p.docs = append(p.docs, d)
+			p.writes = append(p.writes, pendingWrite{key: d.Path, data: in.Data})
+		}
+		if err := s.commit(ctx, AddOptions{Product: "agent", Release: rel}, nil, "", p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Reindex(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkAddInto1000 adds one release (two documents of 20 components)
+// to a file store that already holds 1,000: documents, SHA256SUMS,
+// release.json and the index files rewritten from the store, each write
+// fsynced.
+func BenchmarkAddInto1000(b *testing.B) {
+	s, _ := newFileStore(b)
+	seedReleases(b, s, 1000)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		rel := fmt.Sprintf("v2.%d.0", i)
+		i++
+		if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRender10000 renders index.json, index.html and feed.xml for an
+// archive of 10,000 releases (100 products of 100 releases, two documents
+// each), from the release metadata to the bytes.
+func BenchmarkRender10000(b *testing.B) {
+	var metas []releaseMeta
+	for p := range 100 {
+		for r := range 100 {
+			product, rel := fmt.Sprintf("product%02d", p), fmt.Sprintf("v%d.%d.0", r/10, r%10)
+			m := releaseMeta{SchemaVersion: IndexSchemaVersion, Product: product}
+			m.Release = Release{Release: rel, Published: epoch.Add(time.Duration(p*100+r) * time.Minute)}
+			for _, k := range []Kind{CycloneDXJSON, SPDXJSON} {
+				m.Documents = append(m.Documents, Document{Format: k.Format(), SpecVersion: "1.6", MediaType: k.MediaType(),
+					Path: docKey(product, rel, k), SHA256: digest([]byte(product + rel + k.String())), Size: 48213, Components: 212})
+			}
+			metas = append(metas, m)
+		}
+	}
+	st := &site{FeedID: "urn:uuid:0b6c7c1e-2f4a-4d8e-9a51-3c1f7d2b9e40", Contact: "sbom@example.com"}
+	var files []namedFile
+	for b.Loop() {
+		var err error
+		if files, err = renderAll(buildIndex(metas), st); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		if f.name != styleCSS && f.name != faviconSVG {
+			b.ReportMetric(float64(len(f.data))/(1<<20), "MiB-"+f.name)
+		}
+	}
+}
+
+// BenchmarkVerify1000 verifies a file store of 1,000 releases: every
+// document hashed, every index file rendered and compared.
+func BenchmarkVerify1000(b *testing.B) {
+	s, _ := newFileStore(b)
+	seedReleases(b, s, 1000)
+	ctx := context.Background()
+	for b.Loop() {
+		rep, err := s.Verify(ctx)
+		if err != nil || rep.Errors > 0 {
+			b.Fatalf("verify: %v %+v", err, rep)
+		}
+	}
+}
+
+// BenchmarkAddInto1000S3 is BenchmarkAddInto1000 on an S3 bucket of a
+// versitygw gateway on 127.0.0.1: conditional PUTs, and a listing and
+// 1,000 GETs of release.json for the index.
+func BenchmarkAddInto1000S3(b *testing.B) {
+	s, _, _ := newS3Store(b)
+	seedReleases(b, s, 1000)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		rel := fmt.Sprintf("v2.%d.0", i)
+		i++
+		if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

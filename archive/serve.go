@@ -1,0 +1,353 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxReportSize is the largest CSP report body the report endpoint reads.
+const MaxReportSize = 64 << 10
+
+// The report endpoint logs at most reportsPerSecond violations a second and
+// reportsPerBatch of one request, so that nobody can flood the log.
+const (
+	reportsPerSecond = 50
+	reportsPerBatch  = 10
+)
+
+// maxServeSize bounds what the handler reads into memory for one response.
+const maxServeSize = 512 << 20
+
+// HandlerOptions configure Handler.
+type HandlerOptions struct {
+	// Prefix is the URL path the store is served under, e.g. "/sbom".
+	// Empty serves it at the root.
+	Prefix string
+	// Log receives CSP violation reports (at warning level) and read
+	// errors; nil discards them.
+	Log *slog.Logger
+}
+
+// Handler serves a store read-only under opts.Prefix: the page at
+// <prefix>/, the index files, and each release's documents, SHA256SUMS and
+// release.json. Every response carries the security headers of a trust
+// page. <prefix>/csp-report takes CSP violation reports in both formats.
+// Paths outside the store's layout, temporary files and, on file stores,
+// symbolic links are not served.
+func Handler(s *Store, opts HandlerOptions) http.Handler {
+	h := &handler{store: s, prefix: strings.TrimSuffix(opts.Prefix, "/"), log: opts.Log}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+type handler struct {
+	store  *Store
+	prefix string
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	indexTag string // ETag of the index.json that versions came from
+	versions map[string]string
+
+	reportMu     sync.Mutex
+	reportSecond int64 // the Unix second reportCount counts in
+	reportCount  int
+}
+
+// allowReports reports whether n more violations may be logged this second.
+func (h *handler) allowReports(n int) bool {
+	h.reportMu.Lock()
+	defer h.reportMu.Unlock()
+	now := time.Now().Unix()
+	if now != h.reportSecond {
+		h.reportSecond, h.reportCount = now, 0
+	}
+	if h.reportCount+n > reportsPerSecond {
+		return false
+	}
+	h.reportCount += n
+	return true
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.securityHeaders(w, r)
+	rest, ok := strings.CutPrefix(r.URL.Path, h.prefix)
+	if !ok || (rest != "" && rest[0] != '/') {
+		http.NotFound(w, r)
+		return
+	}
+	if rest == "" {
+		// Relative links on the page need the trailing slash.
+		http.Redirect(w, r, h.prefix+"/", http.StatusMovedPermanently)
+		return
+	}
+	key := strings.TrimPrefix(rest, "/")
+	if key == "csp-report" {
+		h.cspReport(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if key == "" {
+		key = indexHTML
+	}
+	if !servable(key) {
+		http.NotFound(w, r)
+		return
+	}
+	h.serveKey(w, r, key)
+}
+
+// servable reports whether key is one the store's layout has and serve
+// shows: an index file, or a document, SHA256SUMS or release.json of a
+// release. Checking names segment by segment also keeps "..", encoded
+// slashes and empty segments out.
+func servable(key string) bool {
+	switch key {
+	case indexJSON, indexHTML, feedXML, styleCSS, faviconSVG:
+		return true
+	}
+	parts := strings.Split(key, "/")
+	if len(parts) != 3 || CheckName("product", parts[0]) != nil || CheckName("release", parts[1]) != nil {
+		return false
+	}
+	return parts[2] == releaseJSON || isReleaseFile(key)
+}
+
+func (h *handler) serveKey(w http.ResponseWriter, r *http.Request, key string) {
+	if err := h.store.checkRegular(key); err != nil {
+		h.log.Warn("refused to serve", "path", key, "reason", err.Error())
+		http.NotFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	rd, err := h.store.bucket.NewReader(ctx, key, nil)
+	if isNotFound(err) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		h.log.Error("reading store", "path", key, "err", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	defer rd.Close()
+	if rd.Size() > maxServeSize {
+		http.Error(w, "too large", http.StatusInternalServerError)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(rd, maxServeSize))
+	if err != nil {
+		h.log.Error("reading store", "path", key, "err", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	sum := sha256.Sum256(data)
+	hd := w.Header()
+	hd.Set("Content-Type", contentType(key, h.specVersion(ctx, key)))
+	hd.Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	if strings.Contains(key, "/") {
+		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": key[strings.LastIndexByte(key, '/')+1:]}))
+		hd.Set("Cache-Control", "public, max-age=3600")
+	} else {
+		hd.Set("Cache-Control", "no-cache")
+	}
+	http.ServeContent(w, r, "", rd.ModTime(), bytes.NewReader(data))
+}
+
+// specVersion returns the CycloneDX spec version of an indexed document,
+// for the media type's version parameter. The index is re-read only when
+// its ETag changes.
+func (h *handler) specVersion(ctx context.Context, key string) string {
+	if !strings.Contains(key, ".cdx.") {
+		return ""
+	}
+	tag, err := h.store.etag(ctx, indexJSON)
+	if err != nil || tag == "" {
+		return ""
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if tag != h.indexTag {
+		data, err := h.store.get(ctx, indexJSON)
+		if err != nil {
+			return ""
+		}
+		ix, err := ParseIndex(indexJSON, data)
+		if err != nil {
+			return ""
+		}
+		h.versions = map[string]string{}
+		for _, p := range ix.Products {
+			for _, r := range p.Releases {
+				for _, d := range r.Documents {
+					h.versions[d.Path] = d.SpecVersion
+				}
+			}
+		}
+		h.indexTag = tag
+	}
+	return h.versions[key]
+}
+
+// checkRegular refuses, on a file store, a key whose path has a symbolic
+// link or a non-regular file in it: a link could point out of the store.
+func (s *Store) checkRegular(key string) error {
+	if s.dir == "" {
+		return nil
+	}
+	path := s.dir
+	for _, part := range strings.Split(key, "/") {
+		path = filepath.Join(path, part)
+		fi, err := os.Lstat(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil // served as a 404
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symbolic link", key)
+		}
+		if !fi.Mode().IsRegular() && !fi.IsDir() {
+			return fmt.Errorf("%s is not a regular file", key)
+		}
+	}
+	return nil
+}
+
+// securityHeaders sets the headers every response carries. The page and its
+// style sheet are same-origin resources; documents and index.json are
+// meant for other sites' tools, so they are cross-origin and CORS-readable.
+func (h *handler) securityHeaders(w http.ResponseWriter, r *http.Request) {
+	report := h.prefix + "/csp-report"
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "+
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; report-uri "+report+"; report-to csp")
+	hd.Set("Reporting-Endpoints", `csp="`+report+`"`)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+	if r.TLS != nil {
+		hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	corp := "same-origin"
+	p := strings.TrimPrefix(r.URL.Path, h.prefix+"/")
+	if p == indexJSON || p == feedXML || strings.Count(p, "/") == 2 {
+		corp = "cross-origin"
+		hd.Set("Access-Control-Allow-Origin", "*")
+	}
+	hd.Set("Cross-Origin-Resource-Policy", corp)
+}
+
+// cspReport accepts a violation report: application/csp-report (one
+// {"csp-report": {...}}) or application/reports+json (an array of reports
+// whose type is "csp-violation"), at most MaxReportSize bytes. Each report
+// is logged at warning level, within a rate limit; the answer is 204, or
+// 429 past the limit.
+func (h *handler) cspReport(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/csp-report" && mt != "application/reports+json") {
+		http.Error(w, "want application/csp-report or application/reports+json", http.StatusUnsupportedMediaType)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReportSize))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		http.Error(w, "report too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err != nil {
+		http.Error(w, "reading report", http.StatusBadRequest)
+		return
+	}
+	reports, err := parseReports(mt, body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if len(reports) > reportsPerBatch {
+		reports = reports[:reportsPerBatch]
+	}
+	if !h.allowReports(len(reports)) {
+		http.Error(w, "too many reports", http.StatusTooManyRequests)
+		return
+	}
+	for _, rep := range reports {
+		h.log.Warn("csp violation", rep...)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// parseReports returns each report's fields as slog attributes.
+func parseReports(mediaType string, body []byte) ([][]any, error) {
+	if mediaType == "application/csp-report" {
+		var legacy struct {
+			Report map[string]any `json:"csp-report"`
+		}
+		if err := json.Unmarshal(body, &legacy); err != nil || legacy.Report == nil {
+			return nil, errors.New(`want {"csp-report": {...}}`)
+		}
+		return [][]any{attrs("report-uri", legacy.Report)}, nil
+	}
+	var batch []struct {
+		Type string         `json:"type"`
+		URL  string         `json:"url"`
+		Body map[string]any `json:"body"`
+	}
+	if err := json.Unmarshal(body, &batch); err != nil {
+		return nil, errors.New("want a JSON array of reports")
+	}
+	var out [][]any
+	for _, b := range batch {
+		if b.Type != "csp-violation" {
+			continue
+		}
+		a := attrs("report-to", b.Body)
+		out = append(out, append(a, "url", b.URL))
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no csp-violation report in the batch")
+	}
+	return out, nil
+}
+
+// attrs keeps the report fields worth logging, as strings, so that a
+// report cannot flood the log with nested data.
+func attrs(via string, fields map[string]any) []any {
+	out := []any{"via", via}
+	for _, k := range sortedKeys(fields) {
+		s := fmt.Sprint(fields[k])
+		if len(s) > 512 {
+			s = s[:512] + "…"
+		}
+		out = append(out, k, s)
+	}
+	return out
+}

@@ -1,0 +1,244 @@
+package archive
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+const wantCSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; " +
+	"form-action 'none'; frame-ancestors 'none'; report-uri /sbom/csp-report; report-to csp"
+
+// syncBuffer is a log sink that handlers may write from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// servedStore returns a handler on a store with one release, its folder
+// and the log the handler writes.
+func servedStore(t *testing.T) (http.Handler, string, *syncBuffer) {
+	t.Helper()
+	s, dir := newFileStore(t)
+	mustAdd(t, s, "agent", "v1.0.0", release("one", 2))
+	logs := new(syncBuffer)
+	h := Handler(s, HandlerOptions{Prefix: "/sbom", Log: slog.New(slog.NewTextHandler(logs, nil))})
+	return h, dir, logs
+}
+
+func do(h http.Handler, method, target string, header http.Header, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestServeHeaders(t *testing.T) {
+	h, _, _ := servedStore(t)
+	doc := cdxDoc("one", 2)
+	tests := []struct {
+		path, contentType, corp, disposition string
+	}{
+		{"/sbom/", "text/html; charset=utf-8", "same-origin", ""},
+		{"/sbom/index.html", "text/html; charset=utf-8", "same-origin", ""},
+		{"/sbom/sbom.css", "text/css; charset=utf-8", "same-origin", ""},
+		{"/sbom/index.json", "application/json", "cross-origin", ""},
+		{"/sbom/feed.xml", "application/atom+xml", "cross-origin", ""},
+		{"/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json", "application/vnd.cyclonedx+json; version=1.6", "cross-origin",
+			`attachment; filename=agent_v1.0.0.cdx.json`},
+		{"/sbom/agent/v1.0.0/agent_v1.0.0.spdx.json", "application/spdx+json", "cross-origin",
+			`attachment; filename=agent_v1.0.0.spdx.json`},
+		{"/sbom/agent/v1.0.0/SHA256SUMS", "text/plain; charset=utf-8", "cross-origin", `attachment; filename=SHA256SUMS`},
+	}
+	for _, tt := range tests {
+		rec := do(h, "GET", tt.path, nil, "")
+		if rec.Code != http.StatusOK {
+			t.Errorf("GET %s: %d, want 200", tt.path, rec.Code)
+			continue
+		}
+		got := rec.Header()
+		for k, want := range map[string]string{
+			"Content-Type":                 tt.contentType,
+			"Cross-Origin-Resource-Policy": tt.corp,
+			"Content-Disposition":          tt.disposition,
+			"Content-Security-Policy":      wantCSP,
+			"Reporting-Endpoints":          `csp="/sbom/csp-report"`,
+			"X-Content-Type-Options":       "nosniff",
+			"Referrer-Policy":              "no-referrer",
+			"Cross-Origin-Opener-Policy":   "same-origin",
+			"Strict-Transport-Security":    "",
+		} {
+			if got.Get(k) != want {
+				t.Errorf("GET %s: %s = %q, want %q", tt.path, k, got.Get(k), want)
+			}
+		}
+	}
+	rec := do(h, "GET", "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json", nil, "")
+	if !bytes.Equal(rec.Body.Bytes(), doc) || rec.Header().Get("ETag") != `"`+digest(doc)+`"` {
+		t.Errorf("document body or ETag %q wrong", rec.Header().Get("ETag"))
+	}
+	if rec := do(h, "GET", "/sbom", nil, ""); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/sbom/" {
+		t.Errorf("GET /sbom: %d to %q, want 301 to /sbom/", rec.Code, rec.Header().Get("Location"))
+	}
+	// A 404 carries the headers too.
+	if rec := do(h, "GET", "/sbom/nothing", nil, ""); rec.Code != 404 || rec.Header().Get("Content-Security-Policy") != wantCSP {
+		t.Errorf("GET /sbom/nothing: %d, CSP %q; want 404 with the CSP", rec.Code, rec.Header().Get("Content-Security-Policy"))
+	}
+}
+
+func TestServeTLSAddsHSTS(t *testing.T) {
+	h, _, _ := servedStore(t)
+	srv := httptest.NewTLSServer(h)
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/sbom/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Strict-Transport-Security"); got != "max-age=63072000; includeSubDomains" {
+		t.Errorf("HSTS over TLS = %q", got)
+	}
+}
+
+func TestServeConditionalAndRange(t *testing.T) {
+	h, _, _ := servedStore(t)
+	path := "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json"
+	etag := do(h, "GET", path, nil, "").Header().Get("ETag")
+	if rec := do(h, "GET", path, http.Header{"If-None-Match": {etag}}, ""); rec.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d, want 304", rec.Code)
+	}
+	rec := do(h, "GET", path, http.Header{"Range": {"bytes=0-9"}}, "")
+	if rec.Code != http.StatusPartialContent || rec.Body.String() != string(cdxDoc("one", 2)[:10]) {
+		t.Errorf("Range: %d %q, want 206 with the first 10 bytes", rec.Code, rec.Body.String())
+	}
+	if rec := do(h, "HEAD", path, nil, ""); rec.Code != 200 || rec.Body.Len() != 0 {
+		t.Errorf("HEAD: %d with %d bytes", rec.Code, rec.Body.Len())
+	}
+	if rec := do(h, "PUT", path, nil, "x"); rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("PUT: %d, want 405", rec.Code)
+	}
+}
+
+func TestServeRefuses(t *testing.T) {
+	h, dir, _ := servedStore(t)
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "agent_v9.cdx.json"), cdxDoc("secret", 1), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "agent", "v9")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/hostname", filepath.Join(dir, "agent", "v1.0.0", "agent_v1.0.0.spdx")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "agent/v1.0.0/agent_v1.0.0.cdx.json.18a3c0ffee.tmp", []byte("{"))
+	for _, path := range []string{
+		"/sbom/site.json",
+		"/sbom/.sbompipe.lock",
+		"/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json.18a3c0ffee.tmp",
+		"/sbom/agent/v1.0.0/../../site.json",
+		"/sbom/agent/v1.0.0/..%2f..%2fsite.json",
+		"/sbom/agent/v1.0.0%2f..%2f..%2fsite.json",
+		"/sbom/agent/v9/agent_v9.cdx.json",
+		"/sbom/agent/v1.0.0/agent_v1.0.0.spdx",
+		"/sbom//agent/v1.0.0/SHA256SUMS",
+		"/sbom/agent/v1.0.0/",
+		"/sbomx/index.html",
+		"/index.html",
+	} {
+		if rec := do(h, "GET", path, nil, ""); rec.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, rec.Code)
+		}
+	}
+}
+
+func TestCSPReports(t *testing.T) {
+	h, _, logs := servedStore(t)
+	legacy := `{"csp-report": {"document-uri": "http://127.0.0.1/sbom/", "blocked-uri": "inline",
+		"effective-directive": "style-src-attr", "original-policy": "default-src 'none'"}}`
+	batch := `[{"type": "csp-violation", "age": 1, "url": "http://127.0.0.1/sbom/", "user_agent": "test",
+		"body": {"documentURL": "http://127.0.0.1/sbom/", "blockedURL": "https://evil.example/x.js",
+		"effectiveDirective": "script-src-elem", "disposition": "enforce"}},
+		{"type": "deprecation", "body": {}}]`
+	tests := []struct {
+		name, method, contentType, body string
+		want                            int
+	}{
+		{"legacy", "POST", "application/csp-report", legacy, http.StatusNoContent},
+		{"reporting api", "POST", "application/reports+json", batch, http.StatusNoContent},
+		{"charset parameter", "POST", "application/csp-report; charset=utf-8", legacy, http.StatusNoContent},
+		{"wrong type", "POST", "text/plain", legacy, http.StatusUnsupportedMediaType},
+		{"no type", "POST", "", legacy, http.StatusUnsupportedMediaType},
+		{"not json", "POST", "application/csp-report", "{", http.StatusBadRequest},
+		{"wrong shape", "POST", "application/csp-report", `{"report": {}}`, http.StatusBadRequest},
+		{"no violations", "POST", "application/reports+json", `[{"type": "intervention"}]`, http.StatusBadRequest},
+		{"too large", "POST", "application/csp-report",
+			`{"csp-report": {"x": "` + strings.Repeat("a", MaxReportSize) + `"}}`, http.StatusRequestEntityTooLarge},
+		{"get", "GET", "", "", http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		rec := do(h, tt.method, "/sbom/csp-report", http.Header{"Content-Type": {tt.contentType}}, tt.body)
+		if rec.Code != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, rec.Code, tt.want)
+		}
+	}
+	got := logs.String()
+	if n := strings.Count(got, "level=WARN msg=\"csp violation\""); n != 3 {
+		t.Errorf("logged %d violations, want 3:\n%s", n, got)
+	}
+	for _, want := range []string{"effective-directive=style-src-attr", "effectiveDirective=script-src-elem", "via=report-to"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log lacks %s:\n%s", want, got)
+		}
+	}
+}
+
+func FuzzParseReports(f *testing.F) {
+	f.Add("application/csp-report", []byte(`{"csp-report": {"blocked-uri": "inline"}}`))
+	f.Add("application/reports+json", []byte(`[{"type": "csp-violation", "body": {"blockedURL": "inline"}}]`))
+	f.Fuzz(func(t *testing.T, mediaType string, body []byte) {
+		reports, err := parseReports(mediaType, body)
+		if err == nil && len(reports) == 0 {
+			t.Errorf("parseReports(%q) accepted a body with no report", body)
+		}
+	})
+}
+
+func TestCSPReportsRateLimited(t *testing.T) {
+	h, _, logs := servedStore(t)
+	batch := `[` + strings.TrimSuffix(strings.Repeat(`{"type": "csp-violation", "body": {"blockedURL": "inline"}},`, 30), ",") + `]`
+	codes := map[int]int{}
+	for range 16 {
+		rec := do(h, "POST", "/sbom/csp-report", http.Header{"Content-Type": {"application/reports+json"}}, batch)
+		codes[rec.Code]++
+	}
+	logged := strings.Count(logs.String(), "csp violation")
+	// 30 reports a request are cut to 10; 50 a second pass. The loop ends
+	// within two seconds, so at most 100 are logged and at least six of
+	// the 16 requests are refused.
+	if logged > 2*reportsPerSecond || logged%reportsPerBatch != 0 || codes[http.StatusTooManyRequests] < 6 {
+		t.Errorf("logged %d reports, answers %v; want batches of %d, at most %d a second, and 429s",
+			logged, codes, reportsPerBatch, reportsPerSecond)
+	}
+}

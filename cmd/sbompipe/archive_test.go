@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sentrikat/sbompipe/archive"
+	"github.com/sentrikat/sbompipe/internal/testparts"
+)
+
+// buildBinary builds sbompipe into a temporary folder: the crash and
+// concurrency tests need real processes to kill and to race.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "sbompipe")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// writeRelease writes a CycloneDX and an SPDX document for a release into
+// dir and returns their paths. n components make the documents large
+// enough that a kill can land in the middle of writing them.
+func writeRelease(t *testing.T, dir, release string, n int) []string {
+	t.Helper()
+	var cdx, spdx strings.Builder
+	fmt.Fprintf(&cdx, `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "metadata": {"component": {"type": "application", "name": "agent", "version": %q}}, "components": [`, release)
+	fmt.Fprintf(&spdx, `{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": %q, "packages": [{"SPDXID": "SPDXRef-root", "name": "agent"}`, release)
+	for i := range n {
+		if i > 0 {
+			cdx.WriteString(",")
+		}
+		fmt.Fprintf(&cdx, "\n  {\"type\": \"library\", \"name\": \"pkg%d\", \"version\": \"%s.%d\"}", i, release, i)
+		fmt.Fprintf(&spdx, ",\n  {\"SPDXID\": \"SPDXRef-p%d\", \"name\": \"pkg%d\", \"versionInfo\": \"%s.%d\"}", i, i, release, i)
+	}
+	cdx.WriteString("]}\n")
+	spdx.WriteString(`], "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-root"}]}` + "\n")
+	paths := []string{filepath.Join(dir, release+".cdx.json"), filepath.Join(dir, release+".spdx.json")}
+	for i, s := range []string{cdx.String(), spdx.String()} {
+		if err := os.WriteFile(paths[i], []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return paths
+}
+
+func addArgs(store, release string, files []string) []string {
+	return append([]string{"archive", "add", "--store", store, "--product", "agent", "--release", release}, files...)
+}
+
+// publishedFiles reads the files of every release that has a release.json.
+func publishedFiles(t *testing.T, store string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	dirs, _ := filepath.Glob(filepath.Join(store, "agent", "*", "release.json"))
+	for _, meta := range dirs {
+		err := filepath.WalkDir(filepath.Dir(meta), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasSuffix(path, ".tmp") {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			files[path] = string(data)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
+
+func verifyStore(t *testing.T, url string) *archive.Report {
+	t.Helper()
+	s, err := archive.Open(context.Background(), url, archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rep, err := s.Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestAddSurvivesSIGKILL kills archive add at random moments, 100 times on
+// a folder store and 25 on an S3 bucket (20 and 10 with -short): after every
+// kill verify finds no error and every release published before stays
+// byte-identical. Re-running the killed adds then publishes them all.
+func TestAddSurvivesSIGKILL(t *testing.T) {
+	bin := buildBinary(t)
+	t.Run("file", func(t *testing.T) {
+		store := filepath.Join(t.TempDir(), "store")
+		killLoop(t, bin, "file://"+store, store, 100, 20)
+	})
+	t.Run("s3", func(t *testing.T) {
+		srv := testparts.StartVersitygw(t)
+		killLoop(t, bin, srv.StoreURL("crash"), srv.Bucket(t, "crash"), 25, 10)
+	})
+}
+
+// killLoop runs the kills on the store at url, whose files are in dir.
+func killLoop(t *testing.T, bin, url, dir string, kills, short int) {
+	work := t.TempDir()
+	if out, err := exec.Command(bin, addArgs(url, "v0.0.0", writeRelease(t, work, "v0.0.0", 2000))...).CombinedOutput(); err != nil {
+		t.Fatalf("first add: %v\n%s", err, out)
+	}
+	// How long a new release's add takes here, so that kills land across
+	// all of it.
+	start := time.Now()
+	if out, err := exec.Command(bin, addArgs(url, "v0.0.1", writeRelease(t, work, "v0.0.1", 2000))...).CombinedOutput(); err != nil {
+		t.Fatalf("timing add: %v\n%s", err, out)
+	}
+	span := time.Since(start) * 3 / 2
+
+	if testing.Short() {
+		kills = short
+	}
+	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	seen := map[string]int{}
+	var pending [][]string
+	for i := range kills {
+		rel := fmt.Sprintf("v1.%d.0", i)
+		files := writeRelease(t, work, rel, 2000)
+		before := publishedFiles(t, dir)
+		cmd := exec.Command(bin, addArgs(url, rel, files)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(span))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
+			pending = append(pending, addArgs(url, rel, files))
+		} else if err != nil {
+			t.Fatalf("add %s failed without being killed: %v", rel, err)
+		}
+
+		rep := verifyStore(t, url)
+		if rep.Errors > 0 {
+			t.Fatalf("kill %d (%s): verify found errors: %+v", i, rel, rep.Problems)
+		}
+		for _, p := range rep.Problems {
+			seen[p.Kind]++
+		}
+		after := publishedFiles(t, dir)
+		for path, data := range before {
+			if after[path] != data {
+				t.Fatalf("kill %d (%s): published file %s changed", i, rel, path)
+			}
+		}
+	}
+	t.Logf("%d adds, %d killed before they finished; traces verify saw: %v", kills, len(pending), seen)
+	if len(pending) == 0 {
+		t.Errorf("no add was killed before it finished; the test proves nothing")
+	}
+
+	// The killed adds, run again, finish their releases.
+	for _, args := range pending {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("re-running %v: %v\n%s", args, err, out)
+		}
+	}
+	rep := verifyStore(t, url)
+	if len(rep.Problems) != 0 || rep.Releases != kills+2 {
+		t.Errorf("after re-running the killed adds: %d releases, problems %+v; want %d and none", rep.Releases, rep.Problems, kills+2)
+	}
+}
+
+// TestEightWriters runs eight archive add processes at once on one store,
+// a folder and an S3 bucket: every release ends up in the index.
+func TestEightWriters(t *testing.T) {
+	bin := buildBinary(t)
+	t.Run("file", func(t *testing.T) {
+		eightWriters(t, bin, "file://"+filepath.Join(t.TempDir(), "store"))
+	})
+	t.Run("s3", func(t *testing.T) {
+		srv := testparts.StartVersitygw(t)
+		srv.Bucket(t, "race")
+		eightWriters(t, bin, srv.StoreURL("race"))
+	})
+}
+
+func eightWriters(t *testing.T, bin, url string) {
+	work := t.TempDir()
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	outs := make([][]byte, writers)
+	ready := make(chan struct{})
+	for i := range writers {
+		rel := fmt.Sprintf("v2.%d.0", i)
+		files := writeRelease(t, work, rel, 200)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			outs[i], errs[i] = exec.Command(bin, addArgs(url, rel, files)...).CombinedOutput()
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("writer %d: %v\n%s", i, err, outs[i])
+		}
+	}
+	s, err := archive.Open(context.Background(), url, archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ix, err := s.Index(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ix.Products {
+		for _, r := range p.Releases {
+			got = append(got, r.Release)
+		}
+	}
+	if len(got) != writers {
+		t.Errorf("index lists %d releases %v, want all %d", len(got), got, writers)
+	}
+	if rep := verifyStore(t, url); len(rep.Problems) != 0 {
+		t.Errorf("verify after eight writers: %+v", rep.Problems)
+	}
+}
