@@ -65,6 +65,29 @@ type builder struct {
 	// for the SHA-256 of a binary, started when Collect starts.
 	graphs  map[string]func() ([]goGraphEdge, error)
 	digests map[string]func() (string, error)
+
+	// findLicenses is !Inputs.NoLicenses. classifier waits for the
+	// license classifier once startClassifier has started loading it.
+	findLicenses bool
+	classifier   func() (*classifier.Classifier, error)
+}
+
+// startClassifier starts loading the license classifier, which takes
+// long (about 0.7 s and 130 MB), if licenses are wanted and one of comps is
+// in the module cache, where licenses are found. It is loaded only once.
+func (b *builder) startClassifier(comps ...*Component) {
+	if !b.findLicenses || b.classifier != nil {
+		return
+	}
+	cache := modCache(b.env)
+	for _, c := range comps {
+		if dir := moduleDir(cache, c); dir != "" {
+			if _, err := os.Stat(dir); err == nil {
+				b.classifier = background(assets.DefaultClassifier)
+				return
+			}
+		}
+	}
 }
 
 func (b *builder) add(c *Component) *Component {
@@ -95,9 +118,9 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		graphs: map[string]func() ([]goGraphEdge, error){}, digests: map[string]func() (string, error){}}
 
 	// What takes long and depends on nothing else starts now, while the
-	// inputs are read: `go mod graph`, the digests of binaries (SHA-256 of
-	// a large binary is its floor) and, when there are Go modules whose
-	// licenses to find, loading the license classifier.
+	// inputs are read: `go mod graph` and the digests of binaries (SHA-256
+	// of a large binary is its floor). The license classifier starts
+	// loading as soon as a module is found in the module cache.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if !in.Offline {
@@ -108,10 +131,7 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 	for _, path := range in.GoBinaries {
 		b.digests[path] = background(func() (string, error) { return fileSHA256(path) })
 	}
-	var loadLicenses func() (*classifier.Classifier, error)
-	if !in.NoLicenses && len(in.GoModules)+len(in.GoBinaries) > 0 {
-		loadLicenses = background(assets.DefaultClassifier)
-	}
+	b.findLicenses = !in.NoLicenses
 	b.bom.Subject = Component{
 		Key:       "product:" + in.Subject.Name + "@" + in.Subject.Version,
 		Ecosystem: Product,
@@ -136,8 +156,8 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 			return nil, err
 		}
 	}
-	if loadLicenses != nil {
-		if err := b.licenses(ctx, loadLicenses); err != nil {
+	if b.findLicenses {
+		if err := b.licenses(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -181,6 +201,7 @@ func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
 	for _, s := range list {
 		s.comp = b.add(s.comp)
 		selected[s.path] = s
+		b.startClassifier(s.comp)
 	}
 
 	reason := ""

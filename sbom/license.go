@@ -13,6 +13,7 @@ import (
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	classifier "github.com/google/licenseclassifier/v2"
+	"github.com/google/licenseclassifier/v2/assets"
 	"golang.org/x/mod/module"
 )
 
@@ -28,9 +29,10 @@ const licenseConfidence = 0.9
 //
 // The classifier costs most of the time of a Go inventory (loading it
 // about 0.7 s, each file several milliseconds), so each distinct file
-// content is classified once, on every core at once. load waits for the
-// classifier, which Collect starts loading early.
-func (b *builder) licenses(ctx context.Context, load func() (*classifier.Classifier, error)) error {
+// content is classified once, on every core at once; the classifier is
+// loaded only when there is a license file, and started early
+// (startClassifier) when modules are in the module cache.
+func (b *builder) licenses(ctx context.Context) error {
 	cache := modCache(b.env)
 	type found struct {
 		comp  *Component
@@ -63,7 +65,11 @@ func (b *builder) licenses(ctx context.Context, load func() (*classifier.Classif
 	if len(comps) == 0 {
 		return nil
 	}
-	c, err := load()
+	if b.classifier == nil {
+		// Only local replacement directories have license files.
+		b.classifier = sync.OnceValues(assets.DefaultClassifier)
+	}
+	c, err := b.classifier()
 	if err != nil {
 		return fmt.Errorf("loading the license classifier: %w", err)
 	}
