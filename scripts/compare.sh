@@ -115,6 +115,15 @@ CONTENTS=$WORK/contents.tsv
 : >"$RUNS"
 : >"$CONTENTS"
 
+# runs COMMAND prints COMMAND with @RUN@ replaced by a number that is new
+# at each call (in the output file, so that it survives subshells).
+runs() {
+	local n
+	n=$(($(cat "$WORK/run-number" 2>/dev/null || echo 0) + 1))
+	echo "$n" >"$WORK/run-number"
+	echo "${1//@RUN@/$n}"
+}
+
 # measure INPUT NAME=COMMAND...: a warm-up run of each command, then
 # $ROUNDS rounds of every command, then the contents of the documents the
 # last run of each wrote into $WORK/out/INPUT/NAME.
@@ -126,15 +135,16 @@ measure() {
 		names+=("${spec%%=*}")
 		cmds+=("${spec#*=}")
 	done
-	local count=${#names[@]} i r k out
+	local count=${#names[@]} i r k out cmd
 	for ((i = 0; i < count; i++)); do
 		out=$WORK/out/$input/${names[i]// /_}
 		rm -rf "$out"
 		mkdir -p "$out"
 		cmds[i]=${cmds[i]//@OUT@/$out}
-		say "$input: warm-up: ${cmds[i]}"
+		cmd=$(runs "${cmds[i]}")
+		say "$input: warm-up: $cmd"
 		# shellcheck disable=SC2086 # the command is split into words on purpose
-		if ! ${cmds[i]} >"$WORK/warmup.log" 2>&1; then
+		if ! $cmd >"$WORK/warmup.log" 2>&1; then
 			tail -20 "$WORK/warmup.log" >&2
 			die "$input: ${names[i]} failed"
 		fi
@@ -143,9 +153,9 @@ measure() {
 		for ((k = 0; k < count; k++)); do
 			i=$(((k + r) % count))
 			hyperfine -N --runs 1 --style none --export-json "$WORK/hyperfine.json" \
-				--command-name "${names[i]}" "${cmds[i]}" >/dev/null
+				--command-name "${names[i]}" "$(runs "${cmds[i]}")" >/dev/null
 			# shellcheck disable=SC2086
-			/usr/bin/time -v -o "$WORK/time.txt" ${cmds[i]} >/dev/null 2>&1 || true
+			/usr/bin/time -v -o "$WORK/time.txt" $(runs "${cmds[i]}") >/dev/null 2>&1 || true
 			"$BT" record -input "$input" -tool "${names[i]}" -round "$r" \
 				"$WORK/hyperfine.json" "$WORK/time.txt" >>"$RUNS"
 		done
@@ -178,6 +188,25 @@ measure "go-binary-syft-$SYFT_VERSION" \
 	"syft=$SYFT scan file:$BINARY -q -o cyclonedx-json=@OUT@/syft.cdx.json -o spdx-json=@OUT@/syft.spdx.json" \
 	"cyclonedx-gomod bin=$GOMOD bin -json -output @OUT@/gomod.cdx.json $BINARY" \
 	"cyclonedx-gomod bin -licenses=$GOMOD bin -licenses -json -output @OUT@/gomod.cdx.json $BINARY"
+
+# The release job end to end (issue 7): 300 Python and 200 Go components
+# (the first 200 requirements of the module above, offline), both formats,
+# into a folder store that holds 1,000 earlier releases. Every run releases
+# a new version into a fresh copy of the seeded store.
+REL=$IN/release
+mkdir -p "$REL"
+"$BT" requirements -n 300 -seed "$SEED" "$REL/requirements.txt"
+"$BT" gomod-subset -n 200 "$IN/gomod-src" "$REL/gomod"
+if [ ! -f "$WORK/store-seed/index.json" ]; then
+	say "seeding a store with 1,000 releases (a few minutes)"
+	"$BT" seed-archive -n 1000 -product agent "$WORK/store-seed"
+fi
+rm -rf "$WORK/store"
+cp -R "$WORK/store-seed" "$WORK/store"
+RELEASE="$SBOMPIPE release --product agent --version v9.0.@RUN@ --python $REL/requirements.txt --go $REL/gomod --offline --store file://$WORK/store --out @OUT@"
+measure "release-300-python-200-go-into-1000" \
+	"sbompipe=$RELEASE" \
+	"sbompipe --no-licenses=$RELEASE --no-licenses"
 
 {
 	echo "## Side by side: $(date -u +%Y-%m-%d), $(nproc) cores, $(go env GOVERSION), load average $(cut -d' ' -f1-3 /proc/loadavg)"

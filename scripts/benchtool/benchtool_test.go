@@ -89,6 +89,7 @@ func TestReport(t *testing.T) {
 		{"requirements-30", "sbompipe", "0.02"}, {"requirements-30", "syft", "1.2"},
 		{"requirements-3000", "sbompipe", "0.2"}, {"requirements-3000", "syft", "3"},
 		{"requirements-30000", "sbompipe", "2.02"}, {"requirements-30000", "syft", "30"},
+		{"release-x", "sbompipe", "0.5"}, {"release-x", "sbompipe --no-licenses", "1.5"},
 	} {
 		args := []string{"record", "-input", tc.input, "-tool", tc.tool, "-round", "1", hyperfine(tc.wall), gnuTime}
 		if err := benchtool(args, &runs); err != nil {
@@ -108,6 +109,8 @@ func TestReport(t *testing.T) {
 		"| requirements-3000 | sbompipe | syft | 15× | 1.0× | 1.0× | missed: wall 15× < 30×, RSS 1.0× < 3.0× |",
 		"| sbompipe | 30,000 | 2.02 s | 67.3 µs | 1.01 | 66.7 µs | 1.11 |",
 		"| requirements-30 | sbompipe | CycloneDX 1.6 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |",
+		"| release-x | sbompipe | 500 ms | 20 MiB | met |",
+		"| release-x | sbompipe --no-licenses | 1.5 s | 20 MiB | missed: wall 1.5 s ≥ 1 s |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks the line\n%s\nreport:\n%s", want, out.String())

@@ -9,12 +9,17 @@
 //	    hyperfine measured, and the peak RSS /usr/bin/time -v measured
 //	benchtool stats -input I -tool T FILE...
 //	    prints a line of contents.tsv for each CycloneDX or SPDX JSON file
+//	benchtool gomod-subset -n N SRC DST
+//	    writes into DST a go.mod and go.sum of the first N requirements of SRC's
+//	benchtool seed-archive -n N -product P DIR
+//	    adds N releases of P to the folder store DIR (unless it has an index)
 //	benchtool report RUNS_TSV CONTENTS_TSV
 //	    prints the medians, the ratios, the linear-growth figures and the
 //	    contents as Markdown tables
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,7 +40,7 @@ func main() {
 
 func benchtool(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: benchtool requirements|record|stats|report ...")
+		return errors.New("usage: benchtool requirements|record|stats|gomod-subset|seed-archive|report ...")
 	}
 	fs := flag.NewFlagSet("benchtool "+args[0], flag.ContinueOnError)
 	switch args[0] {
@@ -85,6 +90,25 @@ func benchtool(args []string, stdout io.Writer) error {
 			}
 		}
 		return nil
+	case "gomod-subset":
+		n := fs.Int("n", 0, "number of requirements")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 2 {
+			return errors.New("gomod-subset: want SRC and DST folders")
+		}
+		return writeGoModSubset(fs.Arg(0), fs.Arg(1), *n)
+	case "seed-archive":
+		n := fs.Int("n", 1000, "number of releases")
+		product := fs.String("product", "agent", "product name")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return errors.New("seed-archive: want the store's folder")
+		}
+		return seedArchive(context.Background(), fs.Arg(0), *product, *n)
 	case "report":
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
@@ -94,7 +118,7 @@ func benchtool(args []string, stdout io.Writer) error {
 		}
 		return report(stdout, fs.Arg(0), fs.Arg(1))
 	}
-	return fmt.Errorf("unknown command %q (want requirements, record, stats or report)", args[0])
+	return fmt.Errorf("unknown command %q (want requirements, record, stats, gomod-subset, seed-archive or report)", args[0])
 }
 
 func writeRequirements(path string, r benchinput.Requirements) error {

@@ -108,6 +108,7 @@ func report(w io.Writer, runsPath, contentsPath string) error {
 	sums := summarize(runs)
 	writeTimings(w, sums)
 	writeRatios(w, sums)
+	writeRelease(w, sums)
 	writeGrowth(w, sums)
 	writeContents(w, docs)
 	return nil
@@ -178,6 +179,45 @@ func verdict(peer string, wall, rss float64) string {
 		return "met"
 	}
 	return "missed: " + strings.Join(missed, ", ")
+}
+
+// The release target (issue 7): the whole job, on inputs named
+// "release-…", in under a second and 150 MB.
+const (
+	releaseWall = 1.0          // seconds
+	releaseRSS  = 150e6 / 1024 // KiB
+)
+
+// writeRelease writes the release job's medians against its targets.
+func writeRelease(w io.Writer, sums []summary) {
+	header := false
+	for _, s := range sums {
+		if !strings.HasPrefix(s.Input, "release-") {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(w, "### The release job against its target (under 1 s and 150 MB)")
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "| input | tool | wall | peak RSS | target |")
+			fmt.Fprintln(w, "|---|---|---|---|---|")
+			header = true
+		}
+		var missed []string
+		if s.Wall >= releaseWall {
+			missed = append(missed, "wall "+seconds(s.Wall)+" ≥ 1 s")
+		}
+		if s.RSS >= releaseRSS {
+			missed = append(missed, fmt.Sprintf("RSS %.0f MB ≥ 150 MB", s.RSS*1024/1e6))
+		}
+		v := "met"
+		if len(missed) > 0 {
+			v = "missed: " + strings.Join(missed, ", ")
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", s.Input, s.Tool, seconds(s.Wall), mebibytes(s.RSS), v)
+	}
+	if header {
+		fmt.Fprintln(w)
+	}
 }
 
 // writeGrowth writes, for each tool run on the generated lockfiles
