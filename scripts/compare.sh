@@ -161,9 +161,12 @@ measure() {
 		done
 		say "$input: round $r of $ROUNDS done"
 	done
+	local latest
 	for ((i = 0; i < count; i++)); do
 		out=$WORK/out/$input/${names[i]// /_}
-		"$BT" stats -input "$input" -tool "${names[i]}" "$out"/*.json >>"$CONTENTS"
+		# A command writing into @OUT@/@RUN@ left a folder per run: read the last.
+		latest=$(ls -td "$out"/*/ 2>/dev/null | head -1)
+		"$BT" stats -input "$input" -tool "${names[i]}" "${latest:-$out/}"*.json >>"$CONTENTS"
 	done
 }
 
@@ -203,7 +206,7 @@ if [ ! -f "$WORK/store-seed/index.json" ]; then
 fi
 rm -rf "$WORK/store"
 cp -R "$WORK/store-seed" "$WORK/store"
-RELEASE="$SBOMPIPE release --product agent --version v9.0.@RUN@ --python $REL/requirements.txt --go $REL/gomod --offline --store file://$WORK/store --out @OUT@"
+RELEASE="$SBOMPIPE release --product agent --version v9.0.@RUN@ --python $REL/requirements.txt --go $REL/gomod --offline --store file://$WORK/store --out @OUT@/@RUN@"
 measure "release-300-python-200-go-into-1000" \
 	"sbompipe=$RELEASE" \
 	"sbompipe --no-licenses=$RELEASE --no-licenses"
