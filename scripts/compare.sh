@@ -165,7 +165,7 @@ measure() {
 	for ((i = 0; i < count; i++)); do
 		out=$WORK/out/$input/${names[i]// /_}
 		# A command writing into @OUT@/@RUN@ left a folder per run: read the last.
-		latest=$(ls -td "$out"/*/ 2>/dev/null | head -1)
+		latest=$(ls -td "$out"/*/ 2>/dev/null | head -1 || true)
 		"$BT" stats -input "$input" -tool "${names[i]}" "${latest:-$out/}"*.json >>"$CONTENTS"
 	done
 }
