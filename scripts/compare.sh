@@ -9,6 +9,7 @@
 #   ROUNDS      measured rounds per input (default 5); each round runs every
 #               tool once, in an order that rotates from round to round
 #   SIZES       entries of the generated lockfiles (default "30 300 3000 30000")
+#   INPUTS      which comparisons to run (default "python gomod binary release")
 #   SEED        seed of the generated lockfiles (default 7)
 #   BENCH_DIR   working folder (default: a new temporary folder, kept)
 #   SBOMPIPE    the sbompipe binary to measure (default: built from this tree)
@@ -30,6 +31,7 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
 SIZES=${SIZES:-30 300 3000 30000}
+INPUTS=${INPUTS:-python gomod binary release}
 SEED=${SEED:-7}
 SYFT_VERSION=v1.57.2
 CYCLONEDX_GOMOD_VERSION=v1.10.0
@@ -170,22 +172,28 @@ measure() {
 	done
 }
 
+# wanted NAME: whether INPUTS names this comparison.
+wanted() {
+	case " $INPUTS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 SB="$SBOMPIPE sbom --product bench --version v1.0.0 --out @OUT@"
-for n in $SIZES; do
+wanted python && for n in $SIZES; do
 	dir=$IN/requirements-$n
 	measure "requirements-$n" \
 		"sbompipe=$SB --python $dir/requirements.txt" \
 		"syft=$SYFT scan dir:$dir -q -o cyclonedx-json=@OUT@/syft.cdx.json -o spdx-json=@OUT@/syft.spdx.json"
 done
 
-measure "go-module-syft-$SYFT_VERSION" \
+wanted gomod && measure "go-module-syft-$SYFT_VERSION" \
 	"sbompipe=$SB --go $IN/gomod" \
 	"sbompipe --no-licenses=$SB --no-licenses --go $IN/gomod" \
 	"syft=$SYFT scan dir:$IN/gomod -q -o cyclonedx-json=@OUT@/syft.cdx.json -o spdx-json=@OUT@/syft.spdx.json" \
 	"cyclonedx-gomod mod=$GOMOD mod -json -output @OUT@/gomod.cdx.json $IN/gomod-src" \
 	"cyclonedx-gomod mod -licenses=$GOMOD mod -licenses -json -output @OUT@/gomod.cdx.json $IN/gomod-src"
 
-measure "go-binary-syft-$SYFT_VERSION" \
+wanted binary && measure "go-binary-syft-$SYFT_VERSION" \
 	"sbompipe=$SB --go-binary $BINARY" \
 	"sbompipe --no-licenses=$SB --no-licenses --go-binary $BINARY" \
 	"syft=$SYFT scan file:$BINARY -q -o cyclonedx-json=@OUT@/syft.cdx.json -o spdx-json=@OUT@/syft.spdx.json" \
@@ -196,13 +204,14 @@ measure "go-binary-syft-$SYFT_VERSION" \
 # (the first 200 requirements of the module above, offline), both formats,
 # into a folder store that holds 1,000 earlier releases. Every run releases
 # a new version into a fresh copy of the seeded store.
-REL=$IN/release
-mkdir -p "$REL"
-"$BT" requirements -n 300 -seed "$SEED" "$REL/requirements.txt"
-"$BT" gomod-subset -n 200 "$IN/gomod-src" "$REL/gomod"
-if [ ! -f "$WORK/store-seed/index.json" ]; then
-	say "seeding a store with 1,000 releases (a few minutes)"
-	"$BT" seed-archive -n 1000 -product agent "$WORK/store-seed"
+if wanted release; then
+	REL=$IN/release
+	mkdir -p "$REL"
+	"$BT" requirements -n 300 -seed "$SEED" "$REL/requirements.txt"
+	"$BT" gomod-subset -n 200 "$IN/gomod-src" "$REL/gomod"
+	if [ ! -f "$WORK/store-seed/index.json" ]; then
+		say "seeding a store with 1,000 releases (a few minutes)"
+		"$BT" seed-archive -n 1000 -product agent "$WORK/store-seed"
 fi
 rm -rf "$WORK/store"
 cp -R "$WORK/store-seed" "$WORK/store"
@@ -210,6 +219,7 @@ RELEASE="$SBOMPIPE release --product agent --version v9.0.@RUN@ --python $REL/re
 measure "release-300-python-200-go-into-1000" \
 	"sbompipe=$RELEASE" \
 	"sbompipe --no-licenses=$RELEASE --no-licenses"
+fi
 
 {
 	echo "## Side by side: $(date -u +%Y-%m-%d), $(nproc) cores, $(go env GOVERSION), load average $(cut -d' ' -f1-3 /proc/loadavg)"
