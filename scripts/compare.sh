@@ -212,13 +212,13 @@ if wanted release; then
 	if [ ! -f "$WORK/store-seed/index.json" ]; then
 		say "seeding a store with 1,000 releases (a few minutes)"
 		"$BT" seed-archive -n 1000 -product agent "$WORK/store-seed"
-fi
-rm -rf "$WORK/store"
-cp -R "$WORK/store-seed" "$WORK/store"
-RELEASE="$SBOMPIPE release --product agent --version v9.0.@RUN@ --python $REL/requirements.txt --go $REL/gomod --offline --store file://$WORK/store --out @OUT@/@RUN@"
-measure "release-300-python-200-go-into-1000" \
-	"sbompipe=$RELEASE" \
-	"sbompipe --no-licenses=$RELEASE --no-licenses"
+	fi
+	rm -rf "$WORK/store"
+	cp -R "$WORK/store-seed" "$WORK/store"
+	RELEASE="$SBOMPIPE release --product agent --version v9.0.@RUN@ --python $REL/requirements.txt --go $REL/gomod --offline --store file://$WORK/store --out @OUT@/@RUN@"
+	measure "release-300-python-200-go-into-1000" \
+		"sbompipe=$RELEASE" \
+		"sbompipe --no-licenses=$RELEASE --no-licenses"
 fi
 
 {
