@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -232,7 +233,10 @@ func detectXML(name string, data []byte) (Document, error) {
 				}
 				version = v
 			}
-			if t.Name.Local == "component" && len(stack) > 0 && stack[len(stack)-1] == "components" {
+			// Components of the BOM and their sub-components, not those of
+			// metadata (the tools that wrote it), as for JSON.
+			if t.Name.Local == "component" && len(stack) > 0 && stack[len(stack)-1] == "components" &&
+				!slices.Contains(stack, "metadata") {
 				n++
 			}
 			stack = append(stack, t.Name.Local)

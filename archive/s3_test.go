@@ -104,3 +104,13 @@ func TestS3ConditionalWrites(t *testing.T) {
 		t.Errorf("object = %q, %v; want three", data, err)
 	}
 }
+
+// A bucket that does not exist is an unusable store, as a missing folder
+// is: Open fails, before anything is listed or written.
+func TestS3MissingBucket(t *testing.T) {
+	srv := testparts.StartVersitygw(t)
+	_, err := Open(context.Background(), srv.StoreURL("no-such-bucket"), Options{})
+	if err == nil || !strings.Contains(err.Error(), "no-such-bucket") {
+		t.Fatalf("Open of a missing bucket: %v, want an error naming it", err)
+	}
+}

@@ -77,6 +77,16 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening store %s: %v", rawURL, err)
 		}
+		// A bucket that does not exist (or that these credentials cannot
+		// see) is an unusable store, as a missing folder is.
+		ok, err := s.bucket.IsAccessible(ctx)
+		if err == nil && !ok {
+			err = errors.New("the bucket does not exist or is not accessible")
+		}
+		if err != nil {
+			s.bucket.Close()
+			return nil, fmt.Errorf("opening store %s: %v", rawURL, err)
+		}
 		return s, nil
 	}
 	return nil, fmt.Errorf("store URL %s: scheme %q is not supported; use file:// or s3://", rawURL, u.Scheme)

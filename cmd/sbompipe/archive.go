@@ -95,8 +95,10 @@ func archiveAdd(c *cli.Context) error {
 
 	results, err := s.Add(c.Context, opts)
 	var refused *archive.RefusedError
-	if results == nil && !errors.As(err, &refused) {
-		return usageError(err) // bad input or an unusable store: nothing was written
+	if err != nil && !errors.As(err, &refused) {
+		// Bad input or an unusable store: no "added" line for what the
+		// store did not take.
+		return usageError(err)
 	}
 	if format == "json" {
 		if werr := writeJSON(c.App.Writer, map[string]any{"store": s.String(), "product": opts.Product,
@@ -158,8 +160,8 @@ func archiveVerify(c *cli.Context) error {
 			}
 			fmt.Fprintf(c.App.Writer, "%s: %s: %s: %s\n", p.Path, level, p.Kind, p.Message)
 		}
-		fmt.Fprintf(c.App.Writer, "%d releases, %d documents: %d errors, %d warnings\n",
-			rep.Releases, rep.Documents, rep.Errors, rep.Warnings)
+		fmt.Fprintf(c.App.Writer, "%s, %s: %s, %s\n", plural(rep.Releases, "release"),
+			plural(rep.Documents, "document"), plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
 	}
 	if inGitHubActions() {
 		if err := writeAnnotations(c.App.ErrWriter, "sbompipe archive verify", problemAnnotations(rep)); err != nil {
