@@ -24,7 +24,7 @@ func storeFlag() *cli.StringFlag {
 }
 
 func formatFlag(usage string, values ...string) *cli.StringFlag {
-	return &cli.StringFlag{Name: "format", Value: values[0], Usage: usage + " (" + strings.Join(values, ", ") + ")"}
+	return &cli.StringFlag{Name: "format", Value: values[0], Usage: usage + " `FORMAT`: " + strings.Join(values, ", ")}
 }
 
 func archiveCommand() *cli.Command {

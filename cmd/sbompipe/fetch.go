@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -28,8 +29,8 @@ func fetchCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write the document to `FILE` (- for stdout)"},
 			&cli.StringFlag{Name: "sha256", Usage: "also require this `DIGEST`, learned from a source you trust"},
 			&cli.BoolFlag{Name: "list", Usage: "list the archive's releases instead of downloading"},
-			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "bound each request, body included"},
-			&cli.IntFlag{Name: "retries", Value: 3, Usage: "retries after a 5xx answer or a broken connection"},
+			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "bound each request, body included, to `DURATION`"},
+			&cli.IntFlag{Name: "retries", Value: 3, Usage: "`N` retries after a 5xx answer or a broken connection"},
 		},
 		Action: fetch,
 	}
@@ -57,6 +58,9 @@ func fetch(c *cli.Context) error {
 	client := &archive.Client{Timeout: c.Duration("timeout"), Retries: retries}
 	if !c.Bool("list") && c.String("product") == "" {
 		return usageError(errors.New("fetch needs --product (or --list)"))
+	}
+	if want := strings.TrimPrefix(c.String("sha256"), "sha256:"); want != "" && !sha256Hex.MatchString(want) {
+		return usageError(fmt.Errorf("--sha256 %q: want 64 hex digits", c.String("sha256")))
 	}
 	ix, err := client.Index(c.Context, base)
 	if err != nil {
@@ -93,3 +97,6 @@ func fetch(c *cli.Context) error {
 		c.String("product"), r.Release, d.Name(), d.Size, d.SHA256)
 	return nil
 }
+
+// sha256Hex is a SHA-256 digest in hex.
+var sha256Hex = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)

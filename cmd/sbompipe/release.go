@@ -36,7 +36,9 @@ func releaseCommand() *cli.Command {
 			"  3. add them to the archive (--store) and rewrite its index;\n" +
 			"  4. with --github-release, attach them and SHA256SUMS to the GitHub release of\n" +
 			"     the tag (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).\n\n" +
-			"Inputs are those of sbom; with none, requirements.txt (checked against\n" +
+			"The product is --product, else the repository's name ($GITHUB_REPOSITORY),\n" +
+			"else the working directory's name. Inputs are those of sbom; with none,\n" +
+			"requirements.txt (checked against\n" +
 			"requirements.in when there is one) and go.mod of the working directory.\n" +
 			"SOURCE_DATE_EPOCH defaults to the tagged commit's time, so running the same\n" +
 			"tag again gives the same bytes and changes nothing. Copies of the documents\n" +
@@ -156,6 +158,9 @@ func planRelease(c *cli.Context) (*releaseJob, error) {
 	job := &releaseJob{in: c.String("in"), replace: c.Bool("replace")}
 	var err error
 	if job.formats, err = sbomFormats(c.StringSlice("format")); err != nil {
+		return nil, usageError(err)
+	}
+	if err := checkCycloneDXVersion(c.String("cyclonedx-version")); err != nil {
 		return nil, usageError(err)
 	}
 	defaults := len(c.StringSlice("python"))+len(c.StringSlice("go"))+len(c.StringSlice("go-binary")) == 0

@@ -65,6 +65,9 @@ func runSBOM(c *cli.Context) error {
 	if err != nil {
 		return usageError(err)
 	}
+	if err := checkCycloneDXVersion(c.String("cyclonedx-version")); err != nil {
+		return usageError(err)
+	}
 	out := c.String("out")
 	if out == "-" && len(formats) != 1 {
 		return usageError(fmt.Errorf("--out - writes one document; --format names %d", len(formats)))
@@ -123,11 +126,21 @@ func encodeDocuments(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions
 	for i, f := range formats {
 		var buf bytes.Buffer
 		if _, err := sbom.Encode(&buf, b, f, opts); err != nil {
-			return nil, fmt.Errorf("encoding %s: %w", f, err)
+			return nil, err
 		}
 		docs[i] = buf.Bytes()
 	}
 	return docs, nil
+}
+
+// checkCycloneDXVersion refuses a --cyclonedx-version sbompipe cannot
+// write before any input is read.
+func checkCycloneDXVersion(v string) error {
+	switch v {
+	case "1.5", "1.6", "1.7":
+		return nil
+	}
+	return fmt.Errorf("--cyclonedx-version %q: want 1.5, 1.6 or 1.7", v)
 }
 
 func sbomFormats(names []string) ([]sbom.Format, error) {
