@@ -18,8 +18,9 @@ import (
 )
 
 // TestLockScripts runs the scripts of testdata/script/lock against a
-// package index served on 127.0.0.1 ($INDEX_URL) and with stand-ins for
-// pip-compile and uv that the scripts carry.
+// package index served on 127.0.0.1 ($INDEX_URL; $INDEX_HOST is its
+// host:port) and with stand-ins for pip-compile and uv that the scripts
+// carry.
 func TestLockScripts(t *testing.T) {
 	x := pyindex.New(t)
 	x.Add(
@@ -36,6 +37,7 @@ func TestLockScripts(t *testing.T) {
 			env.Setenv("GITHUB_ACTIONS", "")
 			env.Setenv("CI", os.Getenv("CI"))
 			env.Setenv("INDEX_URL", x.URL())
+			env.Setenv("INDEX_HOST", x.Host())
 			for _, kv := range pyindex.PipEnv(nil) {
 				k, v, _ := strings.Cut(kv, "=")
 				env.Setenv(k, v)
