@@ -148,9 +148,12 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if l.backend == BackendAuto {
-		if l.backend, err = l.detect(ctx); err != nil {
-			return nil, err
-		}
+		l.backend, err = l.detect(ctx)
+	} else {
+		err = l.installed(ctx)
+	}
+	if err != nil {
+		return nil, err
 	}
 
 	old, err := os.ReadFile(l.out)
@@ -418,15 +421,37 @@ func replace(tmp, path string) error {
 	return nil
 }
 
-// trimOutput keeps the last lines of a backend's output for an error.
+// trimOutput keeps the last lines of a backend's output for an error
+// message, indented, without credentials and without blank lines at
+// either end.
 func trimOutput(out string) string {
 	const maxLines = 20
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) > maxLines {
-		lines = append([]string{"…"}, lines[len(lines)-maxLines:]...)
-	}
+	lines := strings.Split(out, "\n")
 	for i, s := range lines {
-		lines[i] = "  " + Redact(strings.TrimRight(s, "\r"))
+		lines[i] = strings.TrimRight(s, "\r")
 	}
-	return strings.Join(lines, "\n")
+	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+
+	start := max(0, len(lines)-maxLines)
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("  …\n")
+	}
+	for i, s := range lines[start:] {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if strings.TrimSpace(s) != "" {
+			b.WriteString("  " + Redact(s))
+		}
+	}
+	return b.String()
 }

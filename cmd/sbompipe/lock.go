@@ -31,8 +31,8 @@ func lockCommand() *cli.Command {
 			"pip (built in: pip's resolver plus the index's hashes of every file of each\n" +
 			"pinned version). auto picks the first installed, in that order.\n\n" +
 			"Exit codes: 0 locked (or unchanged), 1 the backend could not resolve or the\n" +
-			"result failed verification, 2 usage, input or environment error, time-out\n" +
-			"or interruption.",
+			"result failed verification, 2 usage, input or environment error (the\n" +
+			"backend named is not installed), time-out or interruption.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "in", Value: "requirements.in", Usage: "read requirements from `FILE`"},
 			&cli.StringFlag{Name: "out", Value: "requirements.txt", Usage: "write the lockfile to `FILE`"},

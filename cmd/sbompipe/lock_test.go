@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -128,4 +129,52 @@ func TestStatusLine(t *testing.T) {
 	}
 	var none *statusLine
 	none.stop() // a nil status line (not a terminal, or --quiet) does nothing
+}
+
+// TestLockEnvironmentErrors: a backend asked for by name that is not
+// installed exits 2 with one line saying so; a backend that fails without
+// a word exits 1 with one line, no empty quote of its output after it.
+func TestLockEnvironmentErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("requirements.in", []byte("idna\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	t.Setenv("PATH", bin)
+	// A Python without pip-tools (or pip).
+	python := filepath.Join(dir, "python3")
+	noModule := "#!/bin/sh\necho \"$0: No module named $2\" >&2\nexit 1\n"
+	if err := os.WriteFile(python, []byte(noModule), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, backend, standIn string
+		code                   int
+		want                   string
+	}{
+		{"pip-compile", "pip-compile", "", exitUsage, "sbompipe: lock: pip-compile is not installed " +
+			"(neither pip-compile on PATH nor " + python + " -m piptools)\n"},
+		{"uv", "uv", "", exitUsage, "sbompipe: lock: uv is not installed (no uv on PATH)\n"},
+		{"silent failure", "uv", "#!/bin/sh\nexit 3\n", exitProblems,
+			"sbompipe: lock: uv failed: exit status 3; requirements.txt is unchanged\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.Remove(filepath.Join(bin, "uv"))
+			if tc.standIn != "" {
+				if err := os.WriteFile(filepath.Join(bin, "uv"), []byte(tc.standIn), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"sbompipe", "lock", "--backend", tc.backend,
+				"--interpreter", python}, nil, &stdout, &stderr)
+			if code := exitCode(err, &stderr); code != tc.code {
+				t.Errorf("exit code %d, want %d", code, tc.code)
+			}
+			if stderr.String() != tc.want || stdout.Len() != 0 {
+				t.Errorf("stderr = %q, want %q; stdout = %q", stderr.String(), tc.want, stdout.String())
+			}
+		})
+	}
 }
