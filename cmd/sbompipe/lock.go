@@ -30,6 +30,8 @@ func lockCommand() *cli.Command {
 			"Backends: pip-compile (on PATH or python -m piptools), uv (uv pip compile),\n" +
 			"pip (built in: pip's resolver plus the index's hashes of every file of each\n" +
 			"pinned version). auto picks the first installed, in that order.\n\n" +
+			"VCS, local-directory and editable requirements in --in are refused before\n" +
+			"any backend runs: no hash can cover them.\n\n" +
 			"Exit codes: 0 locked (or unchanged), 1 the backend could not resolve or the\n" +
 			"result failed verification, 2 usage, input or environment error (the\n" +
 			"backend named is not installed), time-out or interruption.",
