@@ -456,11 +456,14 @@ func replace(tmp, path string) error {
 	return nil
 }
 
-// trimOutput keeps the last lines of a backend's output for an error
-// message, indented, without credentials and without blank lines at
-// either end.
+// trimOutput keeps the end of a backend's output for an error message,
+// indented, without credentials and without blank lines at either end:
+// from the first line pip starts with "ERROR:" when that is among the last
+// maxErrorLines (what pip says between its first error and its last, such
+// as the packages that conflict, is the part that explains the failure),
+// else the last maxLines.
 func trimOutput(out string) string {
-	const maxLines = 20
+	const maxLines, maxErrorLines = 20, 60
 	lines := strings.Split(out, "\n")
 	for i, s := range lines {
 		lines[i] = strings.TrimRight(s, "\r")
@@ -476,6 +479,12 @@ func trimOutput(out string) string {
 	}
 
 	start := max(0, len(lines)-maxLines)
+	for i := max(0, len(lines)-maxErrorLines); i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "ERROR:") {
+			start = i
+			break
+		}
+	}
 	var b strings.Builder
 	if start > 0 {
 		b.WriteString("  …\n")

@@ -132,7 +132,9 @@ func (l *locker) run(ctx context.Context, name string, args []string) error {
 
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = l.dir
-	cmd.Env = append(l.env(), "CUSTOM_COMPILE_COMMAND="+l.opts.Command)
+	// Unbuffered, a Python backend's stdout and stderr (one pipe) keep
+	// their order: pip's explanation of a conflict comes between errors.
+	cmd.Env = append(l.env(), "CUSTOM_COMPILE_COMMAND="+l.opts.Command, "PYTHONUNBUFFERED=1")
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.WaitDelay = 5 * time.Second
 	setProcessGroup(cmd)

@@ -415,3 +415,93 @@ func TestLockWithPipFindLinks(t *testing.T) {
 		t.Errorf("lockfile lacks\n%s--find-links ../wheels\n\ngot:\n%s", entry, got)
 	}
 }
+
+// TestLockWithPipConflict: when the old lockfile's pin of a package is in
+// the way of a changed requirements.in, the error keeps pip's explanation
+// of the conflict and names the pin to let move; moving it resolves.
+func TestLockWithPipConflict(t *testing.T) {
+	x := pyindex.New(t)
+	x.Add(
+		pyindex.Release{Name: "alpha", Version: "1.0", RequiresDist: []string{"beta"}},
+		pyindex.Release{Name: "alpha", Version: "2.0", RequiresDist: []string{"beta>=1.0"}},
+		pyindex.Release{Name: "beta", Version: "0.5"},
+		pyindex.Release{Name: "beta", Version: "1.0"},
+	)
+	dir := project(t, "alpha<2\nbeta<1\n")
+	opts := pipLockOptions(t, x, dir)
+	if _, err := Lock(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.ReadFile(opts.Out)
+	if !strings.Contains(string(old), "\nbeta==0.5 \\\n") {
+		t.Fatalf("the first lock does not pin beta==0.5:\n%s", old)
+	}
+
+	if err := os.WriteFile(opts.In, []byte("alpha>=2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Lock(context.Background(), opts)
+	var be *BackendError
+	if !errors.As(err, &be) {
+		t.Fatalf("Lock = %v, want a BackendError", err)
+	}
+	for _, want := range []string{
+		"\n  ERROR: Cannot install -r requirements.in (line 1) because these package versions " +
+			"have conflicting dependencies.\n\n  The conflict is caused by:\n" +
+			"      alpha 2.0 depends on beta>=1.0\n      The user requested (constraint) beta==0.5\n",
+		"\n  ERROR: ResolutionImpossible: ",
+		"\n  hint: the old lockfile's pin of beta, kept as a constraint, is in the conflict; " +
+			"let it move with --upgrade-package beta, or every pin with --upgrade",
+	} {
+		if !strings.Contains(be.Output, want) {
+			t.Errorf("the error lacks %q:\n%s", want, be.Output)
+		}
+	}
+	if strings.HasSuffix(err.Error(), "\n") || strings.HasSuffix(err.Error(), " ") {
+		t.Errorf("the error ends with white space: %q", err.Error())
+	}
+	assertUnchanged(t, opts.Out, string(old))
+	assertNoTemp(t, dir)
+
+	// As the hint says: beta moves, and alpha 2.0 resolves.
+	opts.UpgradePackages = []string{"beta"}
+	if _, err := Lock(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(opts.Out)
+	if !strings.Contains(string(got), "\nalpha==2.0 \\\n") ||
+		!strings.Contains(string(got), "\nbeta==1.0 \\\n") {
+		t.Errorf("with --upgrade-package beta, want alpha==2.0 and beta==1.0:\n%s", got)
+	}
+}
+
+func TestConflictHint(t *testing.T) {
+	l := &locker{seed: []Pin{{Name: "beta", Version: "0.5"}, {Name: "zope-interface", Version: "6.1"},
+		{Name: "gamma", Version: "1.0"}}}
+	explain := func(lines ...string) string {
+		return "  ERROR: Cannot install x because these package versions have conflicting dependencies.\n\n" +
+			"  The conflict is caused by:\n      " + strings.Join(lines, "\n      ") +
+			"\n\n  ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/"
+	}
+	for _, tc := range []struct {
+		name, output, want string
+	}{
+		{"one pin", explain("alpha 2.0 depends on beta>=1.0", "The user requested (constraint) beta==0.5"),
+			"the old lockfile's pin of beta, kept as a constraint, is in the conflict; " +
+				"let it move with --upgrade-package beta, or every pin with --upgrade"},
+		{"two pins, pip's spelling", explain("The user requested (constraint) zope-interface==6.1",
+			"The user requested (constraint) Beta==0.5", "The user requested (constraint) beta==0.5"),
+			"the old lockfile's pins of beta and zope-interface, kept as constraints, are in the conflict; " +
+				"let them move with --upgrade-package beta --upgrade-package zope-interface, " +
+				"or every pin with --upgrade"},
+		{"a constraint of the user's own", explain("alpha 2.0 depends on delta>=1",
+			"The user requested (constraint) delta==0.1"), ""},
+		{"no explanation", "  ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/",
+			"the old lockfile's pins are kept as constraints; let the conflicting ones move with " +
+				"--upgrade-package NAME, or all with --upgrade"},
+	} {
+		if got := l.conflictHint(tc.output); got != tc.want {
+			t.Errorf("%s: conflictHint = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

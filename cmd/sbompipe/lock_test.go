@@ -30,6 +30,10 @@ func TestLockScripts(t *testing.T) {
 		pyindex.Release{Name: "lib", Version: "1.1"},
 		pyindex.Release{Name: "other", Version: "2.0"},
 		pyindex.Release{Name: "other", Version: "2.1"},
+		pyindex.Release{Name: "alpha", Version: "1.0", RequiresDist: []string{"beta"}},
+		pyindex.Release{Name: "alpha", Version: "2.0", RequiresDist: []string{"beta>=1.0"}},
+		pyindex.Release{Name: "beta", Version: "0.5"},
+		pyindex.Release{Name: "beta", Version: "1.0"},
 	)
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script/lock",
