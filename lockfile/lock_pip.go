@@ -85,6 +85,7 @@ func (l *locker) resolution(ctx context.Context, rep *pipReport) (*Resolution, e
 		Python:    rep.pythonVersion(),
 		IndexURLs: l.emittedIndexURLs(),
 		FindLinks: l.opts.FindLinks,
+		NoIndex:   l.opts.NoIndex,
 	}
 	var missing []string
 	for _, it := range rep.Install {
@@ -198,10 +199,11 @@ func (l *locker) sources() *Sources {
 
 // emittedIndexURLs are the index lines the lockfile gets: none when any
 // index URL carries credentials (pip-compile's --no-emit-index-url), so
-// that no secret is ever written into the lockfile.
+// that no secret is ever written into the lockfile, and none with
+// --no-index.
 func (l *locker) emittedIndexURLs() []string {
-	if l.indexHasCredentials() {
-		return nil
+	if l.indexHasCredentials() || l.opts.NoIndex {
+		return nil // with --no-index, pip asked none of them
 	}
 	if l.opts.IndexURL == "" && len(l.opts.ExtraIndexURLs) == 0 {
 		return nil // pip's own settings: not the lockfile's business

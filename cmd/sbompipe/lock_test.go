@@ -63,6 +63,7 @@ func TestLockScripts(t *testing.T) {
 			"exits":    cmdExits,
 			"waitfile": cmdWaitFile,
 			"notemp":   cmdNoTemp,
+			"wheel":    cmdWheel,
 		},
 	})
 }
@@ -97,6 +98,21 @@ func cmdNoTemp(ts *testscript.TestScript, neg bool, args []string) {
 	if len(left) > 0 {
 		ts.Fatalf("temporary files left behind: %q", left)
 	}
+}
+
+// cmdWheel writes a pure-Python wheel into a folder:
+//
+//	wheel wheels flat 0.1 'dep>=1'
+func cmdWheel(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: wheel DIR NAME VERSION [REQUIRES-DIST...]")
+	}
+	r := pyindex.Release{Name: args[1], Version: args[2], RequiresDist: args[3:]}
+	name, data, err := pyindex.Wheel(r, "py3-none-any")
+	ts.Check(err)
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	ts.Check(os.WriteFile(filepath.Join(dir, name), data, 0o644))
 }
 
 // syncBuffer is a bytes.Buffer safe for the status line's goroutine.
