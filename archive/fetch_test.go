@@ -202,7 +202,7 @@ func TestPick(t *testing.T) {
 	s, _ := newFileStore(t)
 	mustAdd(t, s, "agent", "v1.0.0", append(release("a", 1), fixture(t, "agent.spdx")))
 	mustAdd(t, s, "agent", "v1.1.0", []Input{fixture(t, "agent.cdx.xml")})
-	files, err := s.render(context.Background(), false)
+	_, files, err := s.render(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
