@@ -50,7 +50,7 @@ func archiveAddCommand() *cli.Command {
 			"nothing; different bytes are refused (exit 1) unless --replace.",
 		Flags: []cli.Flag{
 			storeFlag(),
-			&cli.StringFlag{Name: "product", Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128)"},
+			&cli.StringFlag{Name: "product", Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128, no \"..\" or final \".\")"},
 			&cli.StringFlag{Name: "release", Usage: "release `NAME`, e.g. v1.4.0 (same rules as --product)"},
 			&cli.BoolFlag{Name: "replace", Usage: "replace documents that differ from the stored ones; the index records it"},
 			&cli.StringFlag{Name: "contact", Usage: "`EMAIL` the page offers for requests of archived SBOMs (kept in the store)"},
