@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"gocloud.dev/blob"
 )
@@ -418,16 +419,39 @@ func parseReports(mediaType string, body []byte) ([][]any, error) {
 	return out, nil
 }
 
-// attrs keeps the report fields worth logging, as strings, so that a
-// report cannot flood the log with nested data.
+// Bounds on what one report puts in the log: its fields, and the length
+// of each field's name and value. A CSP report has about a dozen fields
+// with short names.
+const (
+	maxReportFields = 32
+	maxFieldName    = 64
+	maxFieldValue   = 512
+)
+
+// attrs keeps the report fields worth logging, as strings cut to a
+// bounded length, so that a report cannot flood the log with nested data,
+// long names or many fields.
 func attrs(via string, fields map[string]any) []any {
 	out := []any{"via", via}
-	for _, k := range sortedKeys(fields) {
-		s := fmt.Sprint(fields[k])
-		if len(s) > 512 {
-			s = s[:512] + "…"
+	for i, k := range sortedKeys(fields) {
+		if i == maxReportFields {
+			out = append(out, "omitted-fields", len(fields)-maxReportFields)
+			break
 		}
-		out = append(out, k, s)
+		out = append(out, cut(k, maxFieldName), cut(fmt.Sprint(fields[k]), maxFieldValue))
 	}
 	return out
+}
+
+// cut shortens s to at most n bytes, on a character boundary, marking the
+// cut with "…".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }

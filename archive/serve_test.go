@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -286,6 +287,53 @@ func TestCSPReports(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("log lacks %s:\n%s", want, got)
 		}
+	}
+}
+
+// A report's field names and values are cut, and its fields counted, so
+// that one report adds a bounded line to the log.
+func TestCSPReportBounds(t *testing.T) {
+	longKey := strings.Repeat("k", 60<<10)
+	many := map[string]string{}
+	for i := range 100 {
+		many[fmt.Sprintf("field%03d", i)] = "v"
+	}
+	manyJSON, err := json.Marshal(map[string]any{"csp-report": many})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, body string
+		want       []string
+		maxLine    int
+	}{
+		{"long name", `{"csp-report": {"` + longKey + `": "x"}}`,
+			[]string{strings.Repeat("k", maxFieldName) + "…=x"}, 1024},
+		{"long value", `{"csp-report": {"blocked-uri": "x` + strings.Repeat("é", 20<<10) + `"}}`,
+			[]string{"blocked-uri=x" + strings.Repeat("é", maxFieldValue/2-1) + "…"}, 2048},
+		{"many fields", string(manyJSON),
+			[]string{"field031=v", "omitted-fields=68"}, 1024},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _, logs := servedStore(t)
+			rec := do(h, "POST", "/sbom/csp-report", http.Header{"Content-Type": {"application/csp-report"}}, tt.body)
+			if rec.Code != http.StatusNoContent {
+				t.Fatalf("POST: %d, want 204", rec.Code)
+			}
+			line := logs.String()
+			if len(line) > tt.maxLine {
+				t.Errorf("logged %d bytes for one report, want at most %d", len(line), tt.maxLine)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(line, want) {
+					t.Errorf("log lacks %.80q:\n%.2000s", want, line)
+				}
+			}
+			if strings.Contains(line, "field032") {
+				t.Errorf("log has a field past the first %d:\n%s", maxReportFields, line)
+			}
+		})
 	}
 }
 
