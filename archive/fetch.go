@@ -148,13 +148,18 @@ func (c *Client) Index(ctx context.Context, baseURL string) (*Index, error) {
 
 // Download fetches a document that the index at baseURL lists and returns
 // its bytes once their size and SHA-256 match the index entry. The body
-// is never read past the indexed size.
+// is never read past the indexed size, and an entry larger than
+// MaxDocumentSize is refused before any request.
 func (c *Client) Download(ctx context.Context, baseURL string, d Document) ([]byte, error) {
 	base, err := CheckBaseURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
 	u := base.JoinPath(strings.Split(d.Path, "/")...).String()
+	if d.Size > MaxDocumentSize {
+		return nil, &FetchError{URL: u, Reason: fmt.Sprintf("index.json gives a size of %d bytes, "+
+			"more than the %d MiB an archive document can have; not downloading it", d.Size, MaxDocumentSize>>20)}
+	}
 	data, err := c.get(ctx, base, u, d.Size, true)
 	if err != nil {
 		return nil, err
@@ -226,7 +231,7 @@ func (c *Client) once(ctx context.Context, hc *http.Client, u string, limit int6
 			return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("size mismatch: body is longer than the %d bytes index.json says", limit),
 				Detail: tamperDetail}
 		}
-		return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("larger than %d bytes", limit)}
+		return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("larger than the %d MiB limit", limit>>20)}
 	}
 	return data, false, nil
 }

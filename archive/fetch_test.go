@@ -156,6 +156,26 @@ func TestFetch(t *testing.T) {
 	}
 }
 
+// An index entry larger than an archive document can be is refused before
+// any request, whatever the server would send.
+func TestFetchRefusesOversizedEntries(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write(make([]byte, 1<<20))
+	}))
+	defer srv.Close()
+	d := Document{Format: "cyclonedx", SpecVersion: "1.6", MediaType: CycloneDXJSON.MediaType(),
+		Path: "agent/v1/agent_v1.cdx.json", SHA256: strings.Repeat("a", 64), Size: 1e15}
+	_, err := (&Client{}).Download(context.Background(), srv.URL+"/sbom", d)
+	if err == nil || !strings.Contains(err.Error(), "1000000000000000 bytes, more than the 256 MiB") {
+		t.Errorf("Download of a 1e15-byte entry: %v, want a refusal naming the limit", err)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("Download made %d requests for an entry it must refuse", hits.Load())
+	}
+}
+
 func TestCheckBaseURL(t *testing.T) {
 	tests := []struct {
 		url string
@@ -181,19 +201,26 @@ func TestCheckBaseURL(t *testing.T) {
 	}
 }
 
-func TestParseIndexRefusesEscapes(t *testing.T) {
-	for name, path := range map[string]string{
-		"traversal":    "../../etc/passwd",
-		"absolute URL": "https://evil.example/agent_v1.cdx.json",
-		"other dir":    "other/v1/agent_v1.cdx.json",
-		"wrong name":   "agent/v1/evil.cdx.json",
+func TestParseIndexRefusesBadEntries(t *testing.T) {
+	const good = "agent/v1/agent_v1.cdx.json"
+	for name, tt := range map[string]struct {
+		path string
+		size string
+	}{
+		"traversal":    {"../../etc/passwd", "1"},
+		"absolute URL": {"https://evil.example/agent_v1.cdx.json", "1"},
+		"other dir":    {"other/v1/agent_v1.cdx.json", "1"},
+		"wrong name":   {"agent/v1/evil.cdx.json", "1"},
+		"negative":     {good, "-1"},
+		"huge":         {good, "1000000000000000"},
+		"past limit":   {good, "268435457"},
 	} {
 		data := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", "products": [{"name": "agent", "releases": [
 			{"release": "v1", "published": "2026-04-17T09:00:00Z", "documents": [{"format": "cyclonedx", "specVersion": "1.6",
-			"mediaType": "application/vnd.cyclonedx+json", "path": "` + path + `", "sha256": "` + strings.Repeat("a", 64) + `",
-			"size": 1, "components": 0}]}]}]}`
+			"mediaType": "application/vnd.cyclonedx+json", "path": "` + tt.path + `", "sha256": "` + strings.Repeat("a", 64) + `",
+			"size": ` + tt.size + `, "components": 0}]}]}]}`
 		if _, err := ParseIndex("index.json", []byte(data)); err == nil {
-			t.Errorf("%s: ParseIndex accepts path %q", name, path)
+			t.Errorf("%s: ParseIndex accepts path %q size %s", name, tt.path, tt.size)
 		}
 	}
 }
