@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -50,6 +51,11 @@ func fetchDoc(t *testing.T, c *Client, base string) ([]byte, error) {
 func TestFetch(t *testing.T) {
 	good := cdxDoc("one", 2)
 	var hits atomic.Int32
+	// Another server of the same host, on another port.
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(good)
+	}))
+	defer elsewhere.Close()
 	tests := []struct {
 		name    string
 		wrap    func(h http.Handler) http.Handler
@@ -90,11 +96,25 @@ func TestFetch(t *testing.T) {
 					}
 				})
 			}, want: "no complete answer within 1s"},
-		{name: "redirect to http", wrap: func(http.Handler) http.Handler {
+		{name: "redirect to another port", wrap: func(http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, "http://"+r.Host+"/elsewhere.json", http.StatusFound)
+				http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusFound)
 			})
-		}, want: "redirect to http://"},
+		}, want: "redirect to " + elsewhere.URL + "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json refused: only http://127.0.0.1:"},
+		{name: "redirect to https", wrap: func(http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "https://"+r.Host+r.URL.Path, http.StatusFound)
+			})
+		}, want: "redirect to https://127.0.0.1:"},
+		{name: "redirect on the same origin", wrap: func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.RawQuery == "" {
+					http.Redirect(w, r, r.URL.Path+"?mirror=1", http.StatusFound)
+					return
+				}
+				h.ServeHTTP(w, r)
+			})
+		}},
 		{name: "retried 5xx", attempt: 3, wrap: func(h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if hits.Add(1) < 3 {
@@ -153,6 +173,42 @@ func TestFetch(t *testing.T) {
 				t.Errorf("document requested %d times, want %d", hits.Load(), tt.attempt)
 			}
 		})
+	}
+}
+
+func TestSameOrigin(t *testing.T) {
+	tests := []struct {
+		base, to string
+		ok       bool
+	}{
+		{"https://www.example.com/sbom/", "https://www.example.com/mirror/a.json", true},
+		{"https://www.example.com/sbom/", "https://www.example.com:443/a.json", true},
+		{"https://www.example.com/sbom/", "https://WWW.Example.com/a.json", true},
+		{"https://www.example.com:8443/sbom/", "https://www.example.com:8443/a.json", true},
+		{"https://www.example.com/sbom/", "https://www.example.com:8443/a.json", false},
+		{"https://www.example.com:8443/sbom/", "https://www.example.com/a.json", false},
+		{"https://www.example.com/sbom/", "http://www.example.com/a.json", false},
+		{"https://www.example.com/sbom/", "https://cdn.example.com/a.json", false},
+		{"http://127.0.0.1:8080/sbom/", "http://127.0.0.1:8080/a.json", true},
+		{"http://127.0.0.1:8080/sbom/", "http://127.0.0.1:9090/a.json", false},
+		{"http://127.0.0.1:8080/sbom/", "https://127.0.0.1:8080/a.json", false},
+		{"http://127.0.0.1:8080/sbom/", "http://localhost:8080/a.json", false},
+	}
+	for _, tt := range tests {
+		base, err := url.Parse(tt.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", tt.to, nil)
+		err = sameOrigin(base)(req, []*http.Request{req})
+		if (err == nil) != tt.ok {
+			t.Errorf("redirect from %s to %s: %v, want ok %v", tt.base, tt.to, err, tt.ok)
+		}
+	}
+	base, _ := url.Parse("https://www.example.com/sbom/")
+	req := httptest.NewRequest("GET", "https://www.example.com/a.json", nil)
+	if err := sameOrigin(base)(req, make([]*http.Request, 5)); err == nil {
+		t.Error("a sixth redirect was followed")
 	}
 }
 

@@ -60,6 +60,9 @@ func servedArchive(t *testing.T, tamper func(doc []byte) http.HandlerFunc) (base
 // written; a tampered, truncated, oversized, slow or redirected download
 // exits 1 and leaves no file behind.
 func TestFetchCommand(t *testing.T) {
+	// Another server of the same host, on another port.
+	elsewhere := httptest.NewServer(http.NotFoundHandler())
+	defer elsewhere.Close()
 	tests := []struct {
 		name   string
 		tamper func(doc []byte) http.HandlerFunc
@@ -91,11 +94,11 @@ func TestFetchCommand(t *testing.T) {
 				}
 			}
 		}, "no complete answer within 2s"},
-		{"redirect to http", func([]byte) http.HandlerFunc {
+		{"redirect to another port", func([]byte) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, "http://"+r.Host+"/mirror/agent.cdx.json", http.StatusFound)
+				http.Redirect(w, r, elsewhere.URL+"/mirror/agent.cdx.json", http.StatusFound)
 			}
-		}, "redirect to http://127.0.0.1"},
+		}, "redirect to " + elsewhere.URL + "/mirror/agent.cdx.json refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
