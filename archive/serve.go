@@ -184,7 +184,7 @@ func (h *handler) serveKey(w http.ResponseWriter, r *http.Request, key string) {
 	content := &objectReader{ctx: ctx, bucket: h.store.bucket, key: key, size: attrs.Size}
 	defer content.Close()
 	http.ServeContent(w, r, "", attrs.ModTime, content)
-	if content.err != nil {
+	if content.err != nil && ctx.Err() == nil { // not a client that went away
 		h.log.Error("reading store", "path", key, "err", content.err)
 	}
 }
