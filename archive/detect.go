@@ -81,7 +81,8 @@ func Detect(name string, data []byte) (Document, error) {
 	)
 	switch {
 	case len(data) > MaxDocumentSize:
-		err = fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB", name, len(data), MaxDocumentSize>>20)
+		// data may be cut at the limit by the caller: no byte count.
+		err = fmt.Errorf("%s: larger than the %d MiB limit of an archive document", name, MaxDocumentSize>>20)
 	case len(body) == 0:
 		err = fmt.Errorf("%s: empty file, not an SBOM", name)
 	case body[0] == '{':

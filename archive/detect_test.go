@@ -98,6 +98,19 @@ func TestCheckName(t *testing.T) {
 		{"a\x00b", false},
 		{"-flag", false},
 		{"ü", false},
+		{"v2..", false},
+		{"v1..2", false},
+		{"v2.", false},
+		{"v2.0.", false},
+		{"v2.0", true},
+		{"index.json", false},
+		{"Index.JSON", false},
+		{"index.html", false},
+		{"feed.xml", false},
+		{"sbom.css", false},
+		{"favicon.svg", false},
+		{"site.json", false},
+		{"index.json2", true},
 	}
 	for _, tt := range tests {
 		err := CheckName("release", tt.name)

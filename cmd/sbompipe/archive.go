@@ -50,7 +50,7 @@ func archiveAddCommand() *cli.Command {
 			"nothing; different bytes are refused (exit 1) unless --replace.",
 		Flags: []cli.Flag{
 			storeFlag(),
-			&cli.StringFlag{Name: "product", Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128)"},
+			&cli.StringFlag{Name: "product", Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128, no \"..\" or final \".\")"},
 			&cli.StringFlag{Name: "release", Usage: "release `NAME`, e.g. v1.4.0 (same rules as --product)"},
 			&cli.BoolFlag{Name: "replace", Usage: "replace documents that differ from the stored ones; the index records it"},
 			&cli.StringFlag{Name: "contact", Usage: "`EMAIL` the page offers for requests of archived SBOMs (kept in the store)"},
@@ -277,16 +277,24 @@ func archiveIndex(c *cli.Context) error {
 }
 
 // readDocument reads a document to add, refusing one larger than the
-// archive stores before reading it.
+// archive stores before reading it, with its real size when the file has
+// one.
 func readDocument(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading document: %v", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, archive.MaxDocumentSize+1))
+	const limit = archive.MaxDocumentSize
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB", name, fi.Size(), limit>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading document: %v", err)
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s: larger than the %d MiB limit of an archive document", name, limit>>20)
 	}
 	return data, nil
 }

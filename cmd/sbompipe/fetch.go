@@ -18,9 +18,10 @@ func fetchCommand() *cli.Command {
 		Usage:     "download a release's SBOM from a published archive and prove it matches the index",
 		ArgsUsage: "BASE_URL",
 		Description: "Reads BASE_URL/index.json, downloads the chosen document with the size the\n" +
-			"index gives as the limit, and checks its size and SHA-256 before writing\n" +
-			"anything. https only, except for loopback addresses; redirects are followed\n" +
-			"only to https on the same host. Exit 1 when the document cannot be proved.",
+			"index gives as the limit (at most 256 MiB), and checks its size and SHA-256\n" +
+			"before writing anything. https only, except for loopback addresses; redirects\n" +
+			"are followed only on the base URL's scheme, host and port. Exit 1 when the\n" +
+			"document cannot be proved.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "product", Usage: "product `NAME`"},
 			&cli.StringFlag{Name: "release", Value: "latest", Usage: "release `NAME`, or latest"},
