@@ -136,7 +136,7 @@ func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error)
 
 // EncodeAll encodes b in each of formats, at the same time, and returns
 // the documents in the order of formats. It returns the first error in
-// that order, prefixed with the format, and no documents when one fails.
+// that order, as Encode returns it, and no documents when one fails.
 func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Document, error) {
 	out := make([][]byte, len(formats))
 	docs := make([]Document, len(formats))
@@ -146,9 +146,6 @@ func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Docume
 		wg.Go(func() {
 			var buf bytes.Buffer
 			docs[i], errs[i] = Encode(&buf, b, f, opts)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("encoding %s: %w", f, errs[i])
-			}
 			out[i] = buf.Bytes()
 		})
 	}
