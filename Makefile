@@ -29,8 +29,11 @@ test-deps:
 demo: build
 	scripts/demo.sh
 
+# The Go benchmarks of every package, then the side-by-side comparison with
+# syft and cyclonedx-gomod (scripts/compare.sh; ROUNDS, SIZES, BENCH_DIR).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	SBOMPIPE=$(CURDIR)/bin/sbompipe scripts/compare.sh
 
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \

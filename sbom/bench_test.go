@@ -6,8 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sentrikat/sbompipe/internal/benchinput"
 )
 
 // writeBenchInputs writes a pip-compile style requirements file with
@@ -75,4 +79,61 @@ func BenchmarkSBOM(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkPythonGrowth reads generated pip-compile lockfiles
+// (internal/benchinput: about four hashes and two "# via" edges an entry)
+// of 3,000 and 30,000 entries and writes both JSON formats, to show that
+// the cost per entry does not grow with the input (issue 7: at 30,000
+// within 1.3 times of that at 3,000). Each iteration runs both sizes, one
+// after the other from a collected heap as a new process would, so that
+// the load of a shared machine weighs on both alike. It reports wall and
+// CPU time per entry at each size, and their growth: the figure at 30,000
+// over the figure at 3,000.
+func BenchmarkPythonGrowth(b *testing.B) {
+	sizes := []int{3000, 30000}
+	paths := make([]string, len(sizes))
+	for i, n := range sizes {
+		paths[i] = filepath.Join(b.TempDir(), fmt.Sprintf("requirements-%d.txt", n))
+		f, err := os.Create(paths[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := (benchinput.Requirements{Entries: n, Seed: 7}).Write(f); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	wall := make([]time.Duration, len(sizes))
+	cpu := make([]time.Duration, len(sizes))
+	for b.Loop() {
+		for i, n := range sizes {
+			runtime.GC()
+			start, startCPU := time.Now(), benchinput.CPUTime()
+			in := Inputs{Subject: Subject{Name: "bench", Version: "v1.0.0"}, Python: []string{paths[i]}}
+			bom, err := Collect(context.Background(), in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if bom.Count() != n+1 {
+				b.Fatalf("Count() = %d, want %d", bom.Count(), n+1)
+			}
+			if _, _, err := EncodeAll(bom, []Format{CycloneDXJSON, SPDXJSON}, EncodeOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			wall[i] += time.Since(start)
+			cpu[i] += benchinput.CPUTime() - startCPU
+		}
+	}
+	perEntry := func(d []time.Duration, i int) float64 {
+		return float64(d[i].Nanoseconds()) / float64(b.N) / float64(sizes[i])
+	}
+	for i, n := range sizes {
+		b.ReportMetric(perEntry(wall, i), fmt.Sprintf("wall-ns/entry@%d", n))
+		b.ReportMetric(perEntry(cpu, i), fmt.Sprintf("cpu-ns/entry@%d", n))
+	}
+	b.ReportMetric(perEntry(wall, 1)/perEntry(wall, 0), "wall-growth")
+	b.ReportMetric(perEntry(cpu, 1)/perEntry(cpu, 0), "cpu-growth")
 }

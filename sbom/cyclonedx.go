@@ -16,15 +16,15 @@ var cdxVersions = map[string]cdx.SpecVersion{
 	"1.7": cdx.SpecVersion1_7,
 }
 
-// encodeCycloneDX writes b as CycloneDX (https://cyclonedx.org/docs/1.6/json/)
+// encodeCycloneDX returns b as CycloneDX (https://cyclonedx.org/docs/1.6/json/)
 // in JSON or XML of the given spec version.
-func encodeCycloneDX(w io.Writer, b *BOM, f Format, version string) (Document, error) {
+func encodeCycloneDX(b *BOM, f Format, version string) ([]byte, Document, error) {
 	if version == "" {
 		version = "1.6"
 	}
 	spec, ok := cdxVersions[version]
 	if !ok {
-		return Document{}, fmt.Errorf("unsupported CycloneDX version %q (want 1.5, 1.6 or 1.7)", version)
+		return nil, Document{}, fmt.Errorf("unsupported CycloneDX version %q (want 1.5, 1.6 or 1.7)", version)
 	}
 	fileFormat := cdx.BOMFileFormatJSON
 	if f == CycloneDXXML {
@@ -33,10 +33,17 @@ func encodeCycloneDX(w io.Writer, b *BOM, f Format, version string) (Document, e
 	bom := cycloneDXBOM(b)
 
 	// The serial number is the UUIDv5 of the document written with a
-	// placeholder of the same length in its place.
+	// placeholder of the same length in its place. JSON is written
+	// compact through jsonIndenter, which gives the bytes SetPretty
+	// would, faster.
 	bom.SerialNumber = placeholderUUID.URN()
-	var buf bytes.Buffer
-	enc := cdx.NewBOMEncoder(&buf, fileFormat).SetPretty(true)
+	var xml bytes.Buffer
+	var json jsonIndenter
+	var w io.Writer = &json
+	if f == CycloneDXXML {
+		w = &xml
+	}
+	enc := cdx.NewBOMEncoder(w, fileFormat).SetPretty(f == CycloneDXXML)
 	var err error
 	if spec >= cdx.SpecVersion1_6 {
 		// Nothing sbompipe writes needs converting: skip the deep copy
@@ -49,15 +56,16 @@ func encodeCycloneDX(w io.Writer, b *BOM, f Format, version string) (Document, e
 		err = enc.EncodeVersion(bom, spec)
 	}
 	if err != nil {
-		return Document{}, err
+		return nil, Document{}, err
 	}
-	if err := replacePlaceholder(buf.Bytes(), "urn:uuid:", contentUUID(buf.Bytes())); err != nil {
-		return Document{}, err
+	out := json.out
+	if f == CycloneDXXML {
+		out = xml.Bytes()
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return Document{}, err
+	if err := replacePlaceholder(out, "urn:uuid:", contentUUID(out)); err != nil {
+		return nil, Document{}, err
 	}
-	return Document{Format: "cyclonedx", SpecVersion: version}, nil
+	return out, Document{Format: "cyclonedx", SpecVersion: version}, nil
 }
 
 func cycloneDXBOM(b *BOM) *cdx.BOM {

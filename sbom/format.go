@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -110,15 +111,15 @@ func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error)
 		return Document{}, err
 	}
 	var (
-		buf bytes.Buffer
+		out []byte
 		doc Document
 		err error
 	)
 	switch f {
 	case CycloneDXJSON, CycloneDXXML:
-		doc, err = encodeCycloneDX(&buf, b, f, opts.CycloneDXVersion)
+		out, doc, err = encodeCycloneDX(b, f, opts.CycloneDXVersion)
 	case SPDXJSON, SPDXTagValue:
-		doc, err = encodeSPDX(&buf, b, f)
+		out, doc, err = encodeSPDX(b, f)
 	default:
 		return Document{}, fmt.Errorf("encoding: unknown format %q", f)
 	}
@@ -127,10 +128,34 @@ func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error)
 	}
 	doc.MediaType = f.MediaType()
 	doc.Components = b.Count()
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if _, err := w.Write(out); err != nil {
 		return Document{}, err
 	}
 	return doc, nil
+}
+
+// EncodeAll encodes b in each of formats, at the same time, and returns
+// the documents in the order of formats. It returns the first error in
+// that order, as Encode returns it, and no documents when one fails.
+func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Document, error) {
+	out := make([][]byte, len(formats))
+	docs := make([]Document, len(formats))
+	errs := make([]error, len(formats))
+	var wg sync.WaitGroup
+	for i, f := range formats {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			docs[i], errs[i] = Encode(&buf, b, f, opts)
+			out[i] = buf.Bytes()
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return out, docs, nil
 }
 
 // contentNamespace is the UUIDv5 namespace of serial numbers and document

@@ -19,13 +19,22 @@ import (
 // goBinary adds a Go executable, the modules its build information lists
 // (replacements applied) and the standard library it was built with.
 func (b *builder) goBinary(path string) error {
-	sum, err := fileSHA256(path)
+	// The build info is read while the digest is computed, so that the
+	// license classifier can start loading; the digest's error, if any,
+	// comes first.
+	bi, biErr := buildinfo.ReadFile(path)
+	if biErr == nil {
+		private := privateMatcher(b.env)
+		for _, dep := range bi.Deps {
+			b.startClassifier(goBinaryDep(dep, private))
+		}
+	}
+	sum, err := b.digests[path]()
 	if err != nil {
 		return err
 	}
-	bi, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("reading build info of %s: %w", path, err)
+	if biErr != nil {
+		return fmt.Errorf("reading build info of %s: %w", path, biErr)
 	}
 	settings := map[string]string{}
 	for _, s := range bi.Settings {

@@ -64,3 +64,33 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeAll encodes the golden inputs in every format at once and
+// wants the bytes Encode writes for each alone (run it with -race: the
+// encoders share the BOM). An unknown format fails the whole call.
+func TestEncodeAll(t *testing.T) {
+	in := filepath.Join("testdata", "golden", "input")
+	b := collectTest(t, Inputs{
+		Python:     []string{filepath.Join(in, "requirements.txt")},
+		GoModules:  []string{filepath.Join(in, "gomod")},
+		Offline:    true,
+		NoLicenses: true,
+	})
+	docs, meta, err := EncodeAll(b, Formats, EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range Formats {
+		var buf bytes.Buffer
+		want, err := Encode(&buf, b, f, EncodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(docs[i], buf.Bytes()) || meta[i] != want {
+			t.Errorf("EncodeAll: %s differs from Encode's (%+v, want %+v)", f, meta[i], want)
+		}
+	}
+	if docs, _, err := EncodeAll(b, []Format{CycloneDXJSON, "pdf"}, EncodeOptions{}); err == nil || docs != nil {
+		t.Errorf("EncodeAll with an unknown format = %d documents, %v; want none and an error", len(docs), err)
+	}
+}

@@ -2,11 +2,13 @@ package sbom
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	classifier "github.com/google/licenseclassifier/v2"
@@ -23,9 +25,20 @@ const licenseConfidence = 0.9
 // module cache (or a local replacement directory), from the license files
 // at the module's root. Python packages are left unknown: their licenses
 // are not available offline.
+//
+// The classifier costs most of the time of a Go inventory (loading it
+// about 0.7 s, each file several milliseconds), so each distinct file
+// content is classified once; the classifier is loaded only when there is
+// a license file, and started early (startClassifier) when modules are in
+// the module cache.
 func (b *builder) licenses(ctx context.Context) error {
 	cache := modCache(b.env)
-	var c *classifier.Classifier
+	type found struct {
+		comp  *Component
+		files [][sha256.Size]byte
+	}
+	var comps []found
+	contents := map[[sha256.Size]byte][]byte{}
 	for _, comp := range b.bom.Components {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -34,31 +47,78 @@ func (b *builder) licenses(ctx context.Context) error {
 		if dir == "" {
 			continue
 		}
-		files := licenseFiles(dir)
-		if len(files) == 0 {
-			continue
-		}
-		if c == nil {
-			var err error
-			if c, err = assets.DefaultClassifier(); err != nil {
-				return fmt.Errorf("loading the license classifier: %w", err)
+		f := found{comp: comp}
+		for _, path := range licenseFiles(dir) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				continue
 			}
+			sum := sha256.Sum256(data)
+			contents[sum] = data
+			f.files = append(f.files, sum)
 		}
-		ids := classify(c, files)
+		if len(f.files) > 0 {
+			comps = append(comps, f)
+		}
+	}
+	if len(comps) == 0 {
+		return nil
+	}
+	// TODO(#7): loading the classifier costs about 0.7 s and 130 MB on
+	// every run; a cache of results keyed by the SHA-256 of each license
+	// text (module cache contents do not change) would spare repeated runs
+	// both, and bring a Go inventory within the targets.
+	if b.classifier == nil {
+		// Only local replacement directories have license files.
+		b.classifier = sync.OnceValues(assets.DefaultClassifier)
+	}
+	c, err := b.classifier()
+	if err != nil {
+		return fmt.Errorf("loading the license classifier: %w", err)
+	}
+	ids, err := classifyAll(ctx, c, contents)
+	if err != nil {
+		return err
+	}
+
+	for _, f := range comps {
+		var list []string
+		for _, sum := range f.files {
+			list = append(list, ids[sum]...)
+		}
+		slices.Sort(list)
+		list = slices.Compact(list)
 		switch {
-		case len(ids) == 1:
-			comp.License = ids[0]
-		case len(ids) > 1:
+		case len(list) == 1:
+			f.comp.License = list[0]
+		case len(list) > 1:
 			// Several licenses may be a choice (dual licensing) or a
 			// conjunction; the files do not say which, so nothing is
 			// asserted.
-			comp.Properties = append(comp.Properties,
-				Property{"sbompipe:license-candidates", strings.Join(ids, ", ")})
-			comp.Notes = append(comp.Notes, "license files name several licenses ("+
-				strings.Join(ids, ", ")+"); whether they combine with AND or OR is not known")
+			f.comp.Properties = append(f.comp.Properties,
+				Property{"sbompipe:license-candidates", strings.Join(list, ", ")})
+			f.comp.Notes = append(f.comp.Notes, "license files name several licenses ("+
+				strings.Join(list, ", ")+"); whether they combine with AND or OR is not known")
 		}
 	}
 	return nil
+}
+
+// classifyAll returns the licenses classify finds in each content, keyed
+// by its SHA-256. One at a time: Match is not safe for concurrent use (the
+// diff library it calls writes into the known documents' slices, which
+// the race detector shows), and a classifier per core would cost another
+// 0.7 s and 130 MB each.
+func classifyAll(ctx context.Context, c *classifier.Classifier,
+	contents map[[sha256.Size]byte][]byte) (map[[sha256.Size]byte][]string, error) {
+	ids := make(map[[sha256.Size]byte][]string, len(contents))
+	for sum, data := range contents {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ids[sum] = classify(c, data)
+	}
+	return ids, nil
 }
 
 // moduleDir returns the directory holding the source of a Go module
@@ -108,26 +168,19 @@ func licenseFiles(dir string) []string {
 	return files
 }
 
-// classify returns the SPDX identifiers of the licenses found in files at
-// or above licenseConfidence, sorted.
-func classify(c *classifier.Classifier, files []string) []string {
+// classify returns the SPDX identifiers of the licenses found in the text
+// of a license file at or above licenseConfidence, in the order found.
+func classify(c *classifier.Classifier, data []byte) []string {
 	var ids []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
+	for _, m := range c.Match(data).Matches {
+		if m.MatchType != "License" || m.Confidence < licenseConfidence {
 			continue
 		}
-		for _, m := range c.Match(data).Matches {
-			if m.MatchType != "License" || m.Confidence < licenseConfidence {
-				continue
-			}
-			if ok, _ := spdxexp.ValidateLicenses([]string{m.Name}); ok {
-				ids = append(ids, m.Name)
-			}
+		if ok, _ := spdxexp.ValidateLicenses([]string{m.Name}); ok {
+			ids = append(ids, m.Name)
 		}
 	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
+	return ids
 }
 
 // modCache returns the module cache directory named by env: GOMODCACHE,

@@ -1,7 +1,6 @@
 package sbom
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -195,14 +194,25 @@ var pythonAlgorithms = map[string]struct {
 	"md5":    {"MD5", 32},
 }
 
-var hexDigits = regexp.MustCompile(`^[0-9a-fA-F]+$`)
-
 func pythonHash(h lockfile.Hash) (Hash, bool) {
 	alg, ok := pythonAlgorithms[strings.ToLower(h.Algorithm)]
-	if !ok || len(h.Digest) != alg.hex || !hexDigits.MatchString(h.Digest) {
+	if !ok || len(h.Digest) != alg.hex || !isHex(h.Digest) {
 		return Hash{}, false
 	}
 	return Hash{Algorithm: alg.name, Value: strings.ToLower(h.Digest)}, true
+}
+
+// isHex reports whether s is made of hexadecimal digits only. (A loop: a
+// regular expression here was a tenth of the time of a large lockfile.)
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // pypiName is the purl spelling of a project name: lower case, "_" as "-"

@@ -3,7 +3,6 @@ package sbom
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -20,35 +19,38 @@ const spdxNamespaceBase = "https://spdx.org/spdxdocs/"
 
 const noAssertion = "NOASSERTION"
 
-// encodeSPDX writes b as SPDX 2.3 (https://spdx.github.io/spdx-spec/v2.3/)
+// encodeSPDX returns b as SPDX 2.3 (https://spdx.github.io/spdx-spec/v2.3/)
 // in JSON or tag-value, after tools-golang's document validation.
-func encodeSPDX(w io.Writer, b *BOM, f Format) (Document, error) {
+func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 	doc := spdxDocument(b)
 	if err := spdxlib.ValidateDocument(doc); err != nil {
-		return Document{}, fmt.Errorf("validating: %w", err)
+		return nil, Document{}, fmt.Errorf("validating: %w", err)
 	}
 
 	// The namespace ends in the UUIDv5 of the document written with a
-	// placeholder of the same length in its place.
+	// placeholder of the same length in its place. JSON is written compact
+	// through jsonIndenter, which gives the bytes of spdxjson.Indent("  "),
+	// faster.
 	prefix := doc.DocumentNamespace
 	doc.DocumentNamespace += placeholderUUID.String()
-	var buf bytes.Buffer
-	var err error
+	var out []byte
 	if f == SPDXTagValue {
-		err = tagvalue.Write(doc, &buf)
+		var buf bytes.Buffer
+		if err := tagvalue.Write(doc, &buf); err != nil {
+			return nil, Document{}, err
+		}
+		out = buf.Bytes()
 	} else {
-		err = spdxjson.Write(doc, &buf, spdxjson.Indent("  "))
+		var json jsonIndenter
+		if err := spdxjson.Write(doc, &json); err != nil {
+			return nil, Document{}, err
+		}
+		out = json.out
 	}
-	if err != nil {
-		return Document{}, err
+	if err := replacePlaceholder(out, prefix, contentUUID(out)); err != nil {
+		return nil, Document{}, err
 	}
-	if err := replacePlaceholder(buf.Bytes(), prefix, contentUUID(buf.Bytes())); err != nil {
-		return Document{}, err
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return Document{}, err
-	}
-	return Document{Format: "spdx", SpecVersion: "2.3"}, nil
+	return out, Document{Format: "spdx", SpecVersion: "2.3"}, nil
 }
 
 func spdxDocument(b *BOM) *spdx.Document {

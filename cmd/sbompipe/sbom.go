@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -120,17 +119,11 @@ func runSBOM(c *cli.Context) error {
 	return nil
 }
 
-// encodeDocuments encodes b in each format, in memory.
+// encodeDocuments encodes b in each format, in memory, the formats at the
+// same time.
 func encodeDocuments(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions) ([][]byte, error) {
-	docs := make([][]byte, len(formats))
-	for i, f := range formats {
-		var buf bytes.Buffer
-		if _, err := sbom.Encode(&buf, b, f, opts); err != nil {
-			return nil, err
-		}
-		docs[i] = buf.Bytes()
-	}
-	return docs, nil
+	docs, _, err := sbom.EncodeAll(b, formats, opts)
+	return docs, err
 }
 
 // checkCycloneDXVersion refuses a --cyclonedx-version sbompipe cannot
