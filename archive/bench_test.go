@@ -3,6 +3,8 @@ package archive
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -112,5 +114,52 @@ func BenchmarkAddInto1000S3(b *testing.B) {
 		if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing of the body.
+type discardWriter struct {
+	header http.Header
+	code   int
+	n      int64
+}
+
+func (w *discardWriter) Header() http.Header  { return w.header }
+func (w *discardWriter) WriteHeader(code int) { w.code = code }
+func (w *discardWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+// BenchmarkServe serves an indexed CycloneDX document of about 32 MiB from
+// a folder store: HEAD, a one-byte range, three ranges, and the whole body.
+// Memory per request is what matters: serve streams, so it does not grow
+// with the document.
+func BenchmarkServe(b *testing.B) {
+	s, _ := newFileStore(b)
+	mustAdd(b, s, "agent", "v1", []Input{{Name: "big.cdx.json", Data: cdxDoc("big", 300_000)}})
+	h := Handler(s, HandlerOptions{Prefix: "/sbom"})
+	for _, bb := range []struct{ name, method, rng string }{
+		{"HEAD", "HEAD", ""},
+		{"Range=0-0", "GET", "bytes=0-0"},
+		{"Range=3parts", "GET", "bytes=0-0,1000000-1000099,-1"},
+		{"GET", "GET", ""},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			var size int64
+			for b.Loop() {
+				req := httptest.NewRequest(bb.method, "/sbom/agent/v1/agent_v1.cdx.json", nil)
+				if bb.rng != "" {
+					req.Header.Set("Range", bb.rng)
+				}
+				w := &discardWriter{header: http.Header{}}
+				h.ServeHTTP(w, req)
+				if w.code >= 300 {
+					b.Fatalf("%s: %d", bb.name, w.code)
+				}
+				size = w.n
+			}
+			b.ReportMetric(float64(size), "body-bytes")
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -80,7 +81,8 @@ func Detect(name string, data []byte) (Document, error) {
 	)
 	switch {
 	case len(data) > MaxDocumentSize:
-		err = fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB", name, len(data), MaxDocumentSize>>20)
+		// data may be cut at the limit by the caller: no byte count.
+		err = fmt.Errorf("%s: larger than the %d MiB limit of an archive document", name, MaxDocumentSize>>20)
 	case len(body) == 0:
 		err = fmt.Errorf("%s: empty file, not an SBOM", name)
 	case body[0] == '{':
@@ -232,7 +234,10 @@ func detectXML(name string, data []byte) (Document, error) {
 				}
 				version = v
 			}
-			if t.Name.Local == "component" && len(stack) > 0 && stack[len(stack)-1] == "components" {
+			// Components of the BOM and their sub-components, not those of
+			// metadata (the tools that wrote it), as for JSON.
+			if t.Name.Local == "component" && len(stack) > 0 && stack[len(stack)-1] == "components" &&
+				!slices.Contains(stack, "metadata") {
 				n++
 			}
 			stack = append(stack, t.Name.Local)

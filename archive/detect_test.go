@@ -1,10 +1,14 @@
 package archive
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sentrikat/sbompipe/sbom"
 )
 
 func TestDetect(t *testing.T) {
@@ -94,6 +98,19 @@ func TestCheckName(t *testing.T) {
 		{"a\x00b", false},
 		{"-flag", false},
 		{"ü", false},
+		{"v2..", false},
+		{"v1..2", false},
+		{"v2.", false},
+		{"v2.0.", false},
+		{"v2.0", true},
+		{"index.json", false},
+		{"Index.JSON", false},
+		{"index.html", false},
+		{"feed.xml", false},
+		{"sbom.css", false},
+		{"favicon.svg", false},
+		{"site.json", false},
+		{"index.json2", true},
 	}
 	for _, tt := range tests {
 		err := CheckName("release", tt.name)
@@ -117,4 +134,36 @@ func FuzzDetect(f *testing.F) {
 			t.Errorf("Detect accepted a document of no kind: %+v", d)
 		}
 	})
+}
+
+// The same BOM counts the same in every format: the tools that wrote a
+// document (CycloneDX metadata.tools.components) and the subject are not
+// components of it.
+func TestDetectCountsAgreeAcrossFormats(t *testing.T) {
+	dir := t.TempDir()
+	req := filepath.Join(dir, "requirements.txt")
+	lock := "alpha==1.0 \\\n    --hash=sha256:" + strings.Repeat("a", 64) + "\n" +
+		"beta==2.0 \\\n    --hash=sha256:" + strings.Repeat("b", 64) + "\n"
+	if err := os.WriteFile(req, []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := sbom.Collect(context.Background(), sbom.Inputs{
+		Subject: sbom.Subject{Name: "agent", Version: "1.0"}, Python: []string{req}, Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Tool = sbom.Tool{Name: "sbompipe", Version: "test"}
+	for _, f := range []sbom.Format{sbom.CycloneDXJSON, sbom.CycloneDXXML, sbom.SPDXJSON, sbom.SPDXTagValue} {
+		var buf bytes.Buffer
+		if _, err := sbom.Encode(&buf, b, f, sbom.EncodeOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := Detect(string(f), buf.Bytes())
+		if err != nil {
+			t.Fatalf("Detect(%s): %v", f, err)
+		}
+		if d.Components != 2 {
+			t.Errorf("Detect(%s) counts %d components, want 2", f, d.Components)
+		}
+	}
 }

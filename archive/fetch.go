@@ -22,7 +22,7 @@ const MaxIndexSize = 64 << 20
 // against its index.json. The zero value is ready to use.
 type Client struct {
 	// HTTP is the client used; nil means one with the timeouts below and a
-	// redirect policy that allows only https on the same host.
+	// redirect policy that stays on the base URL's scheme, host and port.
 	HTTP *http.Client
 	// Timeout bounds each request, body included; 0 means 60 seconds.
 	Timeout time.Duration
@@ -94,21 +94,33 @@ func (c *Client) httpClient(base *url.URL) *http.Client {
 		IdleConnTimeout:       30 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Transport: t, CheckRedirect: sameHostHTTPS(base)}
+	return &http.Client{Transport: t, CheckRedirect: sameOrigin(base)}
 }
 
-// sameHostHTTPS allows a redirect only to https on the base URL's host,
-// at most five times.
-func sameHostHTTPS(base *url.URL) func(*http.Request, []*http.Request) error {
+// sameOrigin allows a redirect only to the base URL's origin, its scheme,
+// host and port, at most five times: another port of the same host is
+// another server.
+func sameOrigin(base *url.URL) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 5 {
 			return errors.New("more than 5 redirects")
 		}
-		if req.URL.Scheme != "https" || req.URL.Hostname() != base.Hostname() {
-			return fmt.Errorf("redirect to %s refused: only https on %s is followed", req.URL.Redacted(), base.Hostname())
+		if origin(req.URL) != origin(base) {
+			return fmt.Errorf("redirect to %s refused: only %s is followed", req.URL.Redacted(), origin(base))
 		}
 		return nil
 	}
+}
+
+// origin returns scheme://host:port of u, lowercase, with the scheme's
+// default port when u names none.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[scheme]
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 func (c *Client) timeout() time.Duration {
@@ -148,13 +160,18 @@ func (c *Client) Index(ctx context.Context, baseURL string) (*Index, error) {
 
 // Download fetches a document that the index at baseURL lists and returns
 // its bytes once their size and SHA-256 match the index entry. The body
-// is never read past the indexed size.
+// is never read past the indexed size, and an entry larger than
+// MaxDocumentSize is refused before any request.
 func (c *Client) Download(ctx context.Context, baseURL string, d Document) ([]byte, error) {
 	base, err := CheckBaseURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
 	u := base.JoinPath(strings.Split(d.Path, "/")...).String()
+	if d.Size > MaxDocumentSize {
+		return nil, &FetchError{URL: u, Reason: fmt.Sprintf("index.json gives a size of %d bytes, "+
+			"more than the %d MiB an archive document can have; not downloading it", d.Size, MaxDocumentSize>>20)}
+	}
 	data, err := c.get(ctx, base, u, d.Size, true)
 	if err != nil {
 		return nil, err
@@ -226,7 +243,7 @@ func (c *Client) once(ctx context.Context, hc *http.Client, u string, limit int6
 			return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("size mismatch: body is longer than the %d bytes index.json says", limit),
 				Detail: tamperDetail}
 		}
-		return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("larger than %d bytes", limit)}
+		return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("larger than the %d MiB limit", limit>>20)}
 	}
 	return data, false, nil
 }

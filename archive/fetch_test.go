@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -50,6 +51,11 @@ func fetchDoc(t *testing.T, c *Client, base string) ([]byte, error) {
 func TestFetch(t *testing.T) {
 	good := cdxDoc("one", 2)
 	var hits atomic.Int32
+	// Another server of the same host, on another port.
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(good)
+	}))
+	defer elsewhere.Close()
 	tests := []struct {
 		name    string
 		wrap    func(h http.Handler) http.Handler
@@ -90,11 +96,25 @@ func TestFetch(t *testing.T) {
 					}
 				})
 			}, want: "no complete answer within 1s"},
-		{name: "redirect to http", wrap: func(http.Handler) http.Handler {
+		{name: "redirect to another port", wrap: func(http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, "http://"+r.Host+"/elsewhere.json", http.StatusFound)
+				http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusFound)
 			})
-		}, want: "redirect to http://"},
+		}, want: "redirect to " + elsewhere.URL + "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json refused: only http://127.0.0.1:"},
+		{name: "redirect to https", wrap: func(http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "https://"+r.Host+r.URL.Path, http.StatusFound)
+			})
+		}, want: "redirect to https://127.0.0.1:"},
+		{name: "redirect on the same origin", wrap: func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.RawQuery == "" {
+					http.Redirect(w, r, r.URL.Path+"?mirror=1", http.StatusFound)
+					return
+				}
+				h.ServeHTTP(w, r)
+			})
+		}},
 		{name: "retried 5xx", attempt: 3, wrap: func(h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if hits.Add(1) < 3 {
@@ -156,6 +176,62 @@ func TestFetch(t *testing.T) {
 	}
 }
 
+func TestSameOrigin(t *testing.T) {
+	tests := []struct {
+		base, to string
+		ok       bool
+	}{
+		{"https://www.example.com/sbom/", "https://www.example.com/mirror/a.json", true},
+		{"https://www.example.com/sbom/", "https://www.example.com:443/a.json", true},
+		{"https://www.example.com/sbom/", "https://WWW.Example.com/a.json", true},
+		{"https://www.example.com:8443/sbom/", "https://www.example.com:8443/a.json", true},
+		{"https://www.example.com/sbom/", "https://www.example.com:8443/a.json", false},
+		{"https://www.example.com:8443/sbom/", "https://www.example.com/a.json", false},
+		{"https://www.example.com/sbom/", "http://www.example.com/a.json", false},
+		{"https://www.example.com/sbom/", "https://cdn.example.com/a.json", false},
+		{"http://127.0.0.1:8080/sbom/", "http://127.0.0.1:8080/a.json", true},
+		{"http://127.0.0.1:8080/sbom/", "http://127.0.0.1:9090/a.json", false},
+		{"http://127.0.0.1:8080/sbom/", "https://127.0.0.1:8080/a.json", false},
+		{"http://127.0.0.1:8080/sbom/", "http://localhost:8080/a.json", false},
+	}
+	for _, tt := range tests {
+		base, err := url.Parse(tt.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("GET", tt.to, nil)
+		err = sameOrigin(base)(req, []*http.Request{req})
+		if (err == nil) != tt.ok {
+			t.Errorf("redirect from %s to %s: %v, want ok %v", tt.base, tt.to, err, tt.ok)
+		}
+	}
+	base, _ := url.Parse("https://www.example.com/sbom/")
+	req := httptest.NewRequest("GET", "https://www.example.com/a.json", nil)
+	if err := sameOrigin(base)(req, make([]*http.Request, 5)); err == nil {
+		t.Error("a sixth redirect was followed")
+	}
+}
+
+// An index entry larger than an archive document can be is refused before
+// any request, whatever the server would send.
+func TestFetchRefusesOversizedEntries(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write(make([]byte, 1<<20))
+	}))
+	defer srv.Close()
+	d := Document{Format: "cyclonedx", SpecVersion: "1.6", MediaType: CycloneDXJSON.MediaType(),
+		Path: "agent/v1/agent_v1.cdx.json", SHA256: strings.Repeat("a", 64), Size: 1e15}
+	_, err := (&Client{}).Download(context.Background(), srv.URL+"/sbom", d)
+	if err == nil || !strings.Contains(err.Error(), "1000000000000000 bytes, more than the 256 MiB") {
+		t.Errorf("Download of a 1e15-byte entry: %v, want a refusal naming the limit", err)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("Download made %d requests for an entry it must refuse", hits.Load())
+	}
+}
+
 func TestCheckBaseURL(t *testing.T) {
 	tests := []struct {
 		url string
@@ -181,19 +257,26 @@ func TestCheckBaseURL(t *testing.T) {
 	}
 }
 
-func TestParseIndexRefusesEscapes(t *testing.T) {
-	for name, path := range map[string]string{
-		"traversal":    "../../etc/passwd",
-		"absolute URL": "https://evil.example/agent_v1.cdx.json",
-		"other dir":    "other/v1/agent_v1.cdx.json",
-		"wrong name":   "agent/v1/evil.cdx.json",
+func TestParseIndexRefusesBadEntries(t *testing.T) {
+	const good = "agent/v1/agent_v1.cdx.json"
+	for name, tt := range map[string]struct {
+		path string
+		size string
+	}{
+		"traversal":    {"../../etc/passwd", "1"},
+		"absolute URL": {"https://evil.example/agent_v1.cdx.json", "1"},
+		"other dir":    {"other/v1/agent_v1.cdx.json", "1"},
+		"wrong name":   {"agent/v1/evil.cdx.json", "1"},
+		"negative":     {good, "-1"},
+		"huge":         {good, "1000000000000000"},
+		"past limit":   {good, "268435457"},
 	} {
 		data := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", "products": [{"name": "agent", "releases": [
 			{"release": "v1", "published": "2026-04-17T09:00:00Z", "documents": [{"format": "cyclonedx", "specVersion": "1.6",
-			"mediaType": "application/vnd.cyclonedx+json", "path": "` + path + `", "sha256": "` + strings.Repeat("a", 64) + `",
-			"size": 1, "components": 0}]}]}]}`
+			"mediaType": "application/vnd.cyclonedx+json", "path": "` + tt.path + `", "sha256": "` + strings.Repeat("a", 64) + `",
+			"size": ` + tt.size + `, "components": 0}]}]}]}`
 		if _, err := ParseIndex("index.json", []byte(data)); err == nil {
-			t.Errorf("%s: ParseIndex accepts path %q", name, path)
+			t.Errorf("%s: ParseIndex accepts path %q size %s", name, tt.path, tt.size)
 		}
 	}
 }
@@ -202,7 +285,7 @@ func TestPick(t *testing.T) {
 	s, _ := newFileStore(t)
 	mustAdd(t, s, "agent", "v1.0.0", append(release("a", 1), fixture(t, "agent.spdx")))
 	mustAdd(t, s, "agent", "v1.1.0", []Input{fixture(t, "agent.cdx.xml")})
-	files, err := s.render(context.Background(), false)
+	_, files, err := s.render(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -212,7 +212,8 @@ func ParseIndex(name string, data []byte) (*Index, error) {
 }
 
 // checkDocument checks an index entry that a reader is about to trust: its
-// path is one of the release's document names and its digest is SHA-256.
+// path is one of the release's document names, its digest is SHA-256, and
+// its size is one the archive stores.
 func checkDocument(product, release string, d Document) error {
 	k := d.Kind()
 	if !k.valid() {
@@ -224,8 +225,9 @@ func checkDocument(product, release string, d Document) error {
 	if len(d.SHA256) != 64 || strings.Trim(d.SHA256, "0123456789abcdef") != "" {
 		return fmt.Errorf("document %q: sha256 %q is not 64 lowercase hex digits", d.Path, d.SHA256)
 	}
-	if d.Size < 0 {
-		return fmt.Errorf("document %q: negative size", d.Path)
+	if d.Size < 0 || d.Size > MaxDocumentSize {
+		return fmt.Errorf("document %q: size %d is not between 0 and %d (%d MiB)",
+			d.Path, d.Size, MaxDocumentSize, MaxDocumentSize>>20)
 	}
 	return nil
 }

@@ -12,8 +12,10 @@ const maxNameLen = 128
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 
 // CheckName reports whether s is a valid product or release name: a letter
-// or digit, then letters, digits and "._+-", at most 128 characters. what
-// names the field in the error ("product", "release").
+// or digit, then letters, digits and "._+-", at most 128 characters, with
+// no ".." and no "." at the end (a store key cannot hold them), and none of
+// the file names of the store's root, in any case. what names the field in
+// the error ("product", "release").
 func CheckName(what, s string) error {
 	switch {
 	case s == "":
@@ -24,6 +26,13 @@ func CheckName(what, s string) error {
 	case !nameRE.MatchString(s):
 		return fmt.Errorf("%s name %q: want a letter or digit followed by letters, digits, '.', '_', '+' or '-'",
 			what, s)
+	case strings.Contains(s, "..") || strings.HasSuffix(s, "."):
+		return fmt.Errorf(`%s name %q: a name may not contain ".." or end in "."`, what, s)
+	}
+	for _, name := range rootFiles {
+		if strings.EqualFold(s, name) {
+			return fmt.Errorf("%s name %q is reserved: the store's root holds a file of that name", what, s)
+		}
 	}
 	return nil
 }
@@ -40,6 +49,10 @@ const (
 	sumsName    = "SHA256SUMS"
 	releaseJSON = "release.json"
 )
+
+// rootFiles are the files at the root of a store, which no product folder
+// may take the place of.
+var rootFiles = []string{indexJSON, indexHTML, feedXML, styleCSS, faviconSVG, siteJSON, lockName}
 
 // releaseDir is the key prefix of a release: "agent/v1.4.0/".
 func releaseDir(product, release string) string {

@@ -44,8 +44,11 @@ func (s *Store) reindex(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		files, err := s.render(ctx, true)
+		ix, files, err := s.render(ctx, true)
 		if err != nil {
+			return err
+		}
+		if err := s.keepsReleases(ctx, ix); err != nil {
 			return err
 		}
 		for _, f := range files[:len(files)-1] {
@@ -86,20 +89,71 @@ type namedFile struct {
 	data []byte
 }
 
-// render builds the index files from the store alone, index.json last.
-// With clean, temporary files left by killed writers are removed (the
-// caller holds the write lock).
-func (s *Store) render(ctx context.Context, clean bool) ([]namedFile, error) {
+// maxNamedMissing bounds the releases an error names.
+const maxNamedMissing = 5
+
+// keepsReleases refuses an index that lacks a release the published
+// index.json names. Releases are never removed, so a store that lists fewer
+// was not read whole (a folder that is a symbolic link, files it may not
+// read), and publishing would hide releases from every reader. An
+// index.json that cannot be parsed names nothing: rewriting it is the
+// repair.
+func (s *Store) keepsReleases(ctx context.Context, next *Index) error {
+	data, err := s.get(ctx, indexJSON)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cur, err := ParseIndex(indexJSON, data)
+	if err != nil {
+		return nil
+	}
+	have := map[string]bool{}
+	for _, p := range next.Products {
+		for _, r := range p.Releases {
+			have[releaseDir(p.Name, r.Release)] = true
+		}
+	}
+	var missing []string
+	for _, p := range cur.Products {
+		for _, r := range p.Releases {
+			if !have[releaseDir(p.Name, r.Release)] {
+				missing = append(missing, p.Name+" "+r.Release)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	named := strings.Join(missing[:min(len(missing), maxNamedMissing)], ", ")
+	if len(missing) > maxNamedMissing {
+		named += fmt.Sprintf(" and %d more", len(missing)-maxNamedMissing)
+	}
+	return fmt.Errorf("updating %s: the store does not list %s, which it publishes; "+
+		"the index files were left unchanged\n\n%s", indexJSON, named, droppedDetail)
+}
+
+const droppedDetail = `Releases are never removed from an archive, so the store was not read
+whole: a folder in it may be a symbolic link (archive verify reports them)
+or unreadable. To drop those releases on purpose, delete index.json, then
+run archive index.`
+
+// render builds the index files from the store alone, index.json last,
+// and the index they show. With clean, temporary files left by killed
+// writers are removed (the caller holds the write lock).
+func (s *Store) render(ctx context.Context, clean bool) (*Index, []namedFile, error) {
 	objs, err := s.list(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var metaKeys []string
 	for _, o := range objs {
 		switch {
 		case clean && s.dir != "" && isTempKey(o.key):
 			if err := s.bucket.Delete(ctx, o.key); err != nil && !isNotFound(err) {
-				return nil, fmt.Errorf("removing %s: %v", o.key, err)
+				return nil, nil, fmt.Errorf("removing %s: %v", o.key, err)
 			}
 		case strings.HasSuffix(o.key, "/"+releaseJSON) && strings.Count(o.key, "/") == 2:
 			metaKeys = append(metaKeys, o.key)
@@ -107,13 +161,15 @@ func (s *Store) render(ctx context.Context, clean bool) ([]namedFile, error) {
 	}
 	metas, err := s.readMetas(ctx, metaKeys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st, err := s.readSite(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return renderAll(buildIndex(metas), st)
+	ix := buildIndex(metas)
+	files, err := renderAll(ix, st)
+	return ix, files, err
 }
 
 // renderAll renders the index files of ix, index.json last.

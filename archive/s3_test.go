@@ -3,6 +3,7 @@ package archive
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -102,5 +103,53 @@ func TestS3ConditionalWrites(t *testing.T) {
 	data, err := s.get(ctx, "k")
 	if err != nil || string(data) != "three" {
 		t.Errorf("object = %q, %v; want three", data, err)
+	}
+}
+
+// A bucket that does not exist is an unusable store, as a missing folder
+// is: Open fails, before anything is listed or written.
+func TestS3MissingBucket(t *testing.T) {
+	srv := testparts.StartVersitygw(t)
+	_, err := Open(context.Background(), srv.StoreURL("no-such-bucket"), Options{})
+	if err == nil || !strings.Contains(err.Error(), "no-such-bucket") {
+		t.Fatalf("Open of a missing bucket: %v, want an error naming it", err)
+	}
+}
+
+// TestS3Serve serves a document from S3 in whole, as ranges and by HEAD.
+func TestS3Serve(t *testing.T) {
+	s, _, _ := newS3Store(t)
+	mustAdd(t, s, "agent", "v1.0.0", release("one", 2))
+	h := Handler(s, HandlerOptions{Prefix: "/sbom"})
+	path := "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json"
+	doc := cdxDoc("one", 2)
+	etag := `"` + digest(doc) + `"`
+	tests := []struct {
+		method string
+		header http.Header
+		code   int
+		body   string // "" for any
+	}{
+		{"GET", nil, http.StatusOK, string(doc)},
+		{"HEAD", nil, http.StatusOK, ""},
+		{"GET", http.Header{"Range": {"bytes=10-19"}}, http.StatusPartialContent, string(doc[10:20])},
+		{"GET", http.Header{"Range": {"bytes=-5"}}, http.StatusPartialContent, string(doc[len(doc)-5:])},
+		{"GET", http.Header{"Range": {"bytes=0-0,20-29,-1"}}, http.StatusPartialContent, ""},
+		{"GET", http.Header{"If-None-Match": {etag}}, http.StatusNotModified, ""},
+	}
+	for _, tt := range tests {
+		rec := do(h, tt.method, path, tt.header, "")
+		if rec.Code != tt.code || (tt.body != "" && rec.Body.String() != tt.body) {
+			t.Errorf("%s %v: %d %q, want %d %q", tt.method, tt.header, rec.Code, rec.Body.String(), tt.code, tt.body)
+		}
+		if got := rec.Header().Get("ETag"); got != etag {
+			t.Errorf("%s %v: ETag %q, want %q", tt.method, tt.header, got, etag)
+		}
+	}
+	multi := do(h, "GET", path, http.Header{"Range": {"bytes=0-0,20-29,-1"}}, "").Body.String()
+	for _, part := range []string{string(doc[:1]), string(doc[20:30]), string(doc[len(doc)-1:])} {
+		if !strings.Contains(multi, "\r\n\r\n"+part+"\r\n") {
+			t.Errorf("multipart answer lacks the part %q:\n%s", part, multi)
+		}
 	}
 }

@@ -1,10 +1,8 @@
 package archive
 
 import (
-	"bytes"
+	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"gocloud.dev/blob"
 )
 
 // MaxReportSize is the largest CSP report body the report endpoint reads.
@@ -29,8 +30,10 @@ const (
 	reportsPerBatch  = 10
 )
 
-// maxServeSize bounds what the handler reads into memory for one response.
-const maxServeSize = 512 << 20
+// maxRanges is the most byte ranges a request may ask for; a request for
+// more gets the whole document, as RFC 9110 lets a server do, rather than
+// a multipart answer many times its size.
+const maxRanges = 16
 
 // HandlerOptions configure Handler.
 type HandlerOptions struct {
@@ -62,8 +65,8 @@ type handler struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	indexTag string // ETag of the index.json that versions came from
-	versions map[string]string
+	indexTag string              // ETag of the index.json that docs came from
+	docs     map[string]Document // by path
 
 	reportMu     sync.Mutex
 	reportSecond int64 // the Unix second reportCount counts in
@@ -133,6 +136,10 @@ func servable(key string) bool {
 	return parts[2] == releaseJSON || isReleaseFile(key)
 }
 
+// serveKey streams key from the store: nothing is read for HEAD or a
+// conditional hit, and a Range request reads only its ranges. A document
+// of the index carries its indexed SHA-256 as ETag when its size agrees;
+// other files carry the store's ETag.
 func (h *handler) serveKey(w http.ResponseWriter, r *http.Request, key string) {
 	if err := h.store.checkRegular(key); err != nil {
 		h.log.Warn("refused to serve", "path", key, "reason", err.Error())
@@ -140,7 +147,7 @@ func (h *handler) serveKey(w http.ResponseWriter, r *http.Request, key string) {
 		return
 	}
 	ctx := r.Context()
-	rd, err := h.store.bucket.NewReader(ctx, key, nil)
+	attrs, err := h.store.bucket.Attributes(ctx, key)
 	if isNotFound(err) {
 		http.NotFound(w, r)
 		return
@@ -150,63 +157,137 @@ func (h *handler) serveKey(w http.ResponseWriter, r *http.Request, key string) {
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	defer rd.Close()
-	if rd.Size() > maxServeSize {
-		http.Error(w, "too large", http.StatusInternalServerError)
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(rd, maxServeSize))
-	if err != nil {
-		h.log.Error("reading store", "path", key, "err", err)
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	sum := sha256.Sum256(data)
 	hd := w.Header()
-	hd.Set("Content-Type", contentType(key, h.specVersion(ctx, key)))
-	hd.Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	etag := attrs.ETag
+	doc, indexed := h.indexed(ctx, key)
+	switch {
+	case indexed && doc.Size == attrs.Size:
+		etag = `"` + doc.SHA256 + `"`
+	case indexed:
+		h.log.Warn("document differs from the index; archive verify checks the store",
+			"path", key, "size", attrs.Size, "indexed_size", doc.Size)
+	}
+	if etag != "" {
+		hd.Set("ETag", etag)
+	}
+	hd.Set("Content-Type", contentType(key, doc.SpecVersion))
 	if strings.Contains(key, "/") {
 		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": key[strings.LastIndexByte(key, '/')+1:]}))
 		hd.Set("Cache-Control", "public, max-age=3600")
 	} else {
 		hd.Set("Cache-Control", "no-cache")
 	}
-	http.ServeContent(w, r, "", rd.ModTime(), bytes.NewReader(data))
+	if strings.Count(r.Header.Get("Range"), ",") >= maxRanges {
+		r = r.Clone(ctx)
+		r.Header.Del("Range")
+	}
+	content := &objectReader{ctx: ctx, bucket: h.store.bucket, key: key, size: attrs.Size}
+	defer content.Close()
+	http.ServeContent(w, r, "", attrs.ModTime, content)
+	if content.err != nil && ctx.Err() == nil { // not a client that went away
+		h.log.Error("reading store", "path", key, "err", content.err)
+	}
 }
 
-// specVersion returns the CycloneDX spec version of an indexed document,
-// for the media type's version parameter. The index is re-read only when
-// its ETag changes.
-func (h *handler) specVersion(ctx context.Context, key string) string {
-	if !strings.Contains(key, ".cdx.") {
-		return ""
+// indexed returns the index entry of a document. The index is re-read
+// only when its ETag changes.
+func (h *handler) indexed(ctx context.Context, key string) (Document, bool) {
+	if strings.Count(key, "/") != 2 || !isReleaseFile(key) || strings.HasSuffix(key, "/"+sumsName) {
+		return Document{}, false
 	}
 	tag, err := h.store.etag(ctx, indexJSON)
 	if err != nil || tag == "" {
-		return ""
+		return Document{}, false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if tag != h.indexTag {
 		data, err := h.store.get(ctx, indexJSON)
 		if err != nil {
-			return ""
+			return Document{}, false
 		}
 		ix, err := ParseIndex(indexJSON, data)
 		if err != nil {
-			return ""
+			h.log.Error("reading store", "path", indexJSON, "err", err)
+			return Document{}, false
 		}
-		h.versions = map[string]string{}
+		h.docs = map[string]Document{}
 		for _, p := range ix.Products {
 			for _, r := range p.Releases {
 				for _, d := range r.Documents {
-					h.versions[d.Path] = d.SpecVersion
+					h.docs[d.Path] = d
 				}
 			}
 		}
 		h.indexTag = tag
 	}
-	return h.versions[key]
+	d, ok := h.docs[key]
+	return d, ok
+}
+
+// objectReader reads a store object for http.ServeContent. Seeking
+// reads nothing; the first Read after a Seek opens a ranged read of the
+// rest of the object, so HEAD opens none and each range of a Range request
+// reads only from where it starts.
+type objectReader struct {
+	ctx    context.Context
+	bucket *blob.Bucket
+	key    string
+	size   int64 // from the object's attributes
+
+	off int64
+	r   *blob.Reader
+	err error // the first read error, for the log
+}
+
+func (o *objectReader) Read(p []byte) (int, error) {
+	if o.off >= o.size {
+		return 0, io.EOF
+	}
+	if o.r == nil {
+		r, err := o.bucket.NewRangeReader(o.ctx, o.key, o.off, o.size-o.off, nil)
+		if err != nil {
+			o.err = cmp.Or(o.err, err)
+			return 0, err
+		}
+		o.r = r
+	}
+	n, err := o.r.Read(p)
+	o.off += int64(n)
+	if err != nil && err != io.EOF {
+		o.err = cmp.Or(o.err, err)
+	}
+	return n, err
+}
+
+func (o *objectReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += o.off
+	case io.SeekEnd:
+		offset += o.size
+	default:
+		return 0, errors.New("seek: invalid whence")
+	}
+	if offset < 0 {
+		return 0, errors.New("seek: negative position")
+	}
+	if offset != o.off {
+		o.Close()
+		o.off = offset
+	}
+	return offset, nil
+}
+
+// Close ends the open ranged read, if any.
+func (o *objectReader) Close() error {
+	if o.r == nil {
+		return nil
+	}
+	err := o.r.Close()
+	o.r = nil
+	return err
 }
 
 // checkRegular refuses, on a file store, a key whose path has a symbolic
@@ -338,16 +419,39 @@ func parseReports(mediaType string, body []byte) ([][]any, error) {
 	return out, nil
 }
 
-// attrs keeps the report fields worth logging, as strings, so that a
-// report cannot flood the log with nested data.
+// Bounds on what one report puts in the log: its fields, and the length
+// of each field's name and value. A CSP report has about a dozen fields
+// with short names.
+const (
+	maxReportFields = 32
+	maxFieldName    = 64
+	maxFieldValue   = 512
+)
+
+// attrs keeps the report fields worth logging, as strings cut to a
+// bounded length, so that a report cannot flood the log with nested data,
+// long names or many fields.
 func attrs(via string, fields map[string]any) []any {
 	out := []any{"via", via}
-	for _, k := range sortedKeys(fields) {
-		s := fmt.Sprint(fields[k])
-		if len(s) > 512 {
-			s = s[:512] + "…"
+	for i, k := range sortedKeys(fields) {
+		if i == maxReportFields {
+			out = append(out, "omitted-fields", len(fields)-maxReportFields)
+			break
 		}
-		out = append(out, k, s)
+		out = append(out, cut(k, maxFieldName), cut(fmt.Sprint(fields[k]), maxFieldValue))
 	}
 	return out
+}
+
+// cut shortens s to at most n bytes, on a character boundary, marking the
+// cut with "…".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }

@@ -2,11 +2,14 @@ package archive
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -140,6 +143,79 @@ func TestServeConditionalAndRange(t *testing.T) {
 	}
 }
 
+// serve streams documents: HEAD and a one-byte Range request on a 64 MiB
+// document allocate a small fraction of it.
+func TestServeStreams(t *testing.T) {
+	h, dir, logs := servedStore(t)
+	const size = 64 << 20
+	path := "agent/v1.0.0/agent_v1.0.0.cdx.json"
+	if err := os.Truncate(filepath.Join(dir, filepath.FromSlash(path)), size); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method, rng string
+		code        int
+		length      string
+	}{
+		{"HEAD", "", http.StatusOK, "67108864"},
+		{"GET", "bytes=0-0", http.StatusPartialContent, "1"},
+		{"GET", "bytes=-1", http.StatusPartialContent, "1"},
+		{"GET", "bytes=0-0,33554432-33554432,-1", http.StatusPartialContent, ""},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rec := do(h, tt.method, "/sbom/"+path, http.Header{"Range": {tt.rng}}, "")
+		runtime.ReadMemStats(&after)
+		if rec.Code != tt.code || (tt.length != "" && rec.Header().Get("Content-Length") != tt.length) {
+			t.Errorf("%s %s: %d, Content-Length %q; want %d, %q", tt.method, tt.rng, rec.Code,
+				rec.Header().Get("Content-Length"), tt.code, tt.length)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/16 {
+			t.Errorf("%s %s allocated %d bytes serving a %d-byte document", tt.method, tt.rng, alloc, size)
+		}
+		// The file no longer matches its index entry: no ETag claims it does.
+		if etag := rec.Header().Get("ETag"); etag == "" || strings.Contains(etag, digest(cdxDoc("one", 2))) {
+			t.Errorf("%s %s: ETag %q, want the store's, not the indexed SHA-256", tt.method, tt.rng, etag)
+		}
+	}
+	if !strings.Contains(logs.String(), "document differs from the index") {
+		t.Errorf("no warning about the altered document in the log:\n%s", logs)
+	}
+}
+
+// Past maxRanges ranges a request gets the whole document, not a multipart
+// answer larger than it.
+func TestServeRangeLimit(t *testing.T) {
+	h, _, _ := servedStore(t)
+	path := "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json"
+	doc := cdxDoc("one", 2)
+	ranges := func(n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = fmt.Sprintf("%d-%d", i, i)
+		}
+		return "bytes=" + strings.Join(parts, ",")
+	}
+	tests := []struct {
+		ranges int
+		code   int
+	}{
+		{2, http.StatusPartialContent},
+		{maxRanges, http.StatusPartialContent},
+		{maxRanges + 1, http.StatusOK},
+		{1500, http.StatusOK},
+	}
+	for _, tt := range tests {
+		rec := do(h, "GET", path, http.Header{"Range": {ranges(tt.ranges)}}, "")
+		if rec.Code != tt.code {
+			t.Errorf("%d ranges: %d, want %d", tt.ranges, rec.Code, tt.code)
+		}
+		if tt.code == http.StatusOK && !bytes.Equal(rec.Body.Bytes(), doc) {
+			t.Errorf("%d ranges: %d bytes, want the whole %d-byte document", tt.ranges, rec.Body.Len(), len(doc))
+		}
+	}
+}
+
 func TestServeRefuses(t *testing.T) {
 	h, dir, _ := servedStore(t)
 	outside := t.TempDir()
@@ -211,6 +287,53 @@ func TestCSPReports(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("log lacks %s:\n%s", want, got)
 		}
+	}
+}
+
+// A report's field names and values are cut, and its fields counted, so
+// that one report adds a bounded line to the log.
+func TestCSPReportBounds(t *testing.T) {
+	longKey := strings.Repeat("k", 60<<10)
+	many := map[string]string{}
+	for i := range 100 {
+		many[fmt.Sprintf("field%03d", i)] = "v"
+	}
+	manyJSON, err := json.Marshal(map[string]any{"csp-report": many})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, body string
+		want       []string
+		maxLine    int
+	}{
+		{"long name", `{"csp-report": {"` + longKey + `": "x"}}`,
+			[]string{strings.Repeat("k", maxFieldName) + "…=x"}, 1024},
+		{"long value", `{"csp-report": {"blocked-uri": "x` + strings.Repeat("é", 20<<10) + `"}}`,
+			[]string{"blocked-uri=x" + strings.Repeat("é", maxFieldValue/2-1) + "…"}, 2048},
+		{"many fields", string(manyJSON),
+			[]string{"field031=v", "omitted-fields=68"}, 1024},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _, logs := servedStore(t)
+			rec := do(h, "POST", "/sbom/csp-report", http.Header{"Content-Type": {"application/csp-report"}}, tt.body)
+			if rec.Code != http.StatusNoContent {
+				t.Fatalf("POST: %d, want 204", rec.Code)
+			}
+			line := logs.String()
+			if len(line) > tt.maxLine {
+				t.Errorf("logged %d bytes for one report, want at most %d", len(line), tt.maxLine)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(line, want) {
+					t.Errorf("log lacks %.80q:\n%.2000s", want, line)
+				}
+			}
+			if strings.Contains(line, "field032") {
+				t.Errorf("log has a field past the first %d:\n%s", maxReportFields, line)
+			}
+		})
 	}
 }
 

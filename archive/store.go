@@ -77,14 +77,25 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening store %s: %v", rawURL, err)
 		}
+		// A bucket that does not exist (or that these credentials cannot
+		// see) is an unusable store, as a missing folder is.
+		ok, err := s.bucket.IsAccessible(ctx)
+		if err == nil && !ok {
+			err = errors.New("the bucket does not exist or is not accessible")
+		}
+		if err != nil {
+			s.bucket.Close()
+			return nil, fmt.Errorf("opening store %s: %v", rawURL, err)
+		}
 		return s, nil
 	}
 	return nil, fmt.Errorf("store URL %s: scheme %q is not supported; use file:// or s3://", rawURL, u.Scheme)
 }
 
-// openDir opens a file store. Temporary files go next to their final names
-// so that the rename never crosses file systems, and no attribute sidecar
-// files are written.
+// openDir opens a file store at its real folder, with symbolic links on the
+// way resolved. Temporary files go next to their final names so that the
+// rename never crosses file systems, and no attribute sidecar files are
+// written.
 func (s *Store) openDir(dir string, create bool) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("store folder is empty")
@@ -104,6 +115,12 @@ func (s *Store) openDir(dir string, create bool) (*Store, error) {
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("store %s is not a folder", dir)
+	}
+	// A store folder reached through a symbolic link is the folder it
+	// points to: listing does not descend into a root that is a link, so
+	// the store would look empty.
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, fmt.Errorf("store %s: %v", dir, err)
 	}
 	s.dir = abs
 	s.bucket, err = fileblob.OpenBucket(abs, &fileblob.Options{

@@ -93,7 +93,7 @@ func TestReindexReproduces(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	files, err := other.render(ctx, false)
+	_, files, err := other.render(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +195,13 @@ func TestAddRefusesBadInput(t *testing.T) {
 		{"space", AddOptions{Product: "my agent", Release: "v1"}, `product name "my agent"`},
 		{"nul", AddOptions{Product: "agent", Release: "v1\x00"}, `release name`},
 		{"long", AddOptions{Product: "agent", Release: strings.Repeat("9", 129)}, "at most 128"},
+		{"trailing dots", AddOptions{Product: "agent", Release: "v2..", Files: release("x", 1)},
+			`release name "v2..": a name may not contain ".." or end in "."`},
+		{"trailing dot", AddOptions{Product: "agent.", Release: "v2", Files: release("x", 1)}, `product name "agent."`},
+		{"store file", AddOptions{Product: "index.json", Release: "v1", Files: release("x", 1)},
+			`product name "index.json" is reserved`},
+		{"store file in other case", AddOptions{Product: "Feed.xml", Release: "v1", Files: release("x", 1)},
+			`product name "Feed.xml" is reserved`},
 		{"no files", AddOptions{Product: "agent", Release: "v1"}, "no documents"},
 		{"not an sbom", AddOptions{Product: "agent", Release: "v1", Files: []Input{{Name: "reqs.txt", Data: []byte("idna==3.7\n")}}},
 			"reqs.txt:1: not an SBOM"},
@@ -259,5 +266,79 @@ func TestLocation(t *testing.T) {
 	s3 := &Store{url: "s3://sboms?region=eu-central-1&endpoint=http://127.0.0.1:7070"}
 	if got, want := s3.Location("agent/v1/SHA256SUMS"), "s3://sboms/agent/v1/SHA256SUMS"; got != want {
 		t.Errorf("Location = %q, want %q", got, want)
+	}
+}
+
+// A store folder reached through a symbolic link is the folder it points
+// to: adding through the link keeps every release.
+func TestSymlinkedStore(t *testing.T) {
+	s, dir := newFileStore(t)
+	mustAdd(t, s, "agent", "v1", release("a1", 1))
+	mustAdd(t, s, "agent", "v2", release("a2", 1))
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	viaLink, err := Open(ctx, "file://"+link, Options{Now: clock(epoch.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer viaLink.Close()
+	mustAdd(t, viaLink, "agent", "v3", release("a3", 1))
+
+	ix, err := s.Index(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ix.Products {
+		for _, r := range p.Releases {
+			got = append(got, p.Name+" "+r.Release)
+		}
+	}
+	if diff := cmp.Diff([]string{"agent v3", "agent v2", "agent v1"}, got); diff != "" {
+		t.Errorf("releases after an add through a link (-want +got):\n%s", diff)
+	}
+	rep, err := viaLink.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors != 0 || rep.Releases != 3 {
+		t.Errorf("Verify through the link = %d releases, problems %+v; want 3 and none", rep.Releases, rep.Problems)
+	}
+}
+
+// An index update never drops a release that index.json names: a store
+// that lists fewer was not read whole.
+func TestReindexKeepsPublishedReleases(t *testing.T) {
+	s, dir := newFileStore(t)
+	mustAdd(t, s, "agent", "v1", release("a1", 1))
+	mustAdd(t, s, "agent", "v2", release("a2", 1))
+	mustAdd(t, s, "console", "v1", release("c1", 1))
+	before := snapshot(t, dir)
+
+	// Listing does not descend into a folder that is a symbolic link.
+	moved := filepath.Join(t.TempDir(), "agent")
+	if err := os.Rename(filepath.Join(dir, "agent"), moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(moved, filepath.Join(dir, "agent")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err := s.Reindex(ctx)
+	if err == nil || !strings.Contains(err.Error(), "agent v2, agent v1") {
+		t.Errorf("Reindex error = %v, want one naming agent v2, agent v1", err)
+	}
+	_, err = s.Add(ctx, AddOptions{Product: "console", Release: "v2", Files: release("c2", 1)})
+	if err == nil {
+		t.Error("Add published an index without agent's releases")
+	}
+	for _, name := range []string{indexJSON, indexHTML, feedXML} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || string(data) != before[name] {
+			t.Errorf("%s was rewritten (%v)", name, err)
+		}
 	}
 }

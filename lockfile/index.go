@@ -65,8 +65,9 @@ type Sources struct {
 }
 
 // IndexError is an index that could not be read: unreachable, an HTTP
-// error other than "no such project", or a page that does not parse. Its
-// URL has its credentials removed.
+// error other than "no such project", or a page that does not parse; or,
+// for IndexCheck, one that has none of the projects asked about. Its URL
+// has its credentials removed.
 type IndexError struct {
 	URL string
 	Err error
@@ -100,8 +101,18 @@ type Release struct {
 // fragment), otherwise by downloading the file. A release no source has
 // gets an empty list; an index that cannot be read is an error.
 func (s *Sources) Files(ctx context.Context, releases []Release) (map[Release][]IndexFile, error) {
+	out, _, err := s.lookup(ctx, releases)
+	return out, err
+}
+
+// lookup is Files that also says which projects (by canonical name) some
+// index has a page for.
+func (s *Sources) lookup(ctx context.Context, releases []Release) (
+	map[Release][]IndexFile, map[string]bool, error) {
 	out := make(map[Release][]IndexFile, len(releases))
+	onIndex := make(map[string]bool)
 	results := make([][]IndexFile, len(releases))
+	found := make([]bool, len(releases))
 	g, ctx := errgroup.WithContext(ctx)
 	workers := s.Workers
 	if workers <= 0 {
@@ -110,36 +121,43 @@ func (s *Sources) Files(ctx context.Context, releases []Release) (map[Release][]
 	g.SetLimit(workers)
 	for i, r := range releases {
 		g.Go(func() error {
-			files, err := s.releaseFiles(ctx, r)
-			results[i] = files
+			var err error
+			results[i], found[i], err = s.releaseFiles(ctx, r)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, r := range releases {
 		out[r] = results[i]
+		if found[i] {
+			onIndex[Canonical(r.Name)] = true
+		}
 	}
-	return out, nil
+	return out, onIndex, nil
 }
 
-func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, error) {
+// releaseFiles returns the files of r and whether an index has a page for
+// its project.
+func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, bool, error) {
 	var all []IndexFile
+	onIndex := false
 	for _, base := range s.IndexURLs {
 		files, err := s.projectPage(ctx, base, r.Name)
 		if errors.Is(err, errNoProject) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		onIndex = true
 		all = append(all, files...)
 	}
 	for _, loc := range s.FindLinks {
 		files, err := s.findLinks(ctx, loc)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		all = append(all, files...)
 	}
@@ -154,7 +172,7 @@ func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, err
 		if f.SHA256 == "" {
 			sum, err := s.download(ctx, f.URL)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			f.SHA256 = sum
 		}
@@ -166,7 +184,7 @@ func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, err
 		}
 		return mine[i].URL < mine[j].URL
 	})
-	return mine, nil
+	return mine, onIndex, nil
 }
 
 // acceptSimple asks for PEP 691 JSON first, as pip does.

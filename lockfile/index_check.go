@@ -2,6 +2,8 @@ package lockfile
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -10,7 +12,9 @@ import (
 // every sha256 hash that matches none of them (a typo, a hash left over
 // from another version, a tampered lockfile) and every pinned version the
 // indexes have no file of. An index that cannot be read makes the Check
-// fail: an error, not a pass.
+// fail: an error, not a pass. So do indexes that have none of the projects
+// asked about (every project page is a 404): a wrong URL, not a lockfile
+// whose every pin is unknown.
 //
 // Only sha256 hashes are compared, since that is what indexes list;
 // sha384 and sha512 values are left to pip. Direct URLs, local files and
@@ -31,9 +35,12 @@ func IndexCheck(s *Sources) Check {
 				releases = append(releases, rel)
 			}
 		}
-		files, err := s.Files(ctx, releases)
+		files, onIndex, err := s.lookup(ctx, releases)
 		if err != nil {
 			return nil, err
+		}
+		if len(s.IndexURLs) > 0 && len(releases) > 0 && len(onIndex) == 0 && !anyFile(files) {
+			return nil, noProjectsError(s.IndexURLs, releases)
 		}
 
 		var fs []Finding
@@ -64,4 +71,32 @@ func IndexCheck(s *Sources) Check {
 		}
 		return fs, nil
 	}
+}
+
+func anyFile(files map[Release][]IndexFile) bool {
+	for _, fs := range files {
+		if len(fs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// noProjectsError is an IndexError for each index: none has a page for
+// any of the projects of releases.
+func noProjectsError(urls []string, releases []Release) error {
+	projects := map[string]bool{}
+	for _, r := range releases {
+		projects[Canonical(r.Name)] = true
+	}
+	what := fmt.Sprintf("none of the %d projects asked about is there (HTTP 404 Not Found "+
+		"for each)", len(projects))
+	if len(projects) == 1 {
+		what = "the one project asked about is not there (HTTP 404 Not Found)"
+	}
+	errs := make([]error, len(urls))
+	for i, u := range urls {
+		errs[i] = &IndexError{URL: Redact(u), Err: errors.New(what + ": is the URL right?")}
+	}
+	return errors.Join(errs...)
 }

@@ -108,6 +108,57 @@ func TestIndexCheckErrors(t *testing.T) {
 	}
 }
 
+// TestIndexCheckWrongURL: indexes that answer 404 for every project asked
+// about are a wrong URL, an error naming each without its credentials;
+// 404 for some projects only stays a finding.
+func TestIndexCheckWrongURL(t *testing.T) {
+	x := pyindex.New(t)
+	f := x.Add(pyindex.Release{Name: "good", Version: "1.0"})[0]
+	lock := "good==1.0 --hash=sha256:" + f.SHA256 + "\n" +
+		"gone==2.0 --hash=sha256:" + strings.Repeat("ab", 32) + "\n"
+	base := "http://deploy:t0ps3cret@" + x.Host()
+
+	for _, tc := range []struct {
+		urls []string
+		want []string // the error's lines; nil: no error, a finding
+	}{
+		{[]string{base + "/pypi/simple/"}, []string{
+			"package index http://" + x.Host() + "/pypi/simple/: none of the 2 projects asked " +
+				"about is there (HTTP 404 Not Found for each): is the URL right?"}},
+		{[]string{base + "/a/", base + "/b/"}, []string{
+			"package index http://" + x.Host() + "/a/: none of the 2 projects asked about is there " +
+				"(HTTP 404 Not Found for each): is the URL right?",
+			"package index http://" + x.Host() + "/b/: none of the 2 projects asked about is there " +
+				"(HTTP 404 Not Found for each): is the URL right?"}},
+		{[]string{x.URL()}, nil},                   // gone alone is missing: a finding
+		{[]string{base + "/wrong/", x.URL()}, nil}, // the other index has good
+	} {
+		got, err := verifyWithIndex(t, &Sources{IndexURLs: tc.urls}, lock)
+		if tc.want == nil {
+			if err != nil || !cmp.Equal(got, []string{"2 hash-unknown gone"}) {
+				t.Errorf("indexes %q: findings %q, error %v; want gone's hash-unknown", tc.urls, got, err)
+			}
+			continue
+		}
+		var ie *IndexError
+		if !errors.As(err, &ie) {
+			t.Errorf("indexes %q: findings %q, error %v; want an IndexError", tc.urls, got, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, strings.Split(err.Error(), "\n")); diff != "" {
+			t.Errorf("indexes %q: error (-want +got):\n%s", tc.urls, diff)
+		}
+	}
+
+	// One project, not there: the same error, in the singular.
+	_, err := verifyWithIndex(t, &Sources{IndexURLs: []string{base + "/pypi/"}},
+		"gone==2.0 --hash=sha256:"+strings.Repeat("ab", 32)+"\n")
+	const one = ": the one project asked about is not there (HTTP 404 Not Found): is the URL right?"
+	if err == nil || !strings.HasSuffix(err.Error(), one) {
+		t.Errorf("one unknown project: error %v", err)
+	}
+}
+
 func TestSplitDistName(t *testing.T) {
 	for _, tc := range []struct{ file, project, version string }{
 		{"zope_interface-6.1-cp311-cp311-manylinux_2_17_x86_64.whl", "zope_interface", "6.1"},

@@ -148,9 +148,12 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if l.backend == BackendAuto {
-		if l.backend, err = l.detect(ctx); err != nil {
-			return nil, err
-		}
+		l.backend, err = l.detect(ctx)
+	} else {
+		err = l.installed(ctx)
+	}
+	if err != nil {
+		return nil, err
 	}
 
 	old, err := os.ReadFile(l.out)
@@ -255,9 +258,14 @@ func newLocker(opts LockOptions) (*locker, error) {
 	for _, loc := range opts.FindLinks {
 		l.opts.FindLinks = append(l.opts.FindLinks, l.relocate(loc))
 	}
-	if err := l.inputOptions(in); err != nil {
+	f, err := Parse(opts.In, ParseOptions{})
+	if err != nil {
 		return nil, err
 	}
+	if err := refuseUnhashable(f); err != nil {
+		return nil, err
+	}
+	l.inputOptions(f)
 	l.python = opts.Python
 	if l.python == "" {
 		l.python = "python3"
@@ -268,17 +276,48 @@ func newLocker(opts LockOptions) (*locker, error) {
 	return l, nil
 }
 
+// refuseUnhashable returns an error naming every VCS, local-directory and
+// editable entry of the input (its constraint files included): no hash can
+// cover them, so no backend can lock them into a file that passes verify,
+// and a backend would clone or build them first.
+func refuseUnhashable(f *File) error {
+	var lines []string
+	for _, r := range append(append([]*Requirement{}, f.Requirements...), f.Constraints...) {
+		var what string
+		switch r.Kind {
+		case VCS:
+			what = "is a VCS requirement"
+		case LocalDir:
+			what = "is a local directory"
+		case Editable:
+			what = "is editable"
+		default:
+			continue
+		}
+		where := Redact(r.WrittenURL)
+		switch {
+		case r.Kind == Editable:
+			where = "-e " + where
+		case r.Name != "":
+			where = r.Name + " (" + where + ")"
+		}
+		lines = append(lines, fmt.Sprintf("%s:%d: %s %s", r.File, r.Line, where, what))
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: no hash can cover these requirements, so no backend was run "+
+		"(require packages from an index or built archives; install these in a separate "+
+		"step):\n%s", f.Path, strings.Join(lines, "\n"))
+}
+
 // inputOptions adds the index options that the input file sets (pip obeys
 // them while it resolves) to those of the command line, so that files are
 // hashed from the places pip resolved them from: --index-url where the
 // command line gives none, every --extra-index-url and --find-links (a
 // relative folder is taken from the input file's folder, as pip does when
 // it exists there), and --no-index.
-func (l *locker) inputOptions(in string) error {
-	f, err := Parse(in, ParseOptions{})
-	if err != nil {
-		return err
-	}
+func (l *locker) inputOptions(f *File) {
 	for _, o := range f.Options {
 		switch o.Name {
 		case "index-url":
@@ -306,7 +345,6 @@ func (l *locker) inputOptions(in string) error {
 			}
 		}
 	}
-	return nil
 }
 
 func exists(path string) bool {
@@ -418,15 +456,46 @@ func replace(tmp, path string) error {
 	return nil
 }
 
-// trimOutput keeps the last lines of a backend's output for an error.
+// trimOutput keeps the end of a backend's output for an error message,
+// indented, without credentials and without blank lines at either end:
+// from the first line pip starts with "ERROR:" when that is among the last
+// maxErrorLines (what pip says between its first error and its last, such
+// as the packages that conflict, is the part that explains the failure),
+// else the last maxLines.
 func trimOutput(out string) string {
-	const maxLines = 20
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if len(lines) > maxLines {
-		lines = append([]string{"…"}, lines[len(lines)-maxLines:]...)
-	}
+	const maxLines, maxErrorLines = 20, 60
+	lines := strings.Split(out, "\n")
 	for i, s := range lines {
-		lines[i] = "  " + Redact(strings.TrimRight(s, "\r"))
+		lines[i] = strings.TrimRight(s, "\r")
 	}
-	return strings.Join(lines, "\n")
+	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+
+	start := max(0, len(lines)-maxLines)
+	for i := max(0, len(lines)-maxErrorLines); i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "ERROR:") {
+			start = i
+			break
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("  …\n")
+	}
+	for i, s := range lines[start:] {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if strings.TrimSpace(s) != "" {
+			b.WriteString("  " + Redact(s))
+		}
+	}
+	return b.String()
 }

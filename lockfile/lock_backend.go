@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -27,6 +28,31 @@ func (l *locker) detect(ctx context.Context) (string, error) {
 		return BackendPip, nil
 	}
 	return "", fmt.Errorf("no lock backend found: install pip-tools (pip-compile), uv, or pip for %s", l.python)
+}
+
+// installed checks that the backend asked for by name is installed, so
+// that a missing one is an environment error rather than a failed resolve.
+func (l *locker) installed(ctx context.Context) error {
+	switch l.backend {
+	case BackendPipCompile:
+		if _, err := exec.LookPath("pip-compile"); err == nil {
+			return nil
+		}
+		if l.probe(ctx, l.python, "-m", "piptools", "--version") {
+			return nil
+		}
+		return fmt.Errorf("pip-compile is not installed (neither pip-compile on PATH nor "+
+			"%s -m piptools)", l.python)
+	case BackendUV:
+		if _, err := exec.LookPath("uv"); err != nil {
+			return errors.New("uv is not installed (no uv on PATH)")
+		}
+	case BackendPip:
+		if !l.probe(ctx, l.python, "-m", "pip", "--version") {
+			return fmt.Errorf("pip is not installed (%s -m pip does not run)", l.python)
+		}
+	}
+	return nil
 }
 
 func (l *locker) probe(ctx context.Context, name string, args ...string) bool {
@@ -106,7 +132,9 @@ func (l *locker) run(ctx context.Context, name string, args []string) error {
 
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = l.dir
-	cmd.Env = append(l.env(), "CUSTOM_COMPILE_COMMAND="+l.opts.Command)
+	// Unbuffered, a Python backend's stdout and stderr (one pipe) keep
+	// their order: pip's explanation of a conflict comes between errors.
+	cmd.Env = append(l.env(), "CUSTOM_COMPILE_COMMAND="+l.opts.Command, "PYTHONUNBUFFERED=1")
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.WaitDelay = 5 * time.Second
 	setProcessGroup(cmd)

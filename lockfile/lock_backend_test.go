@@ -3,6 +3,7 @@ package lockfile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -303,6 +304,28 @@ func TestLockAutoDetect(t *testing.T) {
 	}
 }
 
+// TestLockBackendNotInstalled: a backend asked for by name that is not
+// installed is an error that says so, not a failed resolve.
+func TestLockBackendNotInstalled(t *testing.T) {
+	dir := project(t, "idna\n")
+	t.Setenv("PATH", t.TempDir())
+	python := filepath.Join(t.TempDir(), "python3")
+	for backend, want := range map[string]string{
+		BackendPipCompile: "pip-compile is not installed (neither pip-compile on PATH nor " +
+			python + " -m piptools)",
+		BackendUV:  "uv is not installed (no uv on PATH)",
+		BackendPip: "pip is not installed (" + python + " -m pip does not run)",
+	} {
+		_, err := Lock(context.Background(), LockOptions{In: filepath.Join(dir, "requirements.in"),
+			Out: filepath.Join(dir, "requirements.txt"), Backend: backend, Python: python})
+		var be *BackendError
+		if err == nil || err.Error() != want || errors.As(err, &be) {
+			t.Errorf("Lock with %s not installed = %v, want %q", backend, err, want)
+		}
+	}
+	assertNoTemp(t, dir)
+}
+
 // TestLockRealBackends runs pip-compile and uv themselves, where they are
 // installed (they cannot be installed here: no PyPI): the result installs
 // with pip in hash-checking mode, and a failed resolve keeps the old file.
@@ -332,5 +355,42 @@ func TestLockRealBackends(t *testing.T) {
 			assertUnchanged(t, opts.Out, string(good))
 			assertNoTemp(t, dir)
 		})
+	}
+}
+
+func TestTrimOutput(t *testing.T) {
+	// progress is pip's "Collecting pkgI" for i in [from, to), each line
+	// after indent, and the last without its newline when trimmed.
+	progress := func(indent string, from, to int, trimmed bool) string {
+		var b strings.Builder
+		for i := from; i < to; i++ {
+			fmt.Fprintf(&b, "%sCollecting pkg%d\n", indent, i)
+		}
+		if trimmed {
+			return strings.TrimSuffix(b.String(), "\n")
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name, out, want string
+	}{
+		{"nothing", "", ""},
+		{"only blank lines", "\n  \r\n\n", ""},
+		{"blank ends", "\n\nresolving\r\nnope\n\n", "  resolving\n  nope"},
+		{"from the error on", "resolving\r\nERROR: nope\n", "  …\n  ERROR: nope"},
+		{"blank lines inside stay empty", "ERROR: a\n\nThe conflict is caused by:\n    x\n\nERROR: b\n",
+			"  ERROR: a\n\n  The conflict is caused by:\n      x\n\n  ERROR: b"},
+		{"the last 20 lines", progress("", 0, 25, false), "  …\n" + progress("  ", 5, 25, true)},
+		{"from the first error",
+			progress("", 0, 3, false) + "ERROR: a\n" + progress("", 0, 30, false) + "ERROR: b\n",
+			"  …\n  ERROR: a\n" + progress("  ", 0, 30, false) + "  ERROR: b"},
+		{"an error too far back", "ERROR: a\n" + progress("", 0, 70, false),
+			"  …\n" + progress("  ", 50, 70, true)},
+		{"credentials", "ERROR: no page at https://ci:s3cret@pypi.example/simple/x/\n",
+			"  ERROR: no page at https://pypi.example/simple/x/"},
+	} {
+		if got := trimOutput(tc.out); got != tc.want {
+			t.Errorf("%s: trimOutput(%q) = %q, want %q", tc.name, tc.out, got, tc.want)
+		}
 	}
 }

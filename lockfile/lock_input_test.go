@@ -1,8 +1,10 @@
 package lockfile
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,5 +57,58 @@ func TestLockTakesIndexOptionsOfTheInput(t *testing.T) {
 	want := []string{DefaultIndexURL, "https://mirror.example/simple"}
 	if diff := cmp.Diff(want, l.sources().IndexURLs); diff != "" {
 		t.Errorf("index URLs (-want +got):\n%s", diff)
+	}
+}
+
+// TestLockRefusesUnhashable: VCS, local-directory and editable entries of
+// the input (and of its constraint files) are named, with their file and
+// line, before any backend runs: it would clone or build them, and no hash
+// could cover its result.
+func TestLockRefusesUnhashable(t *testing.T) {
+	in := "idna\n" +
+		"git+https://ci:s3cret@git.example/x.git#egg=x\n" +
+		"./localpkg\n" +
+		"-e ./localpkg\n" +
+		"./dist/tool-1.0-py3-none-any.whl\n" + // an archive: hashable
+		"-c constraints.txt\n"
+	want := []string{
+		"requirements.in: no hash can cover these requirements, so no backend was run " +
+			"(require packages from an index or built archives; install these in a separate step):",
+		"requirements.in:2: x (git+https://git.example/x.git#egg=x) is a VCS requirement",
+		"requirements.in:3: ./localpkg is a local directory",
+		"requirements.in:4: -e ./localpkg is editable",
+		"constraints.txt:1: y (git+https://git.example/y.git) is a VCS requirement",
+	}
+	for _, backend := range []string{BackendPipCompile, BackendUV, BackendPip} {
+		t.Run(backend, func(t *testing.T) {
+			name := backend
+			if backend == BackendPip {
+				name = "python3"
+			}
+			r := withStandIn(t, name, "succeed")
+			r.opts.Backend = backend
+			r.opts.Python = "python3" // for pip: the stand-in
+			for file, text := range map[string]string{"requirements.in": in,
+				"constraints.txt": "y @ git+https://git.example/y.git\n"} {
+				if err := os.WriteFile(filepath.Join(r.dir, file), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Chdir(r.dir)
+			r.opts.In, r.opts.Out = "requirements.in", "requirements.txt"
+
+			_, err := Lock(context.Background(), r.opts)
+			if err == nil {
+				t.Fatal("Lock succeeded")
+			}
+			if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+			if _, err := os.Stat(r.log + ".args"); err == nil {
+				t.Errorf("%s ran", backend)
+			}
+			assertUnchanged(t, r.opts.Out, oldLock)
+			assertNoTemp(t, r.dir)
+		})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -23,7 +25,8 @@ func (l *locker) lockWithPip(ctx context.Context, tmp string) error {
 	defer os.RemoveAll(work)
 
 	report := filepath.Join(work, "report.json")
-	args := []string{"-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+	// Not --quiet: pip explains a conflict only at its default verbosity.
+	args := []string{"-m", "pip", "install", "--dry-run", "--ignore-installed",
 		"--report", report, "-r", l.inRel}
 	args = append(args, l.indexArgs()...)
 	if seed, err := l.seedConstraints(work); err != nil {
@@ -34,8 +37,9 @@ func (l *locker) lockWithPip(ctx context.Context, tmp string) error {
 	if err := l.run(ctx, l.python, args); err != nil {
 		var be *BackendError
 		if errors.As(err, &be) && len(l.seed) > 0 && strings.Contains(be.Output, "ResolutionImpossible") {
-			be.Output += "\n  hint: the old lockfile's pins are kept as constraints; " +
-				"let the conflicting ones move with --upgrade-package NAME, or all with --upgrade"
+			if hint := l.conflictHint(be.Output); hint != "" {
+				be.Output += "\n  hint: " + hint
+			}
 		}
 		return err
 	}
@@ -81,6 +85,7 @@ func (l *locker) resolution(ctx context.Context, rep *pipReport) (*Resolution, e
 		Python:    rep.pythonVersion(),
 		IndexURLs: l.emittedIndexURLs(),
 		FindLinks: l.opts.FindLinks,
+		NoIndex:   l.opts.NoIndex,
 	}
 	var missing []string
 	for _, it := range rep.Install {
@@ -109,6 +114,44 @@ func (l *locker) resolution(ctx context.Context, rep *pipReport) (*Resolution, e
 			strings.Join(missing, ", "), pronoun(len(missing)))
 	}
 	return res, nil
+}
+
+// constraintRE matches the line by which pip names a constraint among the
+// causes of a conflict: "The user requested (constraint) beta==0.5".
+var constraintRE = regexp.MustCompile(
+	`The user requested \(constraint\) ([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// conflictHint says which of the old lockfile's pins, kept as constraints,
+// pip names among the causes of a conflict, and how to let them move. It
+// returns "" when pip explains the conflict without naming one of them.
+func (l *locker) conflictHint(output string) string {
+	seeded := map[string]bool{}
+	for _, p := range l.seed {
+		seeded[Canonical(p.Name)] = true
+	}
+	var names []string
+	for _, m := range constraintRE.FindAllStringSubmatch(output, -1) {
+		if name := Canonical(m[1]); seeded[name] && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		if strings.Contains(output, "The conflict is caused by:") {
+			return "" // the old pins play no part: nothing to upgrade
+		}
+		return "the old lockfile's pins are kept as constraints; let the conflicting ones " +
+			"move with --upgrade-package NAME, or all with --upgrade"
+	}
+	sort.Strings(names)
+	flags := "--upgrade-package " + strings.Join(names, " --upgrade-package ")
+	if len(names) == 1 {
+		return fmt.Sprintf("the old lockfile's pin of %s, kept as a constraint, is in the "+
+			"conflict; let it move with %s, or every pin with --upgrade", names[0], flags)
+	}
+	last := len(names) - 1
+	return fmt.Sprintf("the old lockfile's pins of %s and %s, kept as constraints, are in the "+
+		"conflict; let them move with %s, or every pin with --upgrade",
+		strings.Join(names[:last], ", "), names[last], flags)
 }
 
 func pronoun(n int) string {
@@ -156,10 +199,11 @@ func (l *locker) sources() *Sources {
 
 // emittedIndexURLs are the index lines the lockfile gets: none when any
 // index URL carries credentials (pip-compile's --no-emit-index-url), so
-// that no secret is ever written into the lockfile.
+// that no secret is ever written into the lockfile, and none with
+// --no-index.
 func (l *locker) emittedIndexURLs() []string {
-	if l.indexHasCredentials() {
-		return nil
+	if l.indexHasCredentials() || l.opts.NoIndex {
+		return nil // with --no-index, pip asked none of them
 	}
 	if l.opts.IndexURL == "" && len(l.opts.ExtraIndexURLs) == 0 {
 		return nil // pip's own settings: not the lockfile's business

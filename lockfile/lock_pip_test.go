@@ -384,20 +384,8 @@ func TestLockWithPipFindLinks(t *testing.T) {
 	x := pyindex.New(t) // an empty index: everything comes from the folder
 	dir := project(t, "flat\n")
 	t.Chdir(dir)
-	var want []string
-	for _, tag := range []string{"py3-none-any", "cp311-cp311-win_amd64"} {
-		name, data, err := pyindex.Wheel(pyindex.Release{Name: "flat", Version: "0.1"}, tag)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.MkdirAll("wheels", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("wheels", name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, fmt.Sprintf("%x", sha256.Sum256(data)))
-	}
+	want := writeWheels(t, "wheels", pyindex.Release{Name: "flat", Version: "0.1"},
+		"py3-none-any", "cp311-cp311-win_amd64")
 	if err := os.Mkdir("locked", 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -408,10 +396,194 @@ func TestLockWithPipFindLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(opts.Out)
-	sort.Strings(want)
 	entry := "flat==0.1 \\\n    --hash=sha256:" + want[0] + " \\\n    --hash=sha256:" + want[1] +
 		"\n    # via -r ../requirements.in\n"
 	if !strings.Contains(string(got), entry) || !strings.Contains(string(got), "\n--find-links ../wheels\n") {
 		t.Errorf("lockfile lacks\n%s--find-links ../wheels\n\ngot:\n%s", entry, got)
+	}
+}
+
+// TestLockWithPipConflict: when the old lockfile's pin of a package is in
+// the way of a changed requirements.in, the error keeps pip's explanation
+// of the conflict and names the pin to let move; moving it resolves.
+func TestLockWithPipConflict(t *testing.T) {
+	x := pyindex.New(t)
+	x.Add(
+		pyindex.Release{Name: "alpha", Version: "1.0", RequiresDist: []string{"beta"}},
+		pyindex.Release{Name: "alpha", Version: "2.0", RequiresDist: []string{"beta>=1.0"}},
+		pyindex.Release{Name: "beta", Version: "0.5"},
+		pyindex.Release{Name: "beta", Version: "1.0"},
+	)
+	dir := project(t, "alpha<2\nbeta<1\n")
+	opts := pipLockOptions(t, x, dir)
+	if _, err := Lock(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := os.ReadFile(opts.Out)
+	if !strings.Contains(string(old), "\nbeta==0.5 \\\n") {
+		t.Fatalf("the first lock does not pin beta==0.5:\n%s", old)
+	}
+
+	if err := os.WriteFile(opts.In, []byte("alpha>=2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Lock(context.Background(), opts)
+	var be *BackendError
+	if !errors.As(err, &be) {
+		t.Fatalf("Lock = %v, want a BackendError", err)
+	}
+	for _, want := range []string{
+		"\n  ERROR: Cannot install -r requirements.in (line 1) because these package versions " +
+			"have conflicting dependencies.\n\n  The conflict is caused by:\n" +
+			"      alpha 2.0 depends on beta>=1.0\n      The user requested (constraint) beta==0.5\n",
+		"\n  ERROR: ResolutionImpossible: ",
+		"\n  hint: the old lockfile's pin of beta, kept as a constraint, is in the conflict; " +
+			"let it move with --upgrade-package beta, or every pin with --upgrade",
+	} {
+		if !strings.Contains(be.Output, want) {
+			t.Errorf("the error lacks %q:\n%s", want, be.Output)
+		}
+	}
+	if strings.HasSuffix(err.Error(), "\n") || strings.HasSuffix(err.Error(), " ") {
+		t.Errorf("the error ends with white space: %q", err.Error())
+	}
+	assertUnchanged(t, opts.Out, string(old))
+	assertNoTemp(t, dir)
+
+	// As the hint says: beta moves, and alpha 2.0 resolves.
+	opts.UpgradePackages = []string{"beta"}
+	if _, err := Lock(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(opts.Out)
+	if !strings.Contains(string(got), "\nalpha==2.0 \\\n") ||
+		!strings.Contains(string(got), "\nbeta==1.0 \\\n") {
+		t.Errorf("with --upgrade-package beta, want alpha==2.0 and beta==1.0:\n%s", got)
+	}
+}
+
+func TestConflictHint(t *testing.T) {
+	l := &locker{seed: []Pin{{Name: "beta", Version: "0.5"}, {Name: "zope-interface", Version: "6.1"},
+		{Name: "gamma", Version: "1.0"}}}
+	explain := func(lines ...string) string {
+		return "  ERROR: Cannot install x because these package versions have conflicting dependencies.\n\n" +
+			"  The conflict is caused by:\n      " + strings.Join(lines, "\n      ") +
+			"\n\n  ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/"
+	}
+	for _, tc := range []struct {
+		name, output, want string
+	}{
+		{"one pin", explain("alpha 2.0 depends on beta>=1.0", "The user requested (constraint) beta==0.5"),
+			"the old lockfile's pin of beta, kept as a constraint, is in the conflict; " +
+				"let it move with --upgrade-package beta, or every pin with --upgrade"},
+		{"two pins, pip's spelling", explain("The user requested (constraint) zope-interface==6.1",
+			"The user requested (constraint) Beta==0.5", "The user requested (constraint) beta==0.5"),
+			"the old lockfile's pins of beta and zope-interface, kept as constraints, are in the conflict; " +
+				"let them move with --upgrade-package beta --upgrade-package zope-interface, " +
+				"or every pin with --upgrade"},
+		{"a constraint of the user's own", explain("alpha 2.0 depends on delta>=1",
+			"The user requested (constraint) delta==0.1"), ""},
+		{"no explanation", "  ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/",
+			"the old lockfile's pins are kept as constraints; let the conflicting ones move with " +
+				"--upgrade-package NAME, or all with --upgrade"},
+	} {
+		if got := l.conflictHint(tc.output); got != tc.want {
+			t.Errorf("%s: conflictHint = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// writeWheels writes a wheel of r for each tag into dir and returns their
+// sha256 digests, sorted.
+func writeWheels(t *testing.T, dir string, r pyindex.Release, tags ...string) []string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var sums []string
+	for _, tag := range tags {
+		name, data, err := pyindex.Wheel(r, tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, fmt.Sprintf("%x", sha256.Sum256(data)))
+	}
+	sort.Strings(sums)
+	return sums
+}
+
+// TestLockWithPipNoIndex: a lock that asked no index (--no-index given or
+// in requirements.in) writes --no-index into the lockfile, so that pip
+// installing from it asks no index either, where a package of the same
+// name could be offered; the index URLs pip did not ask are left out.
+func TestLockWithPipNoIndex(t *testing.T) {
+	x := pyindex.New(t) // given, but never to be asked
+	x.Add(pyindex.Release{Name: "flat", Version: "0.2"})
+	dir := project(t, "flat\n")
+	t.Chdir(dir)
+	flat := writeWheels(t, "wheels",
+		pyindex.Release{Name: "flat", Version: "0.1", RequiresDist: []string{"dep"}}, "py3-none-any")
+	dep := writeWheels(t, "wheels", pyindex.Release{Name: "dep", Version: "1.0"}, "py3-none-any")
+	opts := pipLockOptions(t, x, dir)
+	opts.In, opts.Out = "requirements.in", "requirements.txt"
+	opts.FindLinks, opts.NoIndex = []string{"wheels"}, true
+	if _, err := Lock(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(opts.Out)
+	want := "#\n# This file is autogenerated by sbompipe with Python " + pythonVersion(t, opts.Python) +
+		"\n# by the following command:\n#\n#    sbompipe lock --backend=pip\n#\n" +
+		"--no-index\n--find-links wheels\n\n" +
+		"dep==1.0 \\\n    --hash=sha256:" + dep[0] + "\n    # via flat\n" +
+		"flat==0.1 \\\n    --hash=sha256:" + flat[0] + "\n    # via -r requirements.in\n"
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("lockfile (-want +got):\n%s", diff)
+	}
+
+	// verify passes it, strict and against requirements.in.
+	f, err := Parse(opts.Out, ParseOptions{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Parse(opts.In, ParseOptions{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(context.Background(), f, VerifyOptions{Checks: []Check{InputCheck(in)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range rep.Findings {
+		t.Errorf("verify: %s", fd)
+	}
+
+	// pip installs from it in hash-checking mode, looking in the folder
+	// only, though the command line names an index (on 127.0.0.1).
+	cmd := exec.Command(opts.Python, "-m", "pip", "install", "--dry-run", "--ignore-installed",
+		"--require-hashes", "--index-url", x.URL(), "-r", opts.Out)
+	cmd.Env = pyindex.PipEnv(os.Environ())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pip install -r %s: %v\n%s", opts.Out, err, out)
+	}
+	if !strings.Contains(string(out), "Looking in links: ") ||
+		strings.Contains(string(out), "Looking in indexes") {
+		t.Errorf("pip did not look in the folder only:\n%s", out)
+	}
+
+	// --no-index in requirements.in is the same.
+	if err := os.WriteFile(opts.In, []byte("--no-index\n--find-links wheels\nflat\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.FindLinks, opts.NoIndex = nil, false
+	if _, err := Lock(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(opts.Out)
+	if string(again) != want {
+		t.Errorf("with --no-index in requirements.in, lockfile:\n%s\nwant:\n%s", again, want)
 	}
 }

@@ -25,6 +25,11 @@ type Resolution struct {
 	IndexURLs []string
 	FindLinks []string
 
+	// NoIndex writes a --no-index line: the pins come from FindLinks
+	// only, and pip installing the file must not ask any index (where a
+	// package of the same name could stand in for them).
+	NoIndex bool
+
 	// Pins are the entries, in any order.
 	Pins []Pin
 }
@@ -54,10 +59,11 @@ type Pin struct {
 // heading; with --allow-unsafe they are pinned there like any other.
 var unsafePackages = map[string]bool{"setuptools": true, "distribute": true, "pip": true}
 
-// Write renders l in pip-compile's layout: the header, the option lines, a
-// blank line, the entries sorted by canonical name with their sorted
-// hashes ("\" + newline + four spaces + "--hash=…") and split-style "# via"
-// annotations, then unsafe packages (setuptools, pip) under their heading.
+// Write renders l in pip-compile's layout: the header, the option lines
+// (index URLs, --no-index, --find-links), a blank line, the entries sorted
+// by canonical name with their sorted hashes ("\" + newline + four spaces
+// + "--hash=…") and split-style "# via" annotations, then unsafe packages
+// (setuptools, pip) under their heading.
 // The same Resolution always gives the same bytes.
 func Write(w io.Writer, l *Resolution) error {
 	bw := bufio.NewWriter(w)
@@ -74,6 +80,9 @@ func Write(w io.Writer, l *Resolution) error {
 		case i > 0:
 			fmt.Fprintf(bw, "--extra-index-url %s\n", u)
 		}
+	}
+	if l.NoIndex {
+		bw.WriteString("--no-index\n")
 	}
 	for _, f := range l.FindLinks {
 		fmt.Fprintf(bw, "--find-links %s\n", f)

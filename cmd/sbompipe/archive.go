@@ -24,7 +24,7 @@ func storeFlag() *cli.StringFlag {
 }
 
 func formatFlag(usage string, values ...string) *cli.StringFlag {
-	return &cli.StringFlag{Name: "format", Value: values[0], Usage: usage + " (" + strings.Join(values, ", ") + ")"}
+	return &cli.StringFlag{Name: "format", Value: values[0], Usage: usage + " `FORMAT`: " + strings.Join(values, ", ")}
 }
 
 func archiveCommand() *cli.Command {
@@ -50,7 +50,7 @@ func archiveAddCommand() *cli.Command {
 			"nothing; different bytes are refused (exit 1) unless --replace.",
 		Flags: []cli.Flag{
 			storeFlag(),
-			&cli.StringFlag{Name: "product", Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128)"},
+			&cli.StringFlag{Name: "product", Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128, no \"..\" or final \".\")"},
 			&cli.StringFlag{Name: "release", Usage: "release `NAME`, e.g. v1.4.0 (same rules as --product)"},
 			&cli.BoolFlag{Name: "replace", Usage: "replace documents that differ from the stored ones; the index records it"},
 			&cli.StringFlag{Name: "contact", Usage: "`EMAIL` the page offers for requests of archived SBOMs (kept in the store)"},
@@ -95,8 +95,10 @@ func archiveAdd(c *cli.Context) error {
 
 	results, err := s.Add(c.Context, opts)
 	var refused *archive.RefusedError
-	if results == nil && !errors.As(err, &refused) {
-		return usageError(err) // bad input or an unusable store: nothing was written
+	if err != nil && !errors.As(err, &refused) {
+		// Bad input or an unusable store: no "added" line for what the
+		// store did not take.
+		return usageError(err)
 	}
 	if format == "json" {
 		if werr := writeJSON(c.App.Writer, map[string]any{"store": s.String(), "product": opts.Product,
@@ -158,8 +160,8 @@ func archiveVerify(c *cli.Context) error {
 			}
 			fmt.Fprintf(c.App.Writer, "%s: %s: %s: %s\n", p.Path, level, p.Kind, p.Message)
 		}
-		fmt.Fprintf(c.App.Writer, "%d releases, %d documents: %d errors, %d warnings\n",
-			rep.Releases, rep.Documents, rep.Errors, rep.Warnings)
+		fmt.Fprintf(c.App.Writer, "%s, %s: %s, %s\n", plural(rep.Releases, "release"),
+			plural(rep.Documents, "document"), plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
 	}
 	if inGitHubActions() {
 		if err := writeAnnotations(c.App.ErrWriter, "sbompipe archive verify", problemAnnotations(rep)); err != nil {
@@ -275,16 +277,24 @@ func archiveIndex(c *cli.Context) error {
 }
 
 // readDocument reads a document to add, refusing one larger than the
-// archive stores before reading it.
+// archive stores before reading it, with its real size when the file has
+// one.
 func readDocument(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading document: %v", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, archive.MaxDocumentSize+1))
+	const limit = archive.MaxDocumentSize
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB", name, fi.Size(), limit>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading document: %v", err)
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s: larger than the %d MiB limit of an archive document", name, limit>>20)
 	}
 	return data, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -55,6 +56,57 @@ func writeRelease(t *testing.T, dir, release string, n int) []string {
 		}
 	}
 	return paths
+}
+
+// A document over the archive's limit is refused with its real size (a
+// file) or as over the limit (a pipe), not with the size read up to the
+// limit.
+func TestAddRefusesLargeDocuments(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.cdx.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: no disk space, but 314,572,800 bytes to read.
+	if err := f.Truncate(300 << 20); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "pipe.cdx.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer w.Close()
+		chunk := make([]byte, 1<<20)
+		for range 300 {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	store := filepath.Join(dir, "store")
+	for _, tt := range []struct{ file, want string }{
+		{big, "big.cdx.json: 314572800 bytes; the archive stores documents of at most 256 MiB"},
+		{fifo, "pipe.cdx.json: larger than the 256 MiB limit of an archive document"},
+	} {
+		var stderr strings.Builder
+		err := run(context.Background(), append([]string{"sbompipe"}, addArgs(store, "v1", []string{tt.file})...),
+			nil, io.Discard, &stderr)
+		if code := exitCode(err, &stderr); code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("add %s: exit %d, stderr %q; want 2 and %q", filepath.Base(tt.file), code, stderr.String(), tt.want)
+		}
+	}
+	if _, err := os.Stat(store); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a refused add made the store folder (%v)", err)
+	}
 }
 
 func addArgs(store, release string, files []string) []string {

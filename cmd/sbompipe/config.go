@@ -34,16 +34,21 @@ func envName(command, flag string) string {
 // file, default.
 func wireFlagSources(app *cli.App) {
 	for _, cmd := range app.Commands {
-		wireCommand(app, cmd, cmd.Name)
+		wireCommand(app, cmd, cmd.Name, "sbompipe "+cmd.Name)
 	}
 }
 
-func wireCommand(app *cli.App, cmd *cli.Command, section string) {
+func wireCommand(app *cli.App, cmd *cli.Command, section, path string) {
 	for i, f := range cmd.Flags {
 		cmd.Flags[i] = withSources(f, section)
 	}
 	for _, sub := range cmd.Subcommands {
-		wireCommand(app, sub, section)
+		wireCommand(app, sub, section, path+" "+sub.Name)
+	}
+	// A usage error is one line on stderr, not the help on stdout, which
+	// may be a report someone redirected to a file.
+	cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+		return usageError(fmt.Errorf("%w (see %s --help)", err, path))
 	}
 	if cmd.Action == nil {
 		return

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -17,9 +18,10 @@ func fetchCommand() *cli.Command {
 		Usage:     "download a release's SBOM from a published archive and prove it matches the index",
 		ArgsUsage: "BASE_URL",
 		Description: "Reads BASE_URL/index.json, downloads the chosen document with the size the\n" +
-			"index gives as the limit, and checks its size and SHA-256 before writing\n" +
-			"anything. https only, except for loopback addresses; redirects are followed\n" +
-			"only to https on the same host. Exit 1 when the document cannot be proved.",
+			"index gives as the limit (at most 256 MiB), and checks its size and SHA-256\n" +
+			"before writing anything. https only, except for loopback addresses; redirects\n" +
+			"are followed only on the base URL's scheme, host and port. Exit 1 when the\n" +
+			"document cannot be proved.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "product", Usage: "product `NAME`"},
 			&cli.StringFlag{Name: "release", Value: "latest", Usage: "release `NAME`, or latest"},
@@ -28,8 +30,8 @@ func fetchCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write the document to `FILE` (- for stdout)"},
 			&cli.StringFlag{Name: "sha256", Usage: "also require this `DIGEST`, learned from a source you trust"},
 			&cli.BoolFlag{Name: "list", Usage: "list the archive's releases instead of downloading"},
-			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "bound each request, body included"},
-			&cli.IntFlag{Name: "retries", Value: 3, Usage: "retries after a 5xx answer or a broken connection"},
+			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "bound each request, body included, to `DURATION`"},
+			&cli.IntFlag{Name: "retries", Value: 3, Usage: "`N` retries after a 5xx answer or a broken connection"},
 		},
 		Action: fetch,
 	}
@@ -57,6 +59,9 @@ func fetch(c *cli.Context) error {
 	client := &archive.Client{Timeout: c.Duration("timeout"), Retries: retries}
 	if !c.Bool("list") && c.String("product") == "" {
 		return usageError(errors.New("fetch needs --product (or --list)"))
+	}
+	if want := strings.TrimPrefix(c.String("sha256"), "sha256:"); want != "" && !sha256Hex.MatchString(want) {
+		return usageError(fmt.Errorf("--sha256 %q: want 64 hex digits", c.String("sha256")))
 	}
 	ix, err := client.Index(c.Context, base)
 	if err != nil {
@@ -93,3 +98,6 @@ func fetch(c *cli.Context) error {
 		c.String("product"), r.Release, d.Name(), d.Size, d.SHA256)
 	return nil
 }
+
+// sha256Hex is a SHA-256 digest in hex.
+var sha256Hex = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,6 +60,9 @@ func servedArchive(t *testing.T, tamper func(doc []byte) http.HandlerFunc) (base
 // written; a tampered, truncated, oversized, slow or redirected download
 // exits 1 and leaves no file behind.
 func TestFetchCommand(t *testing.T) {
+	// Another server of the same host, on another port.
+	elsewhere := httptest.NewServer(http.NotFoundHandler())
+	defer elsewhere.Close()
 	tests := []struct {
 		name   string
 		tamper func(doc []byte) http.HandlerFunc
@@ -89,11 +94,11 @@ func TestFetchCommand(t *testing.T) {
 				}
 			}
 		}, "no complete answer within 2s"},
-		{"redirect to http", func([]byte) http.HandlerFunc {
+		{"redirect to another port", func([]byte) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, "http://"+r.Host+"/mirror/agent.cdx.json", http.StatusFound)
+				http.Redirect(w, r, elsewhere.URL+"/mirror/agent.cdx.json", http.StatusFound)
 			}
-		}, "redirect to http://127.0.0.1"},
+		}, "redirect to " + elsewhere.URL + "/mirror/agent.cdx.json refused"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,6 +130,41 @@ func TestFetchCommand(t *testing.T) {
 				t.Errorf("a failed fetch wrote %d bytes to stdout", stdout.Len())
 			}
 		})
+	}
+}
+
+// An index.json that gives a document a size past the archive's limit is
+// refused before the document is requested, so an endless body cannot
+// exhaust memory.
+func TestFetchOversizedEntry(t *testing.T) {
+	var docRequests atomic.Int32
+	index := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", "products": [{"name": "agent", "releases": [
+		{"release": "v1", "published": "2026-04-17T09:00:00Z", "documents": [{"format": "cyclonedx", "specVersion": "1.6",
+		"mediaType": "application/vnd.cyclonedx+json", "path": "agent/v1/agent_v1.cdx.json",
+		"sha256": "` + strings.Repeat("a", 64) + `", "size": 1000000000000000, "components": 0}]}]}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/sbom/index.json" {
+			io.WriteString(w, index)
+			return
+		}
+		docRequests.Add(1)
+		chunk := make([]byte, 64<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"sbompipe", "fetch", "--product", "agent", "--timeout", "5s",
+		srv.URL + "/sbom"}, nil, &stdout, &stderr)
+	want := "size 1000000000000000 is not between 0 and 268435456 (256 MiB)"
+	if code := exitCode(err, &stderr); code != exitProblems || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+	}
+	if n := docRequests.Load(); n != 0 || stdout.Len() != 0 {
+		t.Errorf("fetch requested the document %d times and wrote %d bytes", n, stdout.Len())
 	}
 }
 

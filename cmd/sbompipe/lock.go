@@ -30,9 +30,11 @@ func lockCommand() *cli.Command {
 			"Backends: pip-compile (on PATH or python -m piptools), uv (uv pip compile),\n" +
 			"pip (built in: pip's resolver plus the index's hashes of every file of each\n" +
 			"pinned version). auto picks the first installed, in that order.\n\n" +
+			"VCS, local-directory and editable requirements in --in are refused before\n" +
+			"any backend runs: no hash can cover them.\n\n" +
 			"Exit codes: 0 locked (or unchanged), 1 the backend could not resolve or the\n" +
-			"result failed verification, 2 usage, input or environment error, time-out\n" +
-			"or interruption.",
+			"result failed verification, 2 usage, input or environment error (the\n" +
+			"backend named is not installed), time-out or interruption.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "in", Value: "requirements.in", Usage: "read requirements from `FILE`"},
 			&cli.StringFlag{Name: "out", Value: "requirements.txt", Usage: "write the lockfile to `FILE`"},
@@ -41,7 +43,8 @@ func lockCommand() *cli.Command {
 			&cli.StringFlag{Name: "index-url", Usage: "package index `URL` (PEP 503/691)"},
 			&cli.StringSliceFlag{Name: "extra-index-url", Usage: "another package index `URL` (repeatable)"},
 			&cli.StringSliceFlag{Name: "find-links", Usage: "folder or page of distribution files, `PATH or URL` (repeatable)"},
-			&cli.BoolFlag{Name: "no-index", Usage: "ask no package index, only --find-links"},
+			&cli.BoolFlag{Name: "no-index",
+				Usage: "ask no package index, only --find-links (the pip backend writes it into the lockfile)"},
 			&cli.BoolFlag{Name: "upgrade", Aliases: []string{"U"}, Usage: "re-resolve every pin"},
 			&cli.StringSliceFlag{Name: "upgrade-package", Aliases: []string{"P"},
 				Usage: "re-resolve only `NAME` (or NAME<5), keeping every other pin (repeatable)"},

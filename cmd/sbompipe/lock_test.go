@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,8 +19,9 @@ import (
 )
 
 // TestLockScripts runs the scripts of testdata/script/lock against a
-// package index served on 127.0.0.1 ($INDEX_URL) and with stand-ins for
-// pip-compile and uv that the scripts carry.
+// package index served on 127.0.0.1 ($INDEX_URL; $INDEX_HOST is its
+// host:port) and with stand-ins for pip-compile and uv that the scripts
+// carry.
 func TestLockScripts(t *testing.T) {
 	x := pyindex.New(t)
 	x.Add(
@@ -28,6 +30,10 @@ func TestLockScripts(t *testing.T) {
 		pyindex.Release{Name: "lib", Version: "1.1"},
 		pyindex.Release{Name: "other", Version: "2.0"},
 		pyindex.Release{Name: "other", Version: "2.1"},
+		pyindex.Release{Name: "alpha", Version: "1.0", RequiresDist: []string{"beta"}},
+		pyindex.Release{Name: "alpha", Version: "2.0", RequiresDist: []string{"beta>=1.0"}},
+		pyindex.Release{Name: "beta", Version: "0.5"},
+		pyindex.Release{Name: "beta", Version: "1.0"},
 	)
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script/lock",
@@ -36,6 +42,7 @@ func TestLockScripts(t *testing.T) {
 			env.Setenv("GITHUB_ACTIONS", "")
 			env.Setenv("CI", os.Getenv("CI"))
 			env.Setenv("INDEX_URL", x.URL())
+			env.Setenv("INDEX_HOST", x.Host())
 			for _, kv := range pyindex.PipEnv(nil) {
 				k, v, _ := strings.Cut(kv, "=")
 				env.Setenv(k, v)
@@ -56,6 +63,7 @@ func TestLockScripts(t *testing.T) {
 			"exits":    cmdExits,
 			"waitfile": cmdWaitFile,
 			"notemp":   cmdNoTemp,
+			"wheel":    cmdWheel,
 		},
 	})
 }
@@ -92,6 +100,21 @@ func cmdNoTemp(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdWheel writes a pure-Python wheel into a folder:
+//
+//	wheel wheels flat 0.1 'dep>=1'
+func cmdWheel(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: wheel DIR NAME VERSION [REQUIRES-DIST...]")
+	}
+	r := pyindex.Release{Name: args[1], Version: args[2], RequiresDist: args[3:]}
+	name, data, err := pyindex.Wheel(r, "py3-none-any")
+	ts.Check(err)
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	ts.Check(os.WriteFile(filepath.Join(dir, name), data, 0o644))
+}
+
 // syncBuffer is a bytes.Buffer safe for the status line's goroutine.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -126,4 +149,52 @@ func TestStatusLine(t *testing.T) {
 	}
 	var none *statusLine
 	none.stop() // a nil status line (not a terminal, or --quiet) does nothing
+}
+
+// TestLockEnvironmentErrors: a backend asked for by name that is not
+// installed exits 2 with one line saying so; a backend that fails without
+// a word exits 1 with one line, no empty quote of its output after it.
+func TestLockEnvironmentErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("requirements.in", []byte("idna\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	t.Setenv("PATH", bin)
+	// A Python without pip-tools (or pip).
+	python := filepath.Join(dir, "python3")
+	noModule := "#!/bin/sh\necho \"$0: No module named $2\" >&2\nexit 1\n"
+	if err := os.WriteFile(python, []byte(noModule), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, backend, standIn string
+		code                   int
+		want                   string
+	}{
+		{"pip-compile", "pip-compile", "", exitUsage, "sbompipe: lock: pip-compile is not installed " +
+			"(neither pip-compile on PATH nor " + python + " -m piptools)\n"},
+		{"uv", "uv", "", exitUsage, "sbompipe: lock: uv is not installed (no uv on PATH)\n"},
+		{"silent failure", "uv", "#!/bin/sh\nexit 3\n", exitProblems,
+			"sbompipe: lock: uv failed: exit status 3; requirements.txt is unchanged\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.Remove(filepath.Join(bin, "uv"))
+			if tc.standIn != "" {
+				if err := os.WriteFile(filepath.Join(bin, "uv"), []byte(tc.standIn), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"sbompipe", "lock", "--backend", tc.backend,
+				"--interpreter", python}, nil, &stdout, &stderr)
+			if code := exitCode(err, &stderr); code != tc.code {
+				t.Errorf("exit code %d, want %d", code, tc.code)
+			}
+			if stderr.String() != tc.want || stdout.Len() != 0 {
+				t.Errorf("stderr = %q, want %q; stdout = %q", stderr.String(), tc.want, stdout.String())
+			}
+		})
+	}
 }

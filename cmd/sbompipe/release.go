@@ -36,7 +36,9 @@ func releaseCommand() *cli.Command {
 			"  3. add them to the archive (--store) and rewrite its index;\n" +
 			"  4. with --github-release, attach them and SHA256SUMS to the GitHub release of\n" +
 			"     the tag (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).\n\n" +
-			"Inputs are those of sbom; with none, requirements.txt (checked against\n" +
+			"The product is --product, else the repository's name ($GITHUB_REPOSITORY),\n" +
+			"else the working directory's name. Inputs are those of sbom; with none,\n" +
+			"requirements.txt (checked against\n" +
 			"requirements.in when there is one) and go.mod of the working directory.\n" +
 			"SOURCE_DATE_EPOCH defaults to the tagged commit's time, so running the same\n" +
 			"tag again gives the same bytes and changes nothing. Copies of the documents\n" +
@@ -53,6 +55,7 @@ func releaseCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Value: "dist/sbom", Usage: "`DIR` for local copies of the documents and SHA256SUMS"},
 			&cli.BoolFlag{Name: "github-release", Usage: "attach the documents and SHA256SUMS to the GitHub release of the tag"},
 			&cli.BoolFlag{Name: "replace", Usage: "replace different stored documents (recorded in the index), and assets of a draft release"},
+			&cli.BoolFlag{Name: "allow-dirty", Usage: "release even if HEAD is not the tag or tracked files have changes"},
 			formatFlagNamed("report", "report format on stdout", "text", "json"),
 		),
 		Action: runRelease,
@@ -157,6 +160,9 @@ func planRelease(c *cli.Context) (*releaseJob, error) {
 	if job.formats, err = sbomFormats(c.StringSlice("format")); err != nil {
 		return nil, usageError(err)
 	}
+	if err := checkCycloneDXVersion(c.String("cyclonedx-version")); err != nil {
+		return nil, usageError(err)
+	}
 	defaults := len(c.StringSlice("python"))+len(c.StringSlice("go"))+len(c.StringSlice("go-binary")) == 0
 	if job.inputs, err = sbomInputs(c); err != nil {
 		return nil, usageError(err)
@@ -178,6 +184,11 @@ func planRelease(c *cli.Context) (*releaseJob, error) {
 	job.inputs.Subject.Version = version
 	for what, name := range map[string]string{"product": job.inputs.Subject.Name, "release": version} {
 		if err := archive.CheckName(what, name); err != nil {
+			return nil, usageError(err)
+		}
+	}
+	if !c.Bool("allow-dirty") {
+		if err := checkCheckout(c.Context, version); err != nil {
 			return nil, usageError(err)
 		}
 	}
@@ -213,12 +224,49 @@ func releaseVersion(c *cli.Context) (string, error) {
 		}
 		return ref, nil
 	}
-	tag, err := git(c.Context, "describe", "--tags", "--exact-match", "HEAD")
-	if err != nil || tag == "" {
+	out, err := git(c.Context, "tag", "--points-at", "HEAD")
+	tags := strings.Fields(out)
+	switch {
+	case err != nil || len(tags) == 0:
 		return "", errors.New("no version: give --version, or run release on a tag " +
 			"(GITHUB_REF_NAME in a workflow, or a tag at HEAD)")
+	case len(tags) > 1:
+		return "", fmt.Errorf("HEAD has the tags %s: say which one is being released with --version",
+			strings.Join(tags, ", "))
 	}
-	return tag, nil
+	return tags[0], nil
+}
+
+// checkCheckout makes sure that what is released is what the tag holds:
+// in a git checkout, HEAD must be the tag's commit (when the tag is here)
+// and no tracked file may differ from it. Outside git there is nothing to
+// check.
+func checkCheckout(ctx context.Context, version string) error {
+	if _, err := git(ctx, "rev-parse", "--is-inside-work-tree"); err != nil {
+		return nil
+	}
+	head, err := git(ctx, "rev-parse", "HEAD")
+	if err != nil {
+		return nil // a repository without commits: no tag to compare
+	}
+	if tagged, err := git(ctx, "rev-parse", "--verify", "--quiet", "refs/tags/"+version+"^{commit}"); err == nil && tagged != head {
+		return fmt.Errorf("the tag %s is at %.12s but HEAD is %.12s: check out the tag, "+
+			"or pass --allow-dirty to release the working tree anyway", version, tagged, head)
+	}
+	status, err := git(ctx, "status", "--porcelain", "--untracked-files=no")
+	if err != nil {
+		return err
+	}
+	if status != "" {
+		lines := strings.Split(status, "\n")
+		if len(lines) > 5 {
+			lines = append(lines[:5], fmt.Sprintf("… and %d more", len(lines)-5))
+		}
+		return fmt.Errorf("the working tree differs from %s in tracked files:\n  %s\n"+
+			"release what the tag holds (commit or stash the changes), or pass --allow-dirty",
+			version, strings.Join(lines, "\n  "))
+	}
+	return nil
 }
 
 // releaseTime returns the documents' timestamp: SOURCE_DATE_EPOCH, else the

@@ -60,20 +60,33 @@ func releaseRepo(t *testing.T) string {
 	})
 
 	t.Chdir(root)
-	stamp := commitTime.Format(time.RFC3339)
-	for _, args := range [][]string{
-		{"init", "-q"},
-		{"add", "-A"},
-		{"-c", "user.name=Release Bot", "-c", "user.email=bot@example.com", "commit", "-q", "-m", "v1.4.0"},
-		{"tag", "v1.4.0"},
-	} {
-		cmd := exec.Command(gitPath, args...)
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+stamp, "GIT_COMMITTER_DATE="+stamp)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	gitRun(t, gitPath, "init", "-q")
+	commitAndTag(t, gitPath, "v1.4.0", commitTime)
 	return root
+}
+
+// commitAndTag commits every change at the time when and (re)tags it.
+func commitAndTag(t *testing.T, gitPath, tag string, when time.Time) {
+	t.Helper()
+	env := []string{"GIT_AUTHOR_DATE=" + when.Format(time.RFC3339), "GIT_COMMITTER_DATE=" + when.Format(time.RFC3339)}
+	gitRun(t, gitPath, "add", "-A")
+	gitRunEnv(t, env, gitPath, "-c", "user.name=Release Bot", "-c", "user.email=bot@example.com",
+		"commit", "-q", "-m", tag)
+	gitRun(t, gitPath, "tag", "-f", tag)
+}
+
+func gitRun(t *testing.T, gitPath string, args ...string) {
+	t.Helper()
+	gitRunEnv(t, nil, gitPath, args...)
+}
+
+func gitRunEnv(t *testing.T, env []string, gitPath string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(gitPath, args...)
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
 }
 
 // releaseEnv clears what the environment could add to a release run and
@@ -214,8 +227,8 @@ func TestReleaseEndToEnd(t *testing.T) {
 		t.Errorf("the second run changed the archive (-before +after):\n%s", diff)
 	}
 
-	// A byte of the lockfile changes (a digest digit): the release is
-	// refused and nothing stored or copied changes.
+	// A byte of the lockfile changes (a digest digit). Uncommitted, the
+	// checkout is not what the tag holds: nothing is released.
 	lock, _ := os.ReadFile("requirements.txt")
 	i := bytes.Index(lock, []byte("sha256:")) + len("sha256:")
 	if lock[i] == '0' {
@@ -227,6 +240,15 @@ func TestReleaseEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	dist := snapshot(t, "dist")
+	code, stdout, stderr = runCLI(t, args...)
+	if code != 2 || !strings.Contains(stderr, "differs from v1.4.0 in tracked files") ||
+		!strings.Contains(stderr, "requirements.txt") {
+		t.Fatalf("release of a changed checkout exited %d, want 2 naming requirements.txt\nstderr:\n%s", code, stderr)
+	}
+
+	// Committed and the tag moved onto it, as a re-run after a re-tag
+	// does: the archive refuses the different bytes.
+	commitAndTag(t, testparts.Command(t, "git", ""), "v1.4.0", commitTime)
 	code, stdout, stderr = runCLI(t, args...)
 	if code != 1 {
 		t.Fatalf("release after a changed lockfile exited %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -241,6 +263,30 @@ func TestReleaseEndToEnd(t *testing.T) {
 	}
 	if diff := cmp.Diff(dist, snapshot(t, "dist")); diff != "" {
 		t.Errorf("a refused release changed dist/ (-before +after):\n%s", diff)
+	}
+}
+
+// HEAD elsewhere than the tag, or two tags on HEAD, are not released.
+func TestReleaseCheckout(t *testing.T) {
+	releaseEnv(t)
+	releaseRepo(t)
+	gitPath := testparts.Command(t, "git", "")
+	writeFiles(t, ".", map[string]string{"NEWS": "next\n"})
+	commitAndTag(t, gitPath, "v1.5.0", commitTime.Add(time.Hour))
+	args := []string{"release", "--python", "requirements.txt", "--go", "app"}
+
+	code, _, stderr := runCLI(t, append(args, "--version", "v1.4.0")...)
+	if code != 2 || !strings.Contains(stderr, "the tag v1.4.0 is at") {
+		t.Errorf("release of v1.4.0 at v1.5.0's commit: exit %d, %s; want 2 and the tags' commits", code, stderr)
+	}
+	gitRun(t, gitPath, "tag", "v1.5.0-rc.1")
+	code, _, stderr = runCLI(t, args...)
+	if code != 2 || !strings.Contains(stderr, "HEAD has the tags v1.5.0, v1.5.0-rc.1") {
+		t.Errorf("release with two tags at HEAD: exit %d, %s; want 2 naming both", code, stderr)
+	}
+	code, stdout, stderr := runCLI(t, append(args, "--version", "v1.4.0", "--allow-dirty")...)
+	if code != 0 {
+		t.Errorf("--allow-dirty: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }
 
@@ -281,6 +327,7 @@ func TestReleaseStopsOnVerifyErrors(t *testing.T) {
 	releaseEnv(t)
 	releaseRepo(t)
 	writeFiles(t, ".", map[string]string{"requirements.txt": "colorwheel==3.2.0\n"})
+	commitAndTag(t, testparts.Command(t, "git", ""), "v1.4.0", commitTime)
 	t.Setenv("GITHUB_ACTIONS", "true")
 
 	code, stdout, stderr := runCLI(t, "release", "--python", "requirements.txt", "--go", "app")

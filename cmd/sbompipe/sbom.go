@@ -64,6 +64,9 @@ func runSBOM(c *cli.Context) error {
 	if err != nil {
 		return usageError(err)
 	}
+	if err := checkCycloneDXVersion(c.String("cyclonedx-version")); err != nil {
+		return usageError(err)
+	}
 	out := c.String("out")
 	if out == "-" && len(formats) != 1 {
 		return usageError(fmt.Errorf("--out - writes one document; --format names %d", len(formats)))
@@ -121,6 +124,16 @@ func runSBOM(c *cli.Context) error {
 func encodeDocuments(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions) ([][]byte, error) {
 	docs, _, err := sbom.EncodeAll(b, formats, opts)
 	return docs, err
+}
+
+// checkCycloneDXVersion refuses a --cyclonedx-version sbompipe cannot
+// write before any input is read.
+func checkCycloneDXVersion(v string) error {
+	switch v {
+	case "1.5", "1.6", "1.7":
+		return nil
+	}
+	return fmt.Errorf("--cyclonedx-version %q: want 1.5, 1.6 or 1.7", v)
 }
 
 func sbomFormats(names []string) ([]sbom.Format, error) {

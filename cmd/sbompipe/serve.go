@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,20 +60,26 @@ func serve(c *cli.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	scheme := "http"
+	if cert != "" {
+		// Load the certificate before saying the server is up.
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return usageError(fmt.Errorf("--tls-cert/--tls-key: %w", err))
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
 	ln, err := net.Listen("tcp", c.String("addr"))
 	if err != nil {
 		return usageError(err)
-	}
-	scheme := "http"
-	if cert != "" {
-		scheme = "https"
 	}
 	fmt.Fprintf(c.App.ErrWriter, "sbompipe: serving %s at %s://%s%s/\n", s, scheme, ln.Addr(), prefix)
 
 	done := make(chan error, 1)
 	go func() {
 		if cert != "" {
-			done <- srv.ServeTLS(ln, cert, key)
+			done <- srv.ServeTLS(ln, "", "")
 		} else {
 			done <- srv.Serve(ln)
 		}

@@ -24,12 +24,13 @@ func verifyCommand() *cli.Command {
 			"whatever its environment marker. With --in, also checks that the lockfile\n" +
 			"still satisfies requirements.in (stale, orphan). With --index, also asks\n" +
 			"the package index whether every hash names a file of that version\n" +
-			"(hash-unknown); an index that cannot be read is an error (exit 2).\n\n" +
+			"(hash-unknown); an index that cannot be read, or that has none of the\n" +
+			"projects asked about, is an error (exit 2).\n\n" +
 			"Output: one \"file:line: rule: message\" line per finding and a summary (text),\n" +
 			"the report as JSON (json), or GitHub workflow annotations (github; also added\n" +
 			"on stderr when GITHUB_ACTIONS=true).\n\n" +
-			"Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file cannot\n" +
-			"be read or a flag is wrong.",
+			"Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file or an\n" +
+			"index cannot be read or a flag is wrong.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "in", Usage: "also check the lockfile against `FILE` (requirements.in): stale and orphan entries"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or github"},
