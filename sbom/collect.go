@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -65,6 +67,9 @@ type builder struct {
 	// for the SHA-256 of a binary, started when Collect starts.
 	graphs  map[string]func() ([]goGraphEdge, error)
 	digests map[string]func() (string, error)
+	// toolchains wait for the Go version the go command would build a
+	// --go directory with.
+	toolchains map[string]func() (string, error)
 
 	// findLicenses is !Inputs.NoLicenses. classifier waits for the
 	// license classifier once startClassifier has started loading it.
@@ -115,7 +120,8 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		env = os.Environ()
 	}
 	b := &builder{bom: &BOM{}, index: map[string]*Component{}, env: env,
-		graphs: map[string]func() ([]goGraphEdge, error){}, digests: map[string]func() (string, error){}}
+		graphs: map[string]func() ([]goGraphEdge, error){}, digests: map[string]func() (string, error){},
+		toolchains: map[string]func() (string, error){}}
 
 	// What takes long and depends on nothing else starts now, while the
 	// inputs are read: `go mod graph` and the digests of binaries (SHA-256
@@ -127,6 +133,11 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		for _, dir := range in.GoModules {
 			b.graphs[dir] = background(func() ([]goGraphEdge, error) { return goModGraphIn(ctx, in.GoCommand, dir, env) })
 		}
+	}
+	for _, dir := range in.GoModules {
+		b.toolchains[dir] = background(func() (string, error) {
+			return goEnvVersion(ctx, in.GoCommand, dir, env, in.Offline)
+		})
 	}
 	for _, path := range in.GoBinaries {
 		b.digests[path] = background(func() (string, error) { return fileSHA256(path) })
@@ -178,13 +189,21 @@ func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
 	}
 
 	var std *Component
-	if v, how := t.goVersion(); v != "" {
+	if v, how := t.goVersion(b.toolchains[dir]); v != "" {
 		std = b.add(goStdlib(v, how))
 	}
 	mains := map[string]*Component{}
 	var mainKeys []string
 	for _, m := range t.mains {
-		c := goMain(m.file.Module.Mod.Path, "")
+		if !m.hasSum && len(m.file.Require) > 0 {
+			b.warnf("%s: no go.sum beside go.mod: its requirements have no hashes", filepath.Join(m.dir, "go.mod"))
+		}
+		// go.mod does not say its own version: the product's version is
+		// the best knowledge of what is released.
+		c := goMain(m.file.Module.Mod.Path, in.Subject.Version)
+		if in.Subject.Version != "" {
+			c.Properties = append(c.Properties, Property{"sbompipe:go:version-from", "the product version"})
+		}
 		c.Properties = append(c.Properties, goModProperties(m.file)...)
 		c = b.add(c)
 		mains[m.file.Module.Mod.Path] = c
@@ -266,6 +285,30 @@ func goModGraphIn(ctx context.Context, goCmd, dir string, env []string) ([]goGra
 
 // background runs f in a goroutine and returns a function that waits for
 // its result.
+// goEnvVersion returns the Go version the go command would build dir with
+// (go env GOVERSION, which follows the toolchain directive and
+// GOTOOLCHAIN). Offline it never downloads a toolchain: GOTOOLCHAIN=local.
+func goEnvVersion(ctx context.Context, goCmd, dir string, env []string, offline bool) (string, error) {
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	cmd := exec.CommandContext(ctx, goCmd, "env", "GOVERSION")
+	cmd.Dir = dir
+	cmd.Env = env
+	if offline {
+		cmd.Env = append(slices.Clip(env), "GOTOOLCHAIN=local")
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return "", err
+	}
+	v := strings.TrimSpace(string(out))
+	if !strings.HasPrefix(v, "go1") {
+		return "", fmt.Errorf("go env GOVERSION: unexpected %q", v)
+	}
+	return strings.SplitN(v, " ", 2)[0], nil
+}
+
 func background[T any](f func() (T, error)) func() (T, error) {
 	type result struct {
 		v   T

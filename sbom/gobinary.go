@@ -41,9 +41,15 @@ func (b *builder) goBinary(path string) error {
 		settings[s.Key] = s.Value
 	}
 	version, from := goMainVersion(bi.Main.Version, settings)
+	if version == "" && b.bom.Subject.Version != "" {
+		// Neither a tag nor -X (-trimpath leaves -ldflags out of the
+		// build info) nor VCS stamping says it: the binary is part of the
+		// product's release.
+		version, from = b.bom.Subject.Version, "the product version"
+	}
 
 	bin := goMain(bi.Main.Path, version)
-	bin.Key = "go:binary:" + bi.Path + "@" + version + " " + settings["GOOS"] + "/" + settings["GOARCH"]
+	bin.Key = "go:binary:" + bi.Path + "@" + version + "#" + settings["GOOS"] + "/" + settings["GOARCH"]
 	bin.Hashes = []Hash{{Algorithm: "SHA-256", Value: sum}}
 	bin.Properties = append(bin.Properties,
 		Property{"sbompipe:go:binary", filepath.Base(path)},

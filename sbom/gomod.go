@@ -27,8 +27,9 @@ type goTree struct {
 
 // goMainFile is a parsed go.mod of a main module and its directory.
 type goMainFile struct {
-	dir  string
-	file *modfile.File
+	dir    string
+	file   *modfile.File
+	hasSum bool // a go.sum is beside the go.mod (or go.work.sum, in a workspace)
 }
 
 // goSelected is a module of the build list: the version the main modules
@@ -55,7 +56,10 @@ func readGoTree(dir string) (*goTree, error) {
 			return nil, err
 		}
 		for _, u := range t.work.Use {
-			mdir := filepath.Join(dir, filepath.FromSlash(u.Path))
+			mdir := filepath.FromSlash(u.Path)
+			if !filepath.IsAbs(mdir) {
+				mdir = filepath.Join(dir, mdir)
+			}
 			m, err := readGoMod(mdir, t.sums)
 			if errors.Is(err, fs.ErrNotExist) {
 				t.missing = append(t.missing, u.Path)
@@ -94,16 +98,31 @@ func readGoMod(dir string, sums goSums) (*goMainFile, error) {
 	if f.Module == nil {
 		return nil, fmt.Errorf("%s: no module directive", path)
 	}
-	if err := sums.read(filepath.Join(dir, "go.sum")); err != nil {
+	sumPath := filepath.Join(dir, "go.sum")
+	if err := sums.read(sumPath); err != nil {
 		return nil, err
 	}
-	return &goMainFile{dir: dir, file: f}, nil
+	_, statErr := os.Stat(sumPath)
+	return &goMainFile{dir: dir, file: f, hasSum: statErr == nil}, nil
 }
 
 // goVersion returns the Go version the tree's standard library is taken
 // from and where it comes from: the toolchain directive, else the go
+// command that would build it (toolchain, when not nil), else the go
 // directive (a minimum).
-func (t *goTree) goVersion() (version, how string) {
+func (t *goTree) goVersion(toolchain func() (string, error)) (version, how string) {
+	v, how := t.directiveVersion()
+	if how == "toolchain directive" || toolchain == nil {
+		return v, how
+	}
+	if built, err := toolchain(); err == nil {
+		return built, "go env GOVERSION, the go command that builds it here"
+	}
+	return v, how
+}
+
+// directiveVersion is the Go version go.work or go.mod names.
+func (t *goTree) directiveVersion() (version, how string) {
 	toolchain, goLine := "", ""
 	if t.work != nil {
 		if t.work.Toolchain != nil {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,8 +145,8 @@ example.com/old v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 		"go:local:example.com/local=>../local": {"example.com/local", "", "pkg:golang/example.com/local", ""},
 		"go:github.com/Azure/go-autorest@v14.2.0+incompatible": {"github.com/Azure/go-autorest",
 			"v14.2.0+incompatible", "pkg:golang/github.com/Azure/go-autorest@v14.2.0%2Bincompatible", ""},
-		"go:main:example.com/agent@": {"example.com/agent", "", "pkg:golang/example.com/agent", ""},
-		"go:stdlib@go1.26.8":         {"stdlib", "go1.26.8", "pkg:golang/stdlib@1.26.8", ""},
+		"go:main:example.com/agent@v1.4.0": {"example.com/agent", "v1.4.0", "pkg:golang/example.com/agent@v1.4.0", ""},
+		"go:stdlib@go1.26.8":               {"stdlib", "go1.26.8", "pkg:golang/stdlib@1.26.8", ""},
 	}
 	for k, w := range want {
 		if got[k] != w {
@@ -161,8 +163,9 @@ example.com/old v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 			t.Errorf("replacement lacks property %v: %v", p, newMod.Properties)
 		}
 	}
-	main := b.Component("go:main:example.com/agent@")
+	main := b.Component("go:main:example.com/agent@v1.4.0")
 	for _, p := range []Property{{"sbompipe:go:exclude", "example.com/direct@v1.1.0"},
+		{"sbompipe:go:version-from", "the product version"},
 		{"sbompipe:go:toolchain", "go1.26.8"}, {"sbompipe:go:go-directive", "1.22.1"}} {
 		if !hasProperty(main, p) {
 			t.Errorf("main module lacks property %v: %v", p, main.Properties)
@@ -180,6 +183,34 @@ example.com/old v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 		t.Errorf("main depends on %v, want %v", deps, wantDeps)
 	}
 	encodeAll(t, b)
+}
+
+// Without a toolchain directive the standard library is the one the go
+// command here would build with, not the go directive's minimum; a go.mod
+// without go.sum is inventoried with a warning; without a product version
+// the main module has none.
+func TestGoModStdlibAndWarnings(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"go.mod": "module example.com/m\n\ngo 1.22\n\nrequire example.com/a v1.0.0\n",
+	})
+	out, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		testparts.Missing(t, "no go command: %v", err)
+	}
+	goVersion := strings.TrimSpace(string(out))
+	b := collectTest(t, Inputs{Subject: Subject{Name: "agent"}, GoModules: []string{dir}, Offline: true, NoLicenses: true})
+	std := b.Component("go:stdlib@" + goVersion)
+	if std == nil || !hasProperty(std, Property{"sbompipe:go:stdlib-version-from",
+		"go env GOVERSION, the go command that builds it here"}) {
+		t.Errorf("no stdlib %s from go env GOVERSION: %+v", goVersion, b.Components)
+	}
+	if b.Component("go:main:example.com/m@") == nil {
+		t.Error("without a product version the main module should have none")
+	}
+	if !slices.ContainsFunc(b.Warnings, func(w string) bool { return strings.Contains(w, "no go.sum beside go.mod") }) {
+		t.Errorf("warnings %q lack the missing go.sum", b.Warnings)
+	}
 }
 
 func TestGoSumErrors(t *testing.T) {

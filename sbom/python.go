@@ -1,6 +1,9 @@
 package sbom
 
 import (
+	"errors"
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -22,13 +25,33 @@ func (b *builder) python(path string) error {
 	if err != nil {
 		return err
 	}
+	// A file that cannot be read, or a line pip refuses that yields no
+	// entry, would leave the inventory short of what the file says: an
+	// input error. What pip only drops or ignores, or refuses on a line
+	// whose entry is still known, is a warning.
+	read := map[string]bool{}
+	for _, r := range append(f.Requirements, f.Constraints...) {
+		for l := r.Line; l <= max(r.Line, r.EndLine); l++ {
+			read[r.File+":"+strconv.Itoa(l)] = true
+		}
+	}
+	var refused []error
 	for _, p := range f.Problems {
+		lost := p.PipRefuses && !read[p.File+":"+strconv.Itoa(p.Line)]
+		if lost || p.Rule == lockfile.RuleIncludeMissing {
+			refused = append(refused, p)
+			continue
+		}
 		b.warnf("%s", p.Error())
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("%s cannot be inventoried as pip would install it:\n%w", path, errors.Join(refused...))
 	}
 	for _, u := range f.Unsafe {
 		b.warnf("%s:%d: %s is commented out as unsafe: not pinned, not inventoried", u.File, u.Line, u.Name)
 	}
-	indexes := pythonIndexes(f.Options)
+	sources := pythonSources(f.Options)
+	top := filepath.Dir(path)
 
 	byName := map[string][]*Component{}
 	entries := make([]*Component, 0, len(f.Requirements))
@@ -39,7 +62,7 @@ func (b *builder) python(path string) error {
 			entries = append(entries, nil)
 			continue
 		}
-		c := b.add(b.pythonComponent(r, indexes))
+		c := b.add(b.pythonComponent(r, sources, top))
 		byName[r.Canonical] = append(byName[r.Canonical], c)
 		entries = append(entries, c)
 		annotated = annotated || len(r.Via) > 0
@@ -85,8 +108,10 @@ func (b *builder) python(path string) error {
 	return nil
 }
 
-// pythonComponent returns the component of one requirement entry.
-func (b *builder) pythonComponent(r *lockfile.Requirement, indexes []string) *Component {
+// pythonComponent returns the component of one requirement entry; top is
+// the folder of the requirements file given, which source lines are
+// relative to.
+func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSource, top string) *Component {
 	url := lockfile.Redact(r.URL)
 	c := &Component{
 		Key:       "python:" + r.Canonical + "@" + r.Version,
@@ -109,7 +134,7 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, indexes []string) *Co
 		c.Properties = append(c.Properties, Property{"sbompipe:python:specifier", r.Specifier})
 		c.Notes = append(c.Notes, "not pinned to one version ("+r.Specifier+")")
 	}
-	c.Properties = append(c.Properties, Property{"sbompipe:python:source", r.File + ":" + strconv.Itoa(r.Line)})
+	c.Properties = append(c.Properties, Property{"sbompipe:python:source", relativeTo(top, r.File) + ":" + strconv.Itoa(r.Line)})
 
 	hashes := r.Hashes
 	if r.FragmentHash != nil {
@@ -129,12 +154,19 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, indexes []string) *Co
 	var qualifiers packageurl.Qualifiers
 	switch r.Kind {
 	case lockfile.Named:
-		for _, index := range indexes {
-			c.Distributions = append(c.Distributions, Distribution{
-				URL:     strings.TrimSuffix(index, "/") + "/" + r.Canonical + "/",
-				Hashes:  digests,
-				Comment: "the package's files on the index; the hashes are of the files the requirement allows",
-			})
+		for _, src := range sources {
+			d := Distribution{URL: src.url, Hashes: digests, Comment: src.comment}
+			if src.index {
+				d.URL = strings.TrimSuffix(src.url, "/") + "/" + r.Canonical + "/"
+			}
+			c.Distributions = append(c.Distributions, d)
+		}
+		if len(sources) == 0 && len(digests) > 0 {
+			// No index and no find-links: where the files come from is not
+			// known, but which files pip accepts is.
+			c.Hashes = digests
+			c.Notes = append(c.Notes, "the file comes from no index or find-links location the "+
+				"requirements file names; the hashes are of the files pip accepts")
 		}
 	case lockfile.DirectURL, lockfile.LocalArchive:
 		c.Distributions = []Distribution{{URL: url, Hashes: digests}}
@@ -154,12 +186,21 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, indexes []string) *Co
 	return c
 }
 
-// pythonIndexes returns the package indexes a requirements file names,
-// credentials removed: the last --index-url (pip's default when none, none
-// with --no-index) and every --extra-index-url.
-func pythonIndexes(opts []*lockfile.Option) []string {
+// pythonSource is a place a requirements file installs from: a package
+// index (a project's files are at <index>/<name>/) or a find-links
+// location (a folder or a page of links, as written).
+type pythonSource struct {
+	url     string
+	index   bool
+	comment string
+}
+
+// pythonSources returns the places a requirements file names, credentials
+// removed: the last --index-url (pip's default when none; none with
+// --no-index), every --extra-index-url, then every --find-links location.
+func pythonSources(opts []*lockfile.Option) []pythonSource {
 	index, noIndex := defaultIndex, false
-	var extra []string
+	var extra, links []string
 	for _, o := range opts {
 		switch o.Name {
 		case "index-url":
@@ -168,17 +209,31 @@ func pythonIndexes(opts []*lockfile.Option) []string {
 			extra = append(extra, o.Value)
 		case "no-index":
 			noIndex = true
+		case "find-links":
+			links = append(links, o.Value)
 		}
 	}
-	var out []string
+	const onIndex = "the package's files on the index; the hashes are of the files the requirement allows"
+	const inLinks = "a find-links location; the hashes are of the files the requirement allows"
+	var out []pythonSource
 	if !noIndex {
-		out = append(out, index)
-		out = append(out, extra...)
+		for _, u := range append([]string{index}, extra...) {
+			out = append(out, pythonSource{url: lockfile.Redact(u), index: true, comment: onIndex})
+		}
 	}
-	for i, u := range out {
-		out[i] = lockfile.Redact(u)
+	for _, u := range links {
+		out = append(out, pythonSource{url: lockfile.Redact(u), comment: inLinks})
 	}
 	return out
+}
+
+// relativeTo returns file relative to dir, with forward slashes, so that
+// documents name source lines the same on every checkout.
+func relativeTo(dir, file string) string {
+	if rel, err := filepath.Rel(dir, file); err == nil {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(filepath.Clean(file))
 }
 
 // pythonAlgorithms maps pip's hash names to CycloneDX's, with the length of

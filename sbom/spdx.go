@@ -39,6 +39,12 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 		if err := tagvalue.Write(doc, &buf); err != nil {
 			return nil, Document{}, err
 		}
+		// Tag-value has no escaping: a value that breaks the format
+		// would write a document no reader takes. Read it back first.
+		if _, err := tagvalue.Read(bytes.NewReader(buf.Bytes())); err != nil {
+			return nil, Document{}, fmt.Errorf("the tag-value document does not read back (%v): "+
+				"a name or value holds a line break", err)
+		}
 		out = buf.Bytes()
 	} else {
 		var json jsonIndenter
@@ -105,7 +111,7 @@ func spdxDocument(b *BOM) *spdx.Document {
 		comment = append(comment, fmt.Sprintf(
 			"The dependencies recorded for %d packages are incomplete (%s).", len(inc.Refs), inc.Reason))
 	}
-	doc.DocumentComment = strings.Join(comment, "\n")
+	doc.DocumentComment = textValue(strings.Join(comment, "\n"))
 	return doc
 }
 
@@ -207,5 +213,11 @@ func spdxComment(c *Component) string {
 	for _, p := range c.Properties {
 		lines = append(lines, p.Name+": "+p.Value)
 	}
-	return strings.Join(lines, "\n")
+	return textValue(strings.Join(lines, "\n"))
+}
+
+// textValue keeps a multi-line value inside tag-value's <text>…</text>: a
+// "</text>" in it (a marker may hold one in quotes) would end it early.
+func textValue(s string) string {
+	return strings.ReplaceAll(s, "</text>", "</ text>")
 }

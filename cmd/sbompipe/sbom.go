@@ -168,6 +168,12 @@ func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 			Supplier: c.String("supplier"),
 		},
 	}
+	for flag, v := range map[string]string{"product": in.Subject.Name, "version": in.Subject.Version,
+		"supplier": in.Subject.Supplier} {
+		if strings.ContainsAny(v, "\r\n\x00") {
+			return in, fmt.Errorf("--%s %q: a line break or NUL has no place in it", flag, v)
+		}
+	}
 	if in.Subject.Name == "" {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -209,6 +215,12 @@ func sourceDateEpoch() (time.Time, error) {
 // file is written. On error no destination is changed and the temporary
 // files are removed.
 func writeSBOMFiles(names []string, docs [][]byte) (err error) {
+	// A destination that cannot be replaced is found before any is.
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("writing %s: it exists and is not a regular file", name)
+		}
+	}
 	temps := make([]string, 0, len(names))
 	defer func() {
 		if err != nil {
