@@ -215,16 +215,16 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 	if len(body) > maxPage {
 		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("page larger than %d bytes", maxPage)}
 	}
-	final := resp.Request.URL
-	if final.User == nil {
-		final.User = userOf(page) // keep credentials across a redirect on the same index
+	given, err := url.Parse(page)
+	if err != nil {
+		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	var files []IndexFile
 	if mt == "application/vnd.pypi.simple.v1+json" {
-		files, err = parseSimpleJSON(body, final)
+		files, err = parseSimpleJSON(body, resp.Request.URL, given)
 	} else {
-		files, err = parseSimpleHTML(body, final)
+		files, err = parseSimpleHTML(body, resp.Request.URL, given)
 	}
 	if err != nil {
 		return nil, &IndexError{URL: Redact(page), Err: err}
@@ -232,16 +232,46 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 	return files, nil
 }
 
-func userOf(raw string) *url.Userinfo {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil
-	}
-	return u.User
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (a missing port is the scheme's default).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
 }
 
-// parseSimpleJSON reads a PEP 691 project page.
-func parseSimpleJSON(body []byte, page *url.URL) ([]IndexFile, error) {
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
+}
+
+// fileURL resolves the link of a file on an index page against base (the
+// page after any redirects, or its <base href>) and gives it the
+// credentials of given, the URL the page was asked for, when it is on the
+// same origin as given and carries none of its own: as pip does, an
+// index's credentials go to its own server only, never to another origin,
+// be it one the index redirected to or one its links point at.
+func fileURL(base, given *url.URL, link string) (*url.URL, error) {
+	u, err := base.Parse(link)
+	if err != nil {
+		return nil, err
+	}
+	if u.User == nil && sameOrigin(u, given) {
+		u.User = given.User
+	}
+	return u, nil
+}
+
+// parseSimpleJSON reads a PEP 691 project page read from page, asked for
+// as given (see fileURL).
+func parseSimpleJSON(body []byte, page, given *url.URL) ([]IndexFile, error) {
 	var doc struct {
 		Files []struct {
 			Filename string            `json:"filename"`
@@ -255,7 +285,7 @@ func parseSimpleJSON(body []byte, page *url.URL) ([]IndexFile, error) {
 	}
 	var files []IndexFile
 	for _, f := range doc.Files {
-		ref, err := page.Parse(f.URL)
+		ref, err := fileURL(page, given, f.URL)
 		if err != nil {
 			return nil, fmt.Errorf("file %s: bad URL: %w", f.Filename, err)
 		}
@@ -321,7 +351,11 @@ func (s *Sources) linksPage(ctx context.Context, page string) ([]IndexFile, erro
 	if err != nil {
 		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
-	files, err := parseSimpleHTML(body, resp.Request.URL)
+	given, err := url.Parse(page)
+	if err != nil {
+		return nil, &IndexError{URL: Redact(page), Err: err}
+	}
+	files, err := parseSimpleHTML(body, resp.Request.URL, given)
 	if err != nil {
 		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
