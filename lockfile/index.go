@@ -38,6 +38,12 @@ type IndexFile struct {
 
 	// Yanked is true when the index marks the file yanked (PEP 592).
 	Yanked bool
+
+	// local is true for a file of a find-links folder, whose file: URL
+	// the user gave; page is the index or find-links page (credentials
+	// removed) that named any other file.
+	local bool
+	page  string
 }
 
 // Sources are the places pip looks for distribution files: package indexes
@@ -57,12 +63,29 @@ type Sources struct {
 	Dir string
 
 	// Client makes the requests; nil means a client that waits at most a
-	// minute for an answer. The caller's context bounds every request.
+	// minute for an answer to start. Timeout and the caller's context
+	// bound every request.
 	Client *http.Client
 
 	// Workers bounds how many projects are asked about at once; 0 means 8.
 	Workers int
+
+	// Timeout bounds each request, an index page or a file, from asking
+	// to the last byte of the answer; 0 means DefaultRequestTimeout.
+	Timeout time.Duration
+
+	// MaxFileSize bounds each file downloaded to be hashed; 0 means
+	// DefaultMaxFileSize.
+	MaxFileSize int64
 }
+
+// DefaultRequestTimeout bounds a request when Sources.Timeout is 0: enough
+// for a large wheel over a slow link, not for a server that trickles.
+const DefaultRequestTimeout = 5 * time.Minute
+
+// DefaultMaxFileSize bounds a download when Sources.MaxFileSize is 0:
+// larger than any wheel PyPI serves.
+const DefaultMaxFileSize = 4 << 30
 
 // IndexError is an index that could not be read: unreachable, an HTTP
 // error other than "no such project", or a page that does not parse; or,
@@ -77,7 +100,7 @@ func (e *IndexError) Error() string { return "package index " + e.URL + ": " + e
 func (e *IndexError) Unwrap() error { return e.Err }
 
 // defaultClient gives up on an index that accepts a connection but does
-// not answer; the caller's context bounds the rest (a large download).
+// not answer; Sources.Timeout bounds the rest (a large download).
 var defaultClient = &http.Client{Transport: &http.Transport{
 	Proxy:                 http.ProxyFromEnvironment,
 	TLSHandshakeTimeout:   30 * time.Second,
@@ -169,6 +192,12 @@ func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, boo
 			continue
 		}
 		seen[f.URL] = true
+		if !f.local && !isHTTP(f.URL) {
+			// file:///dev/zero would never end; file:///etc/… would let
+			// an index probe the machine.
+			return nil, false, &IndexError{URL: f.page, Err: fmt.Errorf("%s is at %s: "+
+				"an index's files must be http or https URLs", f.Filename, clip(Redact(f.URL)))}
+		}
 		if f.SHA256 == "" {
 			sum, err := s.download(ctx, f.URL)
 			if err != nil {
@@ -213,7 +242,7 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
 	if len(body) > maxPage {
-		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("page larger than %d bytes", maxPage)}
+		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("page larger than %s", sizeText(maxPage))}
 	}
 	given, err := url.Parse(page)
 	if err != nil {
@@ -229,7 +258,21 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 	if err != nil {
 		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
-	return files, nil
+	return namedBy(files, page), nil
+}
+
+// namedBy records the page that named each file.
+func namedBy(files []IndexFile, page string) []IndexFile {
+	for i := range files {
+		files[i].page = Redact(page)
+	}
+	return files
+}
+
+// isHTTP reports whether u is an http or https URL.
+func isHTTP(u string) bool {
+	sch := scheme(u)
+	return sch == "http" || sch == "https"
 }
 
 // sameOrigin reports whether a and b have the same scheme, host and port
@@ -332,7 +375,8 @@ func (s *Sources) findLinks(ctx context.Context, loc string) ([]IndexFile, error
 			if err != nil {
 				return nil, err
 			}
-			files = append(files, IndexFile{Filename: e.Name(), URL: (&url.URL{Scheme: "file", Path: path}).String()})
+			files = append(files, IndexFile{Filename: e.Name(),
+				URL: (&url.URL{Scheme: "file", Path: path}).String(), local: true})
 		}
 	}
 	return files, nil
@@ -359,12 +403,20 @@ func (s *Sources) linksPage(ctx context.Context, page string) ([]IndexFile, erro
 	if err != nil {
 		return nil, &IndexError{URL: Redact(page), Err: err}
 	}
-	return files, nil
+	return namedBy(files, page), nil
 }
 
+// get sends a GET request. The answer must come, body and all, within
+// s.Timeout: closing the body ends the request's own deadline.
 func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, timeout)
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, rawURL, nil)
 	if err != nil {
+		cancel()
 		return nil, &IndexError{URL: Redact(rawURL), Err: err}
 	}
 	if accept != "" {
@@ -376,17 +428,58 @@ func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Respons
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		cancel()
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its message repeats the URL, credentials included
 		}
+		if ctx.Err() == nil && reqCtx.Err() != nil {
+			err = &requestTimeout{timeout}
+		}
 		return nil, &IndexError{URL: Redact(rawURL), Err: err}
 	}
+	resp.Body = &deadlineBody{ReadCloser: resp.Body, ctx: ctx, reqCtx: reqCtx, cancel: cancel,
+		timeout: timeout}
 	return resp, nil
 }
 
-// download fetches a file and returns its SHA-256.
+// requestTimeout is a request that did not end within Sources.Timeout.
+type requestTimeout struct{ d time.Duration }
+
+func (e *requestTimeout) Error() string {
+	return "no complete answer within " + e.d.String()
+}
+
+// deadlineBody is the body of an answer with a deadline of its own: a read
+// after it fails with a requestTimeout, and Close ends it.
+type deadlineBody struct {
+	io.ReadCloser
+	ctx, reqCtx context.Context
+	cancel      context.CancelFunc
+	timeout     time.Duration
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.ctx.Err() == nil && b.reqCtx.Err() != nil {
+		err = &requestTimeout{b.timeout}
+	}
+	return n, err
+}
+
+func (b *deadlineBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// download fetches a file and returns its SHA-256. A file: URL is read
+// only when it names a regular file.
 func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
+	limit := s.MaxFileSize
+	if limit <= 0 {
+		limit = DefaultMaxFileSize
+	}
 	h := sha256.New()
 	if u, err := url.Parse(rawURL); err == nil && u.Scheme == "file" {
 		f, err := os.Open(u.Path)
@@ -394,8 +487,13 @@ func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
 			return "", err
 		}
 		defer f.Close()
-		if _, err := io.Copy(h, f); err != nil {
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			return "", fmt.Errorf("hashing %s: not a regular file", u.Path)
+		}
+		if n, err := io.Copy(h, io.LimitReader(f, limit+1)); err != nil {
 			return "", fmt.Errorf("hashing %s: %w", u.Path, err)
+		} else if n > limit {
+			return "", fmt.Errorf("hashing %s: larger than %s", u.Path, sizeText(limit))
 		}
 		return hex.EncodeToString(h.Sum(nil)), nil
 	}
@@ -407,10 +505,32 @@ func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: HTTP %s", resp.Status)}
 	}
-	if _, err := io.Copy(h, resp.Body); err != nil {
+	tooLarge := &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: larger than %s: "+
+		"not hashed", sizeText(limit))}
+	if resp.ContentLength > limit {
+		return "", tooLarge
+	}
+	n, err := io.Copy(h, io.LimitReader(resp.Body, limit+1))
+	if err != nil {
 		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: %w", err)}
 	}
+	if n > limit {
+		return "", tooLarge
+	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// sizeText writes a byte count for messages: "4 GiB", "1000 bytes".
+func sizeText(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d %s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // sdistExts are the source archive suffixes pip accepts.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // wheelBytes stand for the one file the hand-made indexes below serve.
@@ -148,5 +150,72 @@ func TestIndexCredentialsStayOnTheirOrigin(t *testing.T) {
 				t.Errorf("credentials sent to another origin: %q", leaked)
 			}
 		})
+	}
+}
+
+// TestIndexHostileAnswers: an index cannot make verify or lock read local
+// files, and a page or a file must come whole within Sources.Timeout and,
+// for a file, within Sources.MaxFileSize.
+func TestIndexHostileAnswers(t *testing.T) {
+	const trickled = "trickle-1.0-py3-none-any.whl"
+	index := newAuthLog(t, func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; p {
+		case "/simple/zero/":
+			servePage(w, "file:///dev/zero#/zero-1.0-py3-none-any.whl", true)
+		case "/simple/hostname/":
+			w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+			fmt.Fprint(w, `{"files":[{"filename":"hostname-1.0.tar.gz","url":"file:///etc/hostname"}]}`)
+		case "/simple/probe/":
+			fmt.Fprint(w, `<base href="file:///etc/"><a href="probe-1.0.tar.gz">x</a>`)
+		case "/simple/trickle/":
+			servePage(w, "/files/"+trickled, false)
+		case "/simple/slowpage/":
+			w.Header().Set("Content-Type", "text/html")
+			trickle(w, r)
+		case "/simple/huge/":
+			servePage(w, "/files/huge-1.0.tar.gz", false)
+		case "/files/" + trickled:
+			trickle(w, r)
+		case "/files/huge-1.0.tar.gz":
+			w.Write(make([]byte, 5000))
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	s := &Sources{IndexURLs: []string{"http://" + index.host() + "/simple/"},
+		Timeout: 300 * time.Millisecond, MaxFileSize: 1000}
+	tests := []struct {
+		project, want string
+	}{
+		{"zero", "zero-1.0-py3-none-any.whl is at file:///dev/zero: an index's files must be http or https URLs"},
+		{"hostname", "hostname-1.0.tar.gz is at file:///etc/hostname: an index's files must be http or https URLs"},
+		{"probe", "probe-1.0.tar.gz is at file:///etc/probe-1.0.tar.gz: an index's files must be http or https URLs"},
+		{"trickle", "downloading: no complete answer within 300ms"},
+		{"slowpage", "no complete answer within 300ms"},
+		{"huge", "downloading: larger than 1000 bytes: not hashed"},
+	}
+	for _, tt := range tests {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := s.Files(ctx, []Release{{tt.project, "1.0"}})
+		cancel()
+		var ie *IndexError
+		if !errors.As(err, &ie) || !strings.HasSuffix(err.Error(), ": "+tt.want) {
+			t.Errorf("Files(%s) error = %v, want an IndexError ending %q", tt.project, err, tt.want)
+		}
+	}
+}
+
+// trickle writes one byte every 50ms until the client goes away.
+func trickle(w http.ResponseWriter, r *http.Request) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
+			w.Write([]byte("<"))
+			w.(http.Flusher).Flush()
+		}
 	}
 }
