@@ -428,14 +428,14 @@ func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Respons
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		cancel()
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its message repeats the URL, credentials included
 		}
-		if ctx.Err() == nil && reqCtx.Err() != nil {
+		if timedOut(ctx, reqCtx) {
 			err = &requestTimeout{timeout}
 		}
+		cancel()
 		return nil, &IndexError{URL: Redact(rawURL), Err: err}
 	}
 	resp.Body = &deadlineBody{ReadCloser: resp.Body, ctx: ctx, reqCtx: reqCtx, cancel: cancel,
@@ -450,6 +450,12 @@ func (e *requestTimeout) Error() string {
 	return "no complete answer within " + e.d.String()
 }
 
+// timedOut reports whether a request's own deadline ended it: reqCtx is
+// past its deadline, ctx, the caller's, is not.
+func timedOut(ctx, reqCtx context.Context) bool {
+	return ctx.Err() == nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded)
+}
+
 // deadlineBody is the body of an answer with a deadline of its own: a read
 // after it fails with a requestTimeout, and Close ends it.
 type deadlineBody struct {
@@ -461,7 +467,7 @@ type deadlineBody struct {
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && err != io.EOF && b.ctx.Err() == nil && b.reqCtx.Err() != nil {
+	if err != nil && err != io.EOF && timedOut(b.ctx, b.reqCtx) {
 		err = &requestTimeout{b.timeout}
 	}
 	return n, err

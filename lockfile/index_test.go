@@ -219,3 +219,13 @@ func trickle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// TestIndexRefusedIsNotATimeout: an error before the deadline keeps its
+// own cause.
+func TestIndexRefusedIsNotATimeout(t *testing.T) {
+	s := &Sources{IndexURLs: []string{"http://127.0.0.1:1/simple/"}}
+	_, err := s.Files(context.Background(), []Release{{"good", "1.0"}})
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("Files error = %v, want connection refused", err)
+	}
+}
