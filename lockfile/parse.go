@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -168,6 +169,52 @@ type fileParser struct {
 	inUnsafe bool         // inside pip-compile's unsafe-packages trailer
 	lastEnd  int          // last physical line of the previous requirement
 	written  string       // the current line before ${VAR} expansion
+	vars     []envVar     // the ${VAR} references the current line expanded
+}
+
+// problem records a problem of this file. String and error arguments are
+// input: they are shown as the file has them (see show).
+func (fp *fileParser) problem(line int, rule string, sev Severity, refuses bool,
+	format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = fp.show(v)
+		case error:
+			args[i] = fp.show(v.Error())
+		}
+	}
+	fp.p.problem(fp.name, line, rule, sev, refuses, format, args...)
+}
+
+// refused records a syntax problem for which pip refuses the file.
+func (fp *fileParser) refused(line int, format string, args ...any) {
+	fp.problem(line, RuleSyntax, SeverityError, true, format, args...)
+}
+
+// dropped records a syntax problem for which pip silently drops or
+// ignores part of the file.
+func (fp *fileParser) dropped(line int, format string, args ...any) {
+	fp.problem(line, RuleSyntax, SeverityError, false, format, args...)
+}
+
+// show returns text taken from the current line as the file has it: the
+// value of every ${VAR} the line expanded is put back as ${VAR}, so that
+// no expanded secret is printed, whatever characters it holds. Values
+// shorter than 3 bytes are left alone: they hold no secret, and putting
+// them back would garble the message around them.
+func (fp *fileParser) show(s string) string {
+	for _, v := range fp.vars {
+		if len(v.value) < 3 {
+			continue
+		}
+		ref := "${" + v.name + "}"
+		s = strings.ReplaceAll(s, v.value, ref)
+		if q := strconv.Quote(v.value); q[1:len(q)-1] != v.value {
+			s = strings.ReplaceAll(s, q[1:len(q)-1], ref) // as %q wrote it
+		}
+	}
+	return s
 }
 
 // line handles one logical line.
@@ -182,13 +229,13 @@ func (fp *fileParser) line(l logical) {
 	}
 	fp.header = false
 	fp.hiddenByComment(l)
-	expanded, unset := expandEnv(content, fp.p.getenv)
+	expanded, vars, unset := expandEnv(content, fp.p.getenv)
+	fp.written, fp.vars = content, vars
 	for _, v := range unset {
-		fp.p.problem(fp.name, l.first, RuleSyntax, SeverityWarning, false,
+		fp.problem(l.first, RuleSyntax, SeverityWarning, false,
 			"${%s} is not set: pip keeps the text ${%s} as written", v, v)
 	}
-	fp.written = content
-	fp.entry(l, expanded, content)
+	fp.entry(l, expanded)
 	fp.comments(l)
 }
 
@@ -217,7 +264,7 @@ func (fp *fileParser) hiddenByComment(l logical) {
 		if end > n+1 {
 			lines = fmt.Sprintf("lines %d-%d", n+1, end)
 		}
-		fp.p.dropped(fp.name, n, "the comment on line %d hides %s of the continued line from pip: "+
+		fp.dropped(n, "the comment on line %d hides %s of the continued line from pip: "+
 			"it drops %s", n, lines, what)
 		return
 	}
@@ -236,14 +283,12 @@ func tabOptionIndex(s string) []int {
 // requirement.
 var tabOptionRE = regexp.MustCompile(`[\t\v\f]+-`)
 
-// entry handles a line's content after comments and ${VAR} expansion;
-// written is the content before expansion.
-func (fp *fileParser) entry(l logical, content, written string) {
-	p := fp.p
+// entry handles a line's content after comments and ${VAR} expansion.
+func (fp *fileParser) entry(l logical, content string) {
 	args, optText := breakArgsOptions(content)
 	if loc := tabOptionIndex(args); loc != nil {
 		opt, _, _ := strings.Cut(args[loc[1]-1:], " ")
-		p.refused(fp.name, fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
+		fp.refused(fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
 			"so it reads %q as part of the requirement and refuses the line", opt, opt)
 		args, optText = breakArgsOptions(tabOptionRE.ReplaceAllStringFunc(content, func(s string) string {
 			return " -"
@@ -251,16 +296,16 @@ func (fp *fileParser) entry(l logical, content, written string) {
 	}
 	tokens, err := shlexSplit(optText)
 	if err != nil {
-		p.refused(fp.name, l.first, "could not split the options %q: %v", optText, err)
+		fp.refused(l.first, "could not split the options %q: %v", optText, err)
 		tokens = nil
 	}
 	lo, err := parseOptions(tokens)
 	if err != nil {
-		p.refused(fp.name, l.first, "%v", err)
+		fp.refused(l.first, "%v", err)
 	}
 	for _, h := range lo.hits {
 		if h.spec.scope == scopeRemoved {
-			p.refused(fp.name, fp.lineOf(l, "--"+h.spec.name), "%s", h.spec.removed)
+			fp.refused(fp.lineOf(l, "--"+h.spec.name), "%s", h.spec.removed)
 		}
 	}
 	switch {
@@ -269,27 +314,32 @@ func (fp *fileParser) entry(l logical, content, written string) {
 	case lo.has("editable"):
 		fp.editable(l, lo)
 	default:
-		fp.options(l, lo, written)
+		fp.options(l, lo)
 	}
 }
 
 // requirement handles a line that starts with a requirement.
 func (fp *fileParser) requirement(l logical, args string, lo *lineOpts) {
-	p := fp.p
 	for _, h := range lo.hits {
 		if h.spec.scope == scopeGlobal {
-			p.dropped(fp.name, fp.lineOf(l, "-"), "pip ignores --%s on a requirement line", h.spec.name)
+			fp.dropped(fp.lineOf(l, "-"), "pip ignores --%s on a requirement line", h.spec.name)
 		}
 	}
 	for _, a := range lo.positional {
-		p.dropped(fp.name, fp.lineOf(l, a), "pip ignores %q after the options of a requirement", a)
+		fp.dropped(fp.lineOf(l, a), "pip ignores %q after the options of a requirement", a)
 	}
 	parts, err := parseReqText(args)
 	if err != nil {
-		p.refused(fp.name, l.first, "%v", err)
+		fp.refused(l.first, "%v", err)
 		if parts.url == "" && parts.name == "" {
 			fp.last = nil
 			return
+		}
+	}
+	if parts.url != "" && len(fp.vars) > 0 {
+		writtenArgs, _ := breakArgsOptions(fp.written)
+		if wp, _ := parseReqText(writtenArgs); wp.url != "" {
+			parts.writtenURL = wp.url
 		}
 	}
 	fp.add(l, parts, fp.hashes(l, lo))
@@ -297,40 +347,51 @@ func (fp *fileParser) requirement(l logical, args string, lo *lineOpts) {
 
 // editable handles an "-e" line.
 func (fp *fileParser) editable(l logical, lo *lineOpts) {
-	p := fp.p
 	values := lo.values("editable")
 	if len(values) > 1 {
-		p.dropped(fp.name, l.first, "pip reads only the first -e of a line and ignores %q", values[1])
+		fp.dropped(l.first, "pip reads only the first -e of a line and ignores %q", values[1])
 	}
 	for _, h := range lo.hits {
 		switch {
 		case h.spec.name == "hash":
-			p.dropped(fp.name, fp.lineOf(l, h.value), "--hash on an -e line: pip drops the hash "+
+			fp.dropped(fp.lineOf(l, h.value), "--hash on an -e line: pip drops the hash "+
 				"%s without a word, and refuses the editable requirement in hash-checking mode",
 				shortHash(h.value))
 		case h.spec.scope == scopeGlobal && h.spec.name != "editable":
-			p.dropped(fp.name, fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
+			fp.dropped(fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
 		}
 	}
-	fp.add(l, parseEditable(values[0]), nil)
+	parts := parseEditable(values[0])
+	if written := fp.writtenValues("editable"); len(written) > 0 {
+		parts.writtenURL = parseEditable(written[0]).url
+	}
+	fp.add(l, parts, nil)
+}
+
+// writtenValues returns the values of an option as the current line has
+// them before ${VAR} expansion, or nil when it expanded none.
+func (fp *fileParser) writtenValues(name string) []string {
+	if len(fp.vars) == 0 {
+		return nil
+	}
+	_, text := breakArgsOptions(fp.written)
+	tokens, err := shlexSplit(text)
+	if err != nil {
+		return nil
+	}
+	lo, _ := parseOptions(tokens)
+	return lo.values(name)
 }
 
 // options handles a line of global options: includes, index URLs …
-func (fp *fileParser) options(l logical, lo *lineOpts, written string) {
+func (fp *fileParser) options(l logical, lo *lineOpts) {
 	p := fp.p
 	fp.last, fp.viaOpen = nil, false
-	var writtenOpts *lineOpts
-	if written != "" && strings.Contains(written, "${") {
-		_, wt := breakArgsOptions(written)
-		if tokens, err := shlexSplit(wt); err == nil {
-			writtenOpts, _ = parseOptions(tokens)
-		}
-	}
 	hashes := fp.hashes(l, lo)
 	if len(lo.positional) > 0 && len(hashes) > 0 {
 		// "--hash=… pkg==1": pip takes pkg==1 for a stray argument.
 		req := strings.Join(lo.positional, " ")
-		p.dropped(fp.name, fp.lineOf(l, lo.positional[0]), "the requirement %q comes after an option: "+
+		fp.dropped(fp.lineOf(l, lo.positional[0]), "the requirement %q comes after an option: "+
 			"pip ignores it and its hashes; put the requirement first", req)
 		if parts, err := parseReqText(req); err == nil {
 			fp.add(l, parts, hashes)
@@ -338,23 +399,28 @@ func (fp *fileParser) options(l logical, lo *lineOpts, written string) {
 		return
 	}
 	for _, a := range lo.positional {
-		p.dropped(fp.name, fp.lineOf(l, a), "pip ignores %q after an option", a)
+		fp.dropped(fp.lineOf(l, a), "pip ignores %q after an option", a)
 	}
 	for _, h := range hashes {
 		msg := "--hash=%s has no requirement on its line: pip ignores it"
 		if fp.lastEnd == l.first-1 && fp.lastEnd > 0 {
 			msg += fmt.Sprintf(" (is a \"\\\" missing at the end of line %d?)", fp.lastEnd)
 		}
-		p.dropped(fp.name, h.Line, msg, shortHash(h.String()))
+		fp.dropped(h.Line, msg, shortHash(h.String()))
 	}
-	for i, h := range lo.hits {
+	seen := map[string]int{}
+	for _, h := range lo.hits {
 		if h.spec.scope != scopeGlobal {
 			continue
 		}
 		opt := &Option{File: fp.name, Line: l.first, Name: h.spec.name, Value: h.value, Written: h.value}
-		if writtenOpts != nil && i < len(writtenOpts.hits) {
-			opt.Written = writtenOpts.hits[i].value
+		if len(fp.vars) > 0 {
+			opt.Written = fp.show(h.value)
+			if written := fp.writtenValues(h.spec.name); seen[h.spec.name] < len(written) {
+				opt.Written = written[seen[h.spec.name]]
+			}
 		}
+		seen[h.spec.name]++
 		p.f.Options = append(p.f.Options, opt)
 	}
 	fp.includes(l, lo)
@@ -376,16 +442,16 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		return
 	}
 	if len(reqs)+len(cons) > 1 {
-		p.dropped(fp.name, l.first, "pip follows only the first -r or -c of a line")
+		fp.dropped(l.first, "pip follows only the first -r or -c of a line")
 	}
 	if others := len(lo.hits) - len(reqs) - len(cons); others > 0 {
-		p.dropped(fp.name, l.first, "pip ignores the other options of a line with -r or -c")
+		fp.dropped(l.first, "pip ignores the other options of a line with -r or -c")
 	}
 	switch sch := scheme(target); {
 	case sch == "http" || sch == "https":
 		// TODO(#2): fetch remote requirements files; Parse has no
 		// context or HTTP client yet, so they are reported instead.
-		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, false,
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, false,
 			"%s: sbompipe does not fetch remote requirements files, so its entries are not checked",
 			Redact(target))
 		return
@@ -395,7 +461,7 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 	name := p.resolve(fp.name, target)
 	key := p.key(name)
 	if containsString(p.stack, key) {
-		p.refused(fp.name, l.first, "%s recursively references itself through %s", p.f.Path, name)
+		fp.refused(l.first, "%s recursively references itself through %s", p.f.Path, name)
 		return
 	}
 	kindKey := key + "\x00r"
@@ -415,7 +481,7 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		if errors.Is(err, fs.ErrNotExist) {
 			why = "does not exist"
 		}
-		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s %s", flag, target, name, why)
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s %s", flag, target, name, why)
 		return
 	}
 	p.parseFile(name, data, nested, false)
@@ -434,7 +500,7 @@ func (fp *fileParser) hashes(l logical, lo *lineOpts) []Hash {
 		algo, digest, ok := strings.Cut(v, ":")
 		line := fp.lineOf(l, v)
 		if !ok {
-			fp.p.refused(fp.name, line, "--hash=%s: want an algorithm and a digest, like "+
+			fp.refused(line, "--hash=%s: want an algorithm and a digest, like "+
 				"--hash=sha256:abcd…", shortHash(v))
 			continue
 		}
@@ -464,12 +530,9 @@ func (fp *fileParser) add(l logical, parts reqParts, hashes []Hash) {
 		r.Canonical = ""
 	}
 	if r.URL != "" {
-		r.WrittenURL = r.URL
-		if strings.Contains(fp.written, "${") && r.Kind != Editable {
-			args, _ := breakArgsOptions(fp.written)
-			if wp, _ := parseReqText(args); wp.url != "" {
-				r.WrittenURL = wp.url
-			}
+		r.WrittenURL = parts.writtenURL
+		if r.WrittenURL == "" {
+			r.WrittenURL = fp.show(r.URL)
 		}
 		r.FragmentHash = fragmentHash(r.URL)
 		if r.FragmentHash != nil {
@@ -499,7 +562,7 @@ func (fp *fileParser) checkConstraint(r *Requirement) {
 	default:
 		return
 	}
-	fp.p.refused(fp.name, r.Line, "%s: pip refuses the constraints file", why)
+	fp.refused(r.Line, "%s: pip refuses the constraints file", why)
 }
 
 // endLine is the last physical line of l that is not a comment.

@@ -348,6 +348,19 @@ func TestRedact(t *testing.T) {
 		{"https://ghp_token@h.example/x and http://a:b@c.example", "https://h.example/x and http://c.example"},
 		{"r @ git+https://github.com/o/r@v1.0", "r @ git+https://github.com/o/r@v1.0"},
 		{"no url here: a@b", "no url here: a@b"},
+		// The last "@" before the host ends a password that holds "@".
+		{"https://user:p@ss@host.example/x", "https://host.example/x"},
+		{"https://to@k@en@host.example", "https://host.example"},
+		{"git+ssh://git@github.com/o/r.git@v1", "git+ssh://github.com/o/r.git@v1"},
+		{"git+https://tok@github.com/o/r@v1.0#egg=r", "git+https://github.com/o/r@v1.0#egg=r"},
+		// ${VAR} references are no secret.
+		{"https://${USER}:${TOKEN}@host.example/simple", "https://${USER}:${TOKEN}@host.example/simple"},
+		{"https://user:${TOKEN}@host.example/simple", "https://host.example/simple"},
+		// Credentials in the query.
+		{"https://h.example/simple?token=abc&x=1", "https://h.example/simple?token=REDACTED&x=1"},
+		{"https://h.example/s/?a=1&Access_Token=abc#f", "https://h.example/s/?a=1&Access_Token=REDACTED#f"},
+		{"https://h.example/simple?token=${TOKEN}", "https://h.example/simple?token=${TOKEN}"},
+		{"https://h.example/x.whl?tokens=1", "https://h.example/x.whl?tokens=1"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.in); got != tt.want {

@@ -291,13 +291,20 @@ func stripComment(s string) string {
 // envRE is pip's ${NAME} pattern: only upper-case letters, digits and "_".
 var envRE = regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`)
 
+// envVar is a ${NAME} reference and the value it expanded to.
+type envVar struct {
+	name, value string
+}
+
 // expandEnv replaces ${NAME} with the variable's value as pip does: every
 // occurrence, one name after another; an unset or empty variable stays as
-// written. It returns the names that were left unexpanded.
-func expandEnv(s string, getenv func(string) string) (string, []string) {
+// written. It returns the references it expanded and the names it left
+// unexpanded.
+func expandEnv(s string, getenv func(string) string) (string, []envVar, []string) {
 	if !strings.Contains(s, "${") {
-		return s, nil
+		return s, nil, nil
 	}
+	var set []envVar
 	var unset []string
 	for _, m := range envRE.FindAllStringSubmatch(s, -1) {
 		value := getenv(m[1])
@@ -305,7 +312,10 @@ func expandEnv(s string, getenv func(string) string) (string, []string) {
 			unset = append(unset, m[1])
 			continue
 		}
+		if strings.Contains(s, m[0]) {
+			set = append(set, envVar{name: m[1], value: value})
+		}
 		s = strings.ReplaceAll(s, m[0], value)
 	}
-	return s, unset
+	return s, set, unset
 }

@@ -188,6 +188,10 @@ type reqParts struct {
 	marker    string
 	kind      Kind
 	url       string
+
+	// writtenURL is url as the file has it before ${VAR} expansion, when
+	// that differs.
+	writtenURL string
 }
 
 // parseReqText reads the requirement part of a line (after option
