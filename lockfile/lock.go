@@ -156,7 +156,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 		return nil, err
 	}
 
-	old, err := os.ReadFile(l.out)
+	old, err := readRegular(nil, l.out)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading %s: %w", opts.Out, err)
 	}
@@ -195,7 +195,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err = l.check(ctx, tmp); err != nil {
 		return nil, err
 	}
-	fresh, err := os.ReadFile(tmp)
+	fresh, err := readRegular(nil, tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -404,7 +404,7 @@ func (l *locker) indexHasCredentials() bool {
 
 // check verifies the backend's output before it may replace the lockfile.
 func (l *locker) check(ctx context.Context, tmp string) error {
-	data, err := os.ReadFile(tmp)
+	data, err := readRegular(nil, tmp)
 	if err != nil {
 		return &ResultError{Err: err}
 	}

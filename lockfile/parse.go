@@ -53,16 +53,19 @@ func Parse(path string, opts ParseOptions) (*File, error) {
 		opts:   opts,
 		getenv: opts.Getenv,
 		f:      &File{Path: path},
-		done:   map[string]bool{},
 	}
 	if p.getenv == nil {
 		p.getenv = os.Getenv
 	}
-	data, err := p.read(path)
+	id, err := statFile(opts.FS, path)
+	var data []byte
+	if err == nil {
+		data, err = readRegular(opts.FS, path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading requirements: %w", err)
 	}
-	p.parseFile(path, data, false, true)
+	p.parseFile(path, id, data, false, true)
 	if opts.Strict && len(p.f.Problems) > 0 {
 		return p.f, ErrorList(p.f.Problems)
 	}
@@ -74,26 +77,30 @@ type parser struct {
 	opts   ParseOptions
 	getenv func(string) string
 	f      *File
-	done   map[string]bool // files parsed, by key and kind
-	stack  []string        // keys of the files being parsed, for cycles
+	done   []parsedFile // files parsed, with the kind they were read as
+	stack  []fileID     // the files being parsed, for cycles
 }
 
-func (p *parser) read(name string) ([]byte, error) {
-	if p.opts.FS == nil {
-		return os.ReadFile(name)
-	}
-	return fs.ReadFile(p.opts.FS, name)
+// parsedFile is a file parsed as requirements or as constraints.
+type parsedFile struct {
+	id         fileID
+	constraint bool
 }
 
-// key identifies a file for cycle detection.
-func (p *parser) key(name string) string {
-	if p.opts.FS != nil {
-		return path.Clean(name)
+// seen reports whether the file id was parsed as that kind already, and
+// returns the file being parsed that it is, if any: a cycle.
+func (p *parser) seen(id fileID, constraint bool) (done bool, cycle *fileID) {
+	for _, d := range p.done {
+		if d.constraint == constraint && d.id.same(id) {
+			done = true
+		}
 	}
-	if abs, err := filepath.Abs(name); err == nil {
-		return abs
+	for i := range p.stack {
+		if p.stack[i].same(id) {
+			cycle = &p.stack[i]
+		}
 	}
-	return filepath.Clean(name)
+	return done, cycle
 }
 
 // resolve returns the path of an included file: relative to the including
@@ -132,17 +139,12 @@ func (p *parser) dropped(file string, line int, format string, args ...any) {
 
 // parseFile parses one file's content; constraint says whether its entries
 // are constraints (-c).
-func (p *parser) parseFile(name string, data []byte, constraint, top bool) {
-	key := p.key(name)
-	kindKey := key + "\x00r"
-	if constraint {
-		kindKey = key + "\x00c"
-	}
-	p.done[kindKey] = true
+func (p *parser) parseFile(name string, id fileID, data []byte, constraint, top bool) {
+	p.done = append(p.done, parsedFile{id: id, constraint: constraint})
 	if !containsString(p.f.Files, name) {
 		p.f.Files = append(p.f.Files, name)
 	}
-	p.stack = append(p.stack, key)
+	p.stack = append(p.stack, id)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 
 	text, bad := decode(data)
@@ -459,32 +461,57 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		target = strings.TrimPrefix(strings.TrimPrefix(target, target[:5]), "//")
 	}
 	name := p.resolve(fp.name, target)
-	key := p.key(name)
-	if containsString(p.stack, key) {
-		fp.refused(l.first, "%s recursively references itself through %s", p.f.Path, name)
-		return
-	}
-	kindKey := key + "\x00r"
+	flag := "-r"
 	if nested {
-		kindKey = key + "\x00c"
+		flag = "-c"
 	}
-	if p.done[kindKey] {
-		return // already read the same way through another parent
-	}
-	data, err := p.read(name)
-	if err != nil {
-		flag := "-r"
-		if nested {
-			flag = "-c"
+	// Files are told apart by identity, not path: through symbolic links
+	// x -> . and y -> ., x/a.txt, y/x/a.txt … are all a.txt.
+	id, err := statFile(p.opts.FS, name)
+	if err == nil {
+		done, cycle := p.seen(id, nested)
+		switch {
+		case cycle != nil && cycle.name == name:
+			fp.refused(l.first, "%s %s: a cycle: %s is being read already; pip refuses it",
+				flag, target, name)
+			return
+		case cycle != nil:
+			fp.refused(l.first, "%s %s: a cycle: %s is %s, which is being read already; "+
+				"pip refuses it", flag, target, name, cycle.name)
+			return
+		case done:
+			return // already read the same way through another parent
+		case len(p.stack) >= maxIncludeDepth:
+			fp.problem(l.first, RuleIncludeMissing, SeverityError, false,
+				"%s %s: -r and -c nest more than %d files deep here; not read", flag, target,
+				maxIncludeDepth)
+			return
+		case len(p.done) >= maxFiles:
+			fp.problem(l.first, RuleIncludeMissing, SeverityError, false,
+				"%s %s: more than %d files are reached through -r and -c; not read", flag, target,
+				maxFiles)
+			return
 		}
-		why := "cannot be read"
-		if errors.Is(err, fs.ErrNotExist) {
-			why = "does not exist"
-		}
-		fp.problem(l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s %s", flag, target, name, why)
-		return
 	}
-	p.parseFile(name, data, nested, false)
+	var data []byte
+	if err == nil {
+		data, err = readRegular(p.opts.FS, name)
+	}
+	var notRegular *notRegularError
+	var tooLarge *tooLargeError
+	switch {
+	case errors.As(err, &notRegular), errors.As(err, &tooLarge):
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, false, "%s %s: %v; not read",
+			flag, target, err)
+	case errors.Is(err, fs.ErrNotExist):
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s does not exist",
+			flag, target, name)
+	case err != nil:
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s cannot be read",
+			flag, target, name)
+	default:
+		p.parseFile(name, id, data, nested, false)
+	}
 }
 
 // hashes returns the --hash values of a line. A value without a colon is

@@ -200,7 +200,7 @@ func TestParseIncludes(t *testing.T) {
 		t.Errorf("files mismatch (-want +got):\n%s", diff)
 	}
 	wantProblems := []string{
-		"sub/dev.txt:2: requirements.txt recursively references itself through requirements.txt",
+		"sub/dev.txt:2: -r ../requirements.txt: a cycle: requirements.txt is being read already; pip refuses it",
 		"constraints.txt:3: constraints cannot have extras: pip refuses the constraints file",
 		"requirements.txt:4: -r missing.txt: missing.txt does not exist",
 	}
