@@ -122,7 +122,7 @@ func (p *parser) problem(file string, line int, rule string, sev Severity, refus
 	format string, args ...any) {
 	p.f.Problems = append(p.f.Problems, &Problem{
 		File: file, Line: line, Rule: rule, Severity: sev, PipRefuses: refuses,
-		Message: fmt.Sprintf(format, args...),
+		Message: display(fmt.Sprintf(format, args...)),
 	})
 }
 
@@ -175,15 +175,17 @@ type fileParser struct {
 }
 
 // problem records a problem of this file. String and error arguments are
-// input: they are shown as the file has them (see show).
+// input: they are shown as the file has them (see unexpand), cut to a
+// sensible length; the message's control characters are escaped.
 func (fp *fileParser) problem(line int, rule string, sev Severity, refuses bool,
 	format string, args ...any) {
 	for i, a := range args {
 		switch v := a.(type) {
 		case string:
-			args[i] = fp.show(v)
+			args[i] = clip(fp.unexpand(v))
 		case error:
-			args[i] = fp.show(v.Error())
+			// Errors quote input already cut (see parseReqText).
+			args[i] = clipTo(fp.unexpand(v.Error()), 4*maxEcho)
 		}
 	}
 	fp.p.problem(fp.name, line, rule, sev, refuses, format, args...)
@@ -200,12 +202,12 @@ func (fp *fileParser) dropped(line int, format string, args ...any) {
 	fp.problem(line, RuleSyntax, SeverityError, false, format, args...)
 }
 
-// show returns text taken from the current line as the file has it: the
-// value of every ${VAR} the line expanded is put back as ${VAR}, so that
-// no expanded secret is printed, whatever characters it holds. Values
+// unexpand returns text taken from the current line as the file has it:
+// the value of every ${VAR} the line expanded is put back as ${VAR}, so
+// that no expanded secret is printed, whatever characters it holds. Values
 // shorter than 3 bytes are left alone: they hold no secret, and putting
 // them back would garble the message around them.
-func (fp *fileParser) show(s string) string {
+func (fp *fileParser) unexpand(s string) string {
 	for _, v := range fp.vars {
 		if len(v.value) < 3 {
 			continue
@@ -417,7 +419,7 @@ func (fp *fileParser) options(l logical, lo *lineOpts) {
 		}
 		opt := &Option{File: fp.name, Line: l.first, Name: h.spec.name, Value: h.value, Written: h.value}
 		if len(fp.vars) > 0 {
-			opt.Written = fp.show(h.value)
+			opt.Written = fp.unexpand(h.value)
 			if written := fp.writtenValues(h.spec.name); seen[h.spec.name] < len(written) {
 				opt.Written = written[seen[h.spec.name]]
 			}
@@ -559,7 +561,7 @@ func (fp *fileParser) add(l logical, parts reqParts, hashes []Hash) {
 	if r.URL != "" {
 		r.WrittenURL = parts.writtenURL
 		if r.WrittenURL == "" {
-			r.WrittenURL = fp.show(r.URL)
+			r.WrittenURL = fp.unexpand(r.URL)
 		}
 		r.FragmentHash = fragmentHash(r.URL)
 		if r.FragmentHash != nil {

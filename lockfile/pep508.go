@@ -138,7 +138,7 @@ func parsePEP508(s string) (pep508, error) {
 }
 
 func invalidReq(s, why string) error {
-	return fmt.Errorf("invalid requirement %q: %s", s, why)
+	return fmt.Errorf("invalid requirement %q: %s", clip(s), why)
 }
 
 // parseSpecifier reads comma-separated clauses "op version" and returns them
@@ -190,16 +190,16 @@ func checkVersion(op, v string) error {
 	case "==", "!=":
 		base := strings.TrimSuffix(v, ".*")
 		if base != v && strings.Contains(base, "+") {
-			return fmt.Errorf("%s%s: a wildcard cannot follow a local version", op, v)
+			return fmt.Errorf("%s%s: a wildcard cannot follow a local version", op, clip(v))
 		}
 		v = base
 	case "~=":
 		if !strings.Contains(v, ".") {
-			return fmt.Errorf("~=%s: ~= needs at least two release numbers", v)
+			return fmt.Errorf("~=%s: ~= needs at least two release numbers", clip(v))
 		}
 	}
 	if !plainRelease(v) && !versionRE.MatchString(v) {
-		return fmt.Errorf("%q is not a PEP 440 version (pip 24.1 and later refuse it)", v)
+		return fmt.Errorf("%q is not a PEP 440 version (pip 24.1 and later refuse it)", clip(v))
 	}
 	return nil
 }
@@ -258,7 +258,7 @@ func checkMarker(m string) error {
 	}
 	sc.ws()
 	if !sc.eof() {
-		return fmt.Errorf("unexpected %q", sc.s[sc.i:])
+		return fmt.Errorf("unexpected %q", clip(sc.s[sc.i:]))
 	}
 	return nil
 }
@@ -338,7 +338,7 @@ func markerValue(sc *scanner) error {
 		if v == "" {
 			return errors.New("expected a marker variable or a quoted string")
 		}
-		return fmt.Errorf("unknown marker variable %q", v)
+		return fmt.Errorf("unknown marker variable %q", clip(v))
 	}
 	return nil
 }

@@ -342,18 +342,18 @@ func checkIndexes(f *File) []Finding {
 		case o.Name == "trusted-host":
 			fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleInsecureIndex,
 				Severity: SeverityWarning, Message: fmt.Sprintf("--trusted-host %s: pip stops "+
-					"checking TLS for this host", o.Written)})
+					"checking TLS for this host", clip(o.Written))})
 		case indexOptions[o.Name]:
 			if what := literalCredential(o.Written); what != "" {
 				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleCredentials,
 					Severity: SeverityError, Message: fmt.Sprintf("--%s %s has %s written in the "+
 						"file, where logs, SBOMs and caches copy it; write ${VAR} instead, or use a "+
-						"netrc or keyring", o.Name, Redact(o.Written), what)})
+						"netrc or keyring", o.Name, clip(Redact(o.Written)), what)})
 			}
 			if insecureURL(o.Value) {
 				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleInsecureIndex,
 					Severity: SeverityWarning, Message: fmt.Sprintf("--%s %s uses http://: anyone "+
-						"on the way can change the index pages", o.Name, Redact(o.Written))})
+						"on the way can change the index pages", o.Name, clip(Redact(o.Written)))})
 			}
 		}
 	}
