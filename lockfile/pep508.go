@@ -221,9 +221,10 @@ func plainRelease(v string) bool {
 	return !dot
 }
 
-// pinnedVersion returns the version of a specifier that is exactly one
-// "==" or "===" clause without a wildcard, or "".
+// pinnedVersion returns the version of a specifier that is one "==" or
+// "===" clause without a wildcard (see pipClause), or "".
 func pinnedVersion(spec string) string {
+	spec = pipClause(spec)
 	if spec == "" || strings.Contains(spec, ",") {
 		return ""
 	}
@@ -234,6 +235,31 @@ func pinnedVersion(spec string) string {
 		return v
 	}
 	return ""
+}
+
+// pipClause returns the one clause a specifier stands for when all its
+// clauses are the same "==" or "===" pin, and spec otherwise. pip keeps a
+// specifier as a set, so "==1.0,==1.0" is one clause and pinned for its
+// is_pinned (pip 23.2.1 as later ones); clauses count as the same when
+// their "==" versions are equal by PEP 440 ("==1.0,==1") or their "==="
+// or wildcard versions are the same text, where every pip agrees.
+func pipClause(spec string) string {
+	first, rest, ok := strings.Cut(spec, ",")
+	if !ok {
+		return spec
+	}
+	for _, c := range strings.Split(rest, ",") {
+		switch {
+		case c == first:
+		case strings.HasPrefix(c, "==") && !strings.HasPrefix(c, "===") &&
+			strings.HasPrefix(first, "==") && !strings.HasPrefix(first, "===") &&
+			!strings.HasSuffix(c, ".*") && !strings.HasSuffix(first, ".*") &&
+			sameVersion(c[2:], first[2:]):
+		default:
+			return spec
+		}
+	}
+	return first
 }
 
 // markerVars are the PEP 508 marker variables, with the legacy dotted

@@ -97,7 +97,8 @@ func checkRequirements(f *File) []Finding {
 				if len(hashes) == 0 {
 					hashes = c.Hashes
 				}
-			case strings.HasPrefix(r.Specifier, "==") && !strings.Contains(r.Specifier, ","):
+			case strings.HasPrefix(pipClause(r.Specifier), "==") &&
+				!strings.Contains(pipClause(r.Specifier), ","):
 				fs = append(fs, finding(r, r.Line, RuleNotPinned, SeverityError, false,
 					"%s%s is a wildcard: pip takes it for pinned, but it names no single version; "+
 						"pin one version with ==", r.Name, r.Specifier))

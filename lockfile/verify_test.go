@@ -80,6 +80,13 @@ func TestVerifyRules(t *testing.T) {
 			[]string{"requirements.txt:8 unsafe-unpinned setuptools error"}},
 		{"not pinned", map[string]string{"requirements.txt": hashed("a>=1", s1) + hashed("b", s1) + hashed("c==1.*", s1) + hashed("d===7", s1)},
 			[]string{"requirements.txt:1 not-pinned a error", "requirements.txt:3 not-pinned b error", "requirements.txt:5 not-pinned c error"}},
+		{"a repeated pin is one pin, as in pip's is_pinned",
+			map[string]string{"requirements.txt": hashed("a==1.0,==1.0", s1) + hashed("b==1.0, ==1", s1) +
+				hashed("c===7,===7", s1) + hashed("d==1.0,==1.1", s1) + hashed("e==1.0,>=1", s1) +
+				hashed("f==1.*,==1.*", s1) + hashed("g==1.0+x,==1.0", s1) + hashed("h===1.0,===1.00", s1)},
+			[]string{"requirements.txt:7 not-pinned d error", "requirements.txt:9 not-pinned e error",
+				"requirements.txt:11 not-pinned f error", "requirements.txt:13 not-pinned g error",
+				"requirements.txt:15 not-pinned h error"}},
 		{"bad hashes", map[string]string{"requirements.txt": hashed("a==1", "md5:"+strings.Repeat("a", 32)) +
 			hashed("b==1", s1, "sha256:"+h1[:63]) + hashed("c==1", "sha256:"+strings.ToUpper(h1)) +
 			hashed("d==1", "sha256:"+strings.Repeat("z", 64)) + hashed("e==1", "SHA256:"+h1)},
