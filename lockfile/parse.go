@@ -170,6 +170,7 @@ type fileParser struct {
 	viaOpen  bool         // after a bare "# via", "#   source" lines follow
 	inUnsafe bool         // inside pip-compile's unsafe-packages trailer
 	lastEnd  int          // last physical line of the previous requirement
+	badEnd   int          // last line that ended in a "\" pip does not join
 	written  string       // the current line before ${VAR} expansion
 	vars     []envVar     // the ${VAR} references the current line expanded
 }
@@ -233,6 +234,13 @@ func (fp *fileParser) line(l logical) {
 	}
 	fp.header = false
 	fp.hiddenByComment(l)
+	if cut, ok := strings.CutSuffix(content, `\`); ok {
+		fp.brokenContinuation(l)
+		content = strings.TrimRightFunc(cut, isSpace) // what was meant, for lax mode
+		if content == "" {
+			return
+		}
+	}
 	expanded, vars, unset := expandEnv(content, fp.p.getenv)
 	fp.written, fp.vars = content, vars
 	for _, v := range unset {
@@ -241,6 +249,21 @@ func (fp *fileParser) line(l logical) {
 	}
 	fp.entry(l, expanded)
 	fp.comments(l)
+}
+
+// brokenContinuation reports a line that ends in "\" once its comment is
+// stripped: something followed the "\" (pip continues a line only when
+// "\" is its very last character), so pip reads the "\" as part of the
+// line and refuses it ("Invalid requirement").
+func (fp *fileParser) brokenContinuation(l logical) {
+	n := fp.endLine(l)
+	what, fix := "trailing whitespace", "remove it"
+	if !strings.HasSuffix(strings.TrimRightFunc(fp.phys[n-1], isSpace), `\`) {
+		what, fix = "a comment", "move the comment to a line of its own"
+	}
+	fp.refused(n, "%s after the \"\\\" at the end of the line: pip does not join the next "+
+		"line to it, and refuses the line with the \"\\\" in it as invalid; %s", what, fix)
+	fp.badEnd = n
 }
 
 var hashOptRE = regexp.MustCompile(`--hash[= ]\S+`)
@@ -407,7 +430,10 @@ func (fp *fileParser) options(l logical, lo *lineOpts) {
 	}
 	for _, h := range hashes {
 		msg := "--hash=%s has no requirement on its line: pip ignores it"
-		if fp.lastEnd == l.first-1 && fp.lastEnd > 0 {
+		switch {
+		case fp.badEnd == l.first-1 && fp.badEnd > 0:
+			msg += fmt.Sprintf(" (the \"\\\" at the end of line %d does not continue it)", fp.badEnd)
+		case fp.lastEnd == l.first-1 && fp.lastEnd > 0:
 			msg += fmt.Sprintf(" (is a \"\\\" missing at the end of line %d?)", fp.lastEnd)
 		}
 		fp.dropped(h.Line, msg, shortHash(h.String()))
