@@ -18,11 +18,15 @@ import (
 // far beyond any real one, small enough to hold in memory.
 const MaxFileSize = 64 << 20
 
-// maxIncludeDepth bounds how deep -r and -c may nest, and maxFiles how
-// many files one Parse reads.
+// The limits of one Parse: how deep -r and -c may nest, how many files
+// it reads, how many entries (requirement and option lines) it keeps and
+// how many problems it lists. A 60 MB file of one-letter lines would
+// otherwise hold tens of millions of entries and findings in memory.
 const (
 	maxIncludeDepth = 64
 	maxFiles        = 1000
+	maxEntries      = 100_000
+	maxProblems     = 10_000
 )
 
 // fileID identifies a file for cycle detection: by device and inode when

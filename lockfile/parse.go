@@ -66,6 +66,11 @@ func Parse(path string, opts ParseOptions) (*File, error) {
 		return nil, fmt.Errorf("reading requirements: %w", err)
 	}
 	p.parseFile(path, id, data, false, true)
+	if p.unlisted > 0 {
+		p.f.Problems = append(p.f.Problems, &Problem{File: p.firstUnlisted.File,
+			Line: p.firstUnlisted.Line, Rule: RuleSyntax, Severity: SeverityError,
+			Message: fmt.Sprintf("%d more problems from here on are not listed", p.unlisted)})
+	}
 	if opts.Strict && len(p.f.Problems) > 0 {
 		return p.f, ErrorList(p.f.Problems)
 	}
@@ -79,6 +84,11 @@ type parser struct {
 	f      *File
 	done   []parsedFile // files parsed, with the kind they were read as
 	stack  []fileID     // the files being parsed, for cycles
+
+	entries       int  // entry lines read, up to maxEntries
+	full          bool // past maxEntries: nothing more is read
+	unlisted      int  // problems past maxProblems
+	firstUnlisted Problem
 }
 
 // parsedFile is a file parsed as requirements or as constraints.
@@ -120,6 +130,13 @@ func (p *parser) resolve(parent, rel string) string {
 
 func (p *parser) problem(file string, line int, rule string, sev Severity, refuses bool,
 	format string, args ...any) {
+	if len(p.f.Problems) >= maxProblems {
+		if p.unlisted == 0 {
+			p.firstUnlisted = Problem{File: file, Line: line}
+		}
+		p.unlisted++
+		return
+	}
 	p.f.Problems = append(p.f.Problems, &Problem{
 		File: file, Line: line, Rule: rule, Severity: sev, PipRefuses: refuses,
 		Message: display(fmt.Sprintf(format, args...)),
@@ -153,7 +170,10 @@ func (p *parser) parseFile(name string, id fileID, data []byte, constraint, top 
 	}
 	fp := &fileParser{p: p, name: name, constraint: constraint, header: top}
 	fp.phys = splitLines(text)
-	for _, l := range joinLines(fp.phys) {
+	for l := range joinLines(fp.phys) {
+		if p.full {
+			break
+		}
 		fp.line(l)
 	}
 }
@@ -233,6 +253,12 @@ func (fp *fileParser) line(l logical) {
 		return
 	}
 	fp.header = false
+	if fp.p.entries++; fp.p.entries > maxEntries {
+		fp.p.full = true
+		fp.problem(l.first, RuleSyntax, SeverityError, false, "more than %d requirement and "+
+			"option lines: the rest is not read (is this a requirements file?)", maxEntries)
+		return
+	}
 	fp.hiddenByComment(l)
 	if cut, ok := strings.CutSuffix(content, `\`); ok {
 		fp.brokenContinuation(l)

@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -387,5 +388,25 @@ func TestParseWrittenURL(t *testing.T) {
 	r := f.Requirements[0]
 	if r.URL != "https://t0k@files.example/pkg-1.0.tar.gz" || r.WrittenURL != "https://${TOKEN}@files.example/pkg-1.0.tar.gz" {
 		t.Errorf("URL, WrittenURL = %q, %q; want the expanded and the written URL", r.URL, r.WrittenURL)
+	}
+}
+
+// TestParseEntryAndProblemLimits: a file of millions of tiny lines keeps
+// at most maxEntries entries and lists at most maxProblems problems, with
+// one more that counts the rest.
+func TestParseEntryAndProblemLimits(t *testing.T) {
+	f := parseFS(t, map[string]string{"requirements.txt": strings.Repeat("x\n", maxEntries+5)}, nil)
+	want := []string{fmt.Sprintf("requirements.txt:%d: more than %d requirement and option lines: "+
+		"the rest is not read (is this a requirements file?)", maxEntries+1, maxEntries)}
+	if diff := cmp.Diff(want, problems(f)); diff != "" || len(f.Requirements) != maxEntries {
+		t.Errorf("%d requirements, problems (-want +got):\n%s", len(f.Requirements), diff)
+	}
+
+	f = parseFS(t, map[string]string{"requirements.txt": strings.Repeat("=\n", maxProblems+10)}, nil)
+	got := problems(f)
+	last := fmt.Sprintf("requirements.txt:%d: 10 more problems from here on are not listed", maxProblems+1)
+	if len(got) != maxProblems+1 || got[len(got)-1] != last {
+		t.Errorf("got %d problems ending %q, want %d ending %q", len(got), got[len(got)-1],
+			maxProblems+1, last)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"regexp"
 	"strings"
 	"unicode"
@@ -219,36 +220,40 @@ type logical struct {
 // line ending in a backslash is joined to the next one with nothing
 // inserted after stripping backslashes from both of its ends; a comment line
 // never continues and ends a pending continuation (its text is appended, to
-// be stripped as a comment later); so does a blank line.
-func joinLines(lines []string) []logical {
-	out := make([]logical, 0, len(lines))
-	var pending []string
-	first := 0
-	for i, line := range lines {
-		n := i + 1
-		comment := isCommentLine(line)
-		if !strings.HasSuffix(line, `\`) || comment {
-			if first != 0 {
-				if comment {
-					line = " " + line // keeps it a comment after the join
+// be stripped as a comment later); so does a blank line. It yields the
+// logical lines one by one, so that a reader who stops early holds none
+// of the rest.
+func joinLines(lines []string) iter.Seq[logical] {
+	return func(yield func(logical) bool) {
+		var pending []string
+		first := 0
+		for i, line := range lines {
+			n := i + 1
+			comment := isCommentLine(line)
+			if !strings.HasSuffix(line, `\`) || comment {
+				l := logical{first: n, last: n, text: line}
+				if first != 0 {
+					if comment {
+						line = " " + line // keeps it a comment after the join
+					}
+					pending = append(pending, line)
+					l = logical{first: first, last: n, text: strings.Join(pending, "")}
+					pending, first = pending[:0], 0
 				}
-				pending = append(pending, line)
-				out = append(out, logical{first: first, last: n, text: strings.Join(pending, "")})
-				pending, first = pending[:0], 0
-			} else {
-				out = append(out, logical{first: n, last: n, text: line})
+				if !yield(l) {
+					return
+				}
+				continue
 			}
-			continue
+			if first == 0 {
+				first = n
+			}
+			pending = append(pending, strings.Trim(line, `\`))
 		}
-		if first == 0 {
-			first = n
+		if first != 0 {
+			yield(logical{first: first, last: len(lines), text: strings.Join(pending, "")})
 		}
-		pending = append(pending, strings.Trim(line, `\`))
 	}
-	if first != 0 {
-		out = append(out, logical{first: first, last: len(lines), text: strings.Join(pending, "")})
-	}
-	return out
 }
 
 // commentStart returns where pip's comment pattern (^|\s+)#.*$ starts in s,

@@ -1,6 +1,7 @@
 package lockfile
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,7 +59,7 @@ func TestJoinLines(t *testing.T) {
 			[]logical{{1, 1, "a"}, {2, 2, "pkg==1 "}}},
 	}
 	for _, tt := range tests {
-		got := joinLines(tt.in)
+		got := slices.Collect(joinLines(tt.in))
 		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(logical{})); diff != "" {
 			t.Errorf("%s: joinLines(%q) mismatch (-want +got):\n%s", tt.name, tt.in, diff)
 		}
