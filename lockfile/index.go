@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -77,6 +78,25 @@ type Sources struct {
 	// MaxFileSize bounds each file downloaded to be hashed; 0 means
 	// DefaultMaxFileSize.
 	MaxFileSize int64
+
+	once sync.Once
+	red  *redactor
+}
+
+// redactor removes the credentials of s's own URLs from messages, even
+// where no URL pattern finds them (a "/" in a password).
+func (s *Sources) redactor() *redactor {
+	s.once.Do(func() {
+		s.red = newRedactor(append(append([]string{}, s.IndexURLs...), s.FindLinks...)...)
+	})
+	return s.red
+}
+
+// indexError is an IndexError about u, credentials removed from the URL
+// and from the message of err (a URL parse error quotes the URL).
+func (s *Sources) indexError(u string, err error) *IndexError {
+	r := s.redactor()
+	return &IndexError{URL: r.redact(u), Err: r.redactError(err)}
 }
 
 // DefaultRequestTimeout bounds a request when Sources.Timeout is 0: enough
@@ -196,7 +216,7 @@ func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, boo
 			// file:///dev/zero would never end; file:///etc/… would let
 			// an index probe the machine.
 			return nil, false, &IndexError{URL: f.page, Err: fmt.Errorf("%s is at %s: "+
-				"an index's files must be http or https URLs", f.Filename, clip(Redact(f.URL)))}
+				"an index's files must be http or https URLs", f.Filename, clip(s.redactor().redact(f.URL)))}
 		}
 		if f.SHA256 == "" {
 			sum, err := s.download(ctx, f.URL)
@@ -235,18 +255,18 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, errNoProject
 	case resp.StatusCode != http.StatusOK:
-		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+		return nil, s.indexError(page, fmt.Errorf("HTTP %s", resp.Status))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage+1))
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
 	if len(body) > maxPage {
-		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("page larger than %s", sizeText(maxPage))}
+		return nil, s.indexError(page, fmt.Errorf("page larger than %s", sizeText(maxPage)))
 	}
 	given, err := url.Parse(page)
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	var files []IndexFile
@@ -256,15 +276,15 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 		files, err = parseSimpleHTML(body, resp.Request.URL, given)
 	}
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
-	return namedBy(files, page), nil
+	return s.namedBy(files, page), nil
 }
 
 // namedBy records the page that named each file.
-func namedBy(files []IndexFile, page string) []IndexFile {
+func (s *Sources) namedBy(files []IndexFile, page string) []IndexFile {
 	for i := range files {
-		files[i].page = Redact(page)
+		files[i].page = s.redactor().redact(page)
 	}
 	return files
 }
@@ -389,21 +409,21 @@ func (s *Sources) linksPage(ctx context.Context, page string) ([]IndexFile, erro
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+		return nil, s.indexError(page, fmt.Errorf("HTTP %s", resp.Status))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage))
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
 	given, err := url.Parse(page)
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
 	files, err := parseSimpleHTML(body, resp.Request.URL, given)
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
-	return namedBy(files, page), nil
+	return s.namedBy(files, page), nil
 }
 
 // get sends a GET request. The answer must come, body and all, within
@@ -417,7 +437,13 @@ func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Respons
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		cancel()
-		return nil, &IndexError{URL: Redact(rawURL), Err: err}
+		// The parse error quotes pieces of the URL, a password's too.
+		err = errors.New("not a valid URL")
+		if strings.Contains(rawURL, "@") {
+			err = errors.New("not a valid URL (a / ? # or @ in a user name or password must be " +
+				"percent-encoded)")
+		}
+		return nil, s.indexError(rawURL, err)
 	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
@@ -436,7 +462,7 @@ func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Respons
 			err = &requestTimeout{timeout}
 		}
 		cancel()
-		return nil, &IndexError{URL: Redact(rawURL), Err: err}
+		return nil, s.indexError(rawURL, err)
 	}
 	resp.Body = &deadlineBody{ReadCloser: resp.Body, ctx: ctx, reqCtx: reqCtx, cancel: cancel,
 		timeout: timeout}
@@ -509,16 +535,16 @@ func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: HTTP %s", resp.Status)}
+		return "", s.indexError(rawURL, fmt.Errorf("downloading: HTTP %s", resp.Status))
 	}
-	tooLarge := &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: larger than %s: "+
-		"not hashed", sizeText(limit))}
+	tooLarge := s.indexError(rawURL, fmt.Errorf("downloading: larger than %s: "+
+		"not hashed", sizeText(limit)))
 	if resp.ContentLength > limit {
 		return "", tooLarge
 	}
 	n, err := io.Copy(h, io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: %w", err)}
+		return "", s.indexError(rawURL, fmt.Errorf("downloading: %w", err))
 	}
 	if n > limit {
 		return "", tooLarge

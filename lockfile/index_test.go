@@ -229,3 +229,21 @@ func TestIndexRefusedIsNotATimeout(t *testing.T) {
 		t.Errorf("Files error = %v, want connection refused", err)
 	}
 }
+
+// TestIndexErrorsHideSecrets: a password no URL pattern can find (a "/"
+// in it makes the URL invalid) is not in the error, nor any piece of it.
+func TestIndexErrorsHideSecrets(t *testing.T) {
+	// Only URLs that do not parse: "http://to/ken@…" would ask host "to".
+	for _, u := range []string{"http://user:s3cr/et@127.0.0.1:1/simple/", "http://u:s3cr?et@127.0.0.1:1/simple/"} {
+		s := &Sources{IndexURLs: []string{u}}
+		_, err := s.Files(context.Background(), []Release{{"good", "1.0"}})
+		if err == nil {
+			t.Fatalf("Files(%s) succeeded", u)
+		}
+		for _, part := range []string{"s3cr", "et@", ":s3"} {
+			if strings.Contains(err.Error(), part) {
+				t.Errorf("error shows %q: %v", part, err)
+			}
+		}
+	}
+}
