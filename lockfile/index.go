@@ -216,7 +216,8 @@ func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, boo
 			// file:///dev/zero would never end; file:///etc/… would let
 			// an index probe the machine.
 			return nil, false, &IndexError{URL: f.page, Err: fmt.Errorf("%s is at %s: "+
-				"an index's files must be http or https URLs", f.Filename, clip(s.redactor().redact(f.URL)))}
+				"an index's files must be http or https URLs", f.Filename,
+				clip(s.redactor().redact(f.URL)))}
 		}
 		if f.SHA256 == "" {
 			sum, err := s.download(ctx, f.URL)
@@ -283,8 +284,9 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 
 // namedBy records the page that named each file.
 func (s *Sources) namedBy(files []IndexFile, page string) []IndexFile {
+	shown := s.redactor().redact(page)
 	for i := range files {
-		files[i].page = s.redactor().redact(page)
+		files[i].page = shown
 	}
 	return files
 }

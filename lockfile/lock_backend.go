@@ -119,9 +119,9 @@ func (l *locker) upgradeArgs() []string {
 }
 
 // run runs a backend program in the output folder with its output going to
-// Progress, redacted and bounded (see progressWriter). When ctx ends (timeout, Ctrl-C, SIGTERM) the program's whole
-// process group gets SIGTERM, then SIGKILL if it has not gone after a grace
-// period.
+// Progress, redacted and bounded (see progressWriter). When ctx ends
+// (timeout, Ctrl-C, SIGTERM) the program's whole process group gets
+// SIGTERM, then SIGKILL if it has not gone after a grace period.
 func (l *locker) run(ctx context.Context, name string, args []string) error {
 	tail := &tailBuffer{max: 16 << 10}
 	out := l.opts.Progress
@@ -145,7 +145,7 @@ func (l *locker) run(ctx context.Context, name string, args []string) error {
 
 	backend := l.backend
 	if ctx.Err() != nil {
-		return &BackendError{Backend: backend, Err: ctx.Err(), Output: trimOutput(tail.String(), l.red.redact)}
+		err = ctx.Err()
 	}
 	if err != nil {
 		return &BackendError{Backend: backend, Err: err, Output: trimOutput(tail.String(), l.red.redact)}

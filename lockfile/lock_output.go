@@ -158,7 +158,8 @@ func (p *progressWriter) flush() {
 	}
 	if p.written+len(text) > maxProgressBytes {
 		p.full = true
-		text = fmt.Sprintf("[more than %s of output; the rest is not shown]", sizeText(maxProgressBytes))
+		text = fmt.Sprintf("[more than %s of output; the rest is not shown]",
+			sizeText(maxProgressBytes))
 	}
 	p.written += len(text) + 1
 	_, _ = io.WriteString(p.w, text+"\n") // progress is best effort

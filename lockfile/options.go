@@ -177,7 +177,8 @@ func matchLong(name string) (*optSpec, error) {
 		return longOpts[cands[0]], nil
 	}
 	sort.Strings(cands)
-	return nil, fmt.Errorf("ambiguous option: --%s (--%s?)", clip(name), strings.Join(cands, ", --"))
+	return nil, fmt.Errorf("ambiguous option: --%s (--%s?)", clip(name),
+		strings.Join(cands, ", --"))
 }
 
 func matchShort(c byte) *optSpec {
