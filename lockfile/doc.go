@@ -6,7 +6,9 @@
 // Python's str.splitlines knows, backslash continuations joined with
 // nothing inserted, comments only at line start or after whitespace,
 // ${VAR} expansion, global and per-requirement options, -r and -c includes
-// relative to the including file, PEP 508 requirements
+// relative to the including file (cycles found by file identity, through
+// symbolic links too; regular files of at most MaxFileSize only, at most
+// 64 deep and 1000 files), PEP 508 requirements
 // (https://packaging.python.org/en/latest/specifications/dependency-specifiers/),
 // URLs, paths, editables and VCS links. It keeps what generators add
 // around the entries: pip-compile's and uv's header, "# via" annotations

@@ -50,7 +50,7 @@ func fuzzParseBody(t *testing.T, data []byte) {
 			"requirements.txt": {Data: data},
 			"other.txt":        {Data: []byte("x==1 --hash=sha256:" + h2 + "\n-r requirements.txt\n")},
 		}
-		pf, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: func(string) string { return "v" }})
+		pf, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: func(string) string { return "s3/cr@t" }})
 		if err != nil {
 			t.Fatalf("Parse: %v", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -38,6 +39,12 @@ type IndexFile struct {
 
 	// Yanked is true when the index marks the file yanked (PEP 592).
 	Yanked bool
+
+	// local is true for a file of a find-links folder, whose file: URL
+	// the user gave; page is the index or find-links page (credentials
+	// removed) that named any other file.
+	local bool
+	page  string
 }
 
 // Sources are the places pip looks for distribution files: package indexes
@@ -57,12 +64,48 @@ type Sources struct {
 	Dir string
 
 	// Client makes the requests; nil means a client that waits at most a
-	// minute for an answer. The caller's context bounds every request.
+	// minute for an answer to start. Timeout and the caller's context
+	// bound every request.
 	Client *http.Client
 
 	// Workers bounds how many projects are asked about at once; 0 means 8.
 	Workers int
+
+	// Timeout bounds each request, an index page or a file, from asking
+	// to the last byte of the answer; 0 means DefaultRequestTimeout.
+	Timeout time.Duration
+
+	// MaxFileSize bounds each file downloaded to be hashed; 0 means
+	// DefaultMaxFileSize.
+	MaxFileSize int64
+
+	once sync.Once
+	red  *redactor
 }
+
+// redactor removes the credentials of s's own URLs from messages, even
+// where no URL pattern finds them (a "/" in a password).
+func (s *Sources) redactor() *redactor {
+	s.once.Do(func() {
+		s.red = newRedactor(append(append([]string{}, s.IndexURLs...), s.FindLinks...)...)
+	})
+	return s.red
+}
+
+// indexError is an IndexError about u, credentials removed from the URL
+// and from the message of err (a URL parse error quotes the URL).
+func (s *Sources) indexError(u string, err error) *IndexError {
+	r := s.redactor()
+	return &IndexError{URL: r.redact(u), Err: r.redactError(err)}
+}
+
+// DefaultRequestTimeout bounds a request when Sources.Timeout is 0: enough
+// for a large wheel over a slow link, not for a server that trickles.
+const DefaultRequestTimeout = 5 * time.Minute
+
+// DefaultMaxFileSize bounds a download when Sources.MaxFileSize is 0:
+// larger than any wheel PyPI serves.
+const DefaultMaxFileSize = 4 << 30
 
 // IndexError is an index that could not be read: unreachable, an HTTP
 // error other than "no such project", or a page that does not parse; or,
@@ -77,7 +120,7 @@ func (e *IndexError) Error() string { return "package index " + e.URL + ": " + e
 func (e *IndexError) Unwrap() error { return e.Err }
 
 // defaultClient gives up on an index that accepts a connection but does
-// not answer; the caller's context bounds the rest (a large download).
+// not answer; Sources.Timeout bounds the rest (a large download).
 var defaultClient = &http.Client{Transport: &http.Transport{
 	Proxy:                 http.ProxyFromEnvironment,
 	TLSHandshakeTimeout:   30 * time.Second,
@@ -169,6 +212,13 @@ func (s *Sources) releaseFiles(ctx context.Context, r Release) ([]IndexFile, boo
 			continue
 		}
 		seen[f.URL] = true
+		if !f.local && !isHTTP(f.URL) {
+			// file:///dev/zero would never end; file:///etc/… would let
+			// an index probe the machine.
+			return nil, false, &IndexError{URL: f.page, Err: fmt.Errorf("%s is at %s: "+
+				"an index's files must be http or https URLs", f.Filename,
+				clip(s.redactor().redact(f.URL)))}
+		}
 		if f.SHA256 == "" {
 			sum, err := s.download(ctx, f.URL)
 			if err != nil {
@@ -206,42 +256,87 @@ func (s *Sources) projectPage(ctx context.Context, base, name string) ([]IndexFi
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, errNoProject
 	case resp.StatusCode != http.StatusOK:
-		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+		return nil, s.indexError(page, fmt.Errorf("HTTP %s", resp.Status))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage+1))
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
 	if len(body) > maxPage {
-		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("page larger than %d bytes", maxPage)}
+		return nil, s.indexError(page, fmt.Errorf("page larger than %s", sizeText(maxPage)))
 	}
-	final := resp.Request.URL
-	if final.User == nil {
-		final.User = userOf(page) // keep credentials across a redirect on the same index
+	given, err := url.Parse(page)
+	if err != nil {
+		return nil, s.indexError(page, err)
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	var files []IndexFile
 	if mt == "application/vnd.pypi.simple.v1+json" {
-		files, err = parseSimpleJSON(body, final)
+		files, err = parseSimpleJSON(body, resp.Request.URL, given)
 	} else {
-		files, err = parseSimpleHTML(body, final)
+		files, err = parseSimpleHTML(body, resp.Request.URL, given)
 	}
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
-	return files, nil
+	return s.namedBy(files, page), nil
 }
 
-func userOf(raw string) *url.Userinfo {
-	u, err := url.Parse(raw)
+// namedBy records the page that named each file.
+func (s *Sources) namedBy(files []IndexFile, page string) []IndexFile {
+	shown := s.redactor().redact(page)
+	for i := range files {
+		files[i].page = shown
+	}
+	return files
+}
+
+// isHTTP reports whether u is an http or https URL.
+func isHTTP(u string) bool {
+	sch := scheme(u)
+	return sch == "http" || sch == "https"
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (a missing port is the scheme's default).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		portOf(a) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
+}
+
+// fileURL resolves the link of a file on an index page against base (the
+// page after any redirects, or its <base href>) and gives it the
+// credentials of given, the URL the page was asked for, when it is on the
+// same origin as given and carries none of its own: as pip does, an
+// index's credentials go to its own server only, never to another origin,
+// be it one the index redirected to or one its links point at.
+func fileURL(base, given *url.URL, link string) (*url.URL, error) {
+	u, err := base.Parse(link)
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	return u.User
+	if u.User == nil && sameOrigin(u, given) {
+		u.User = given.User
+	}
+	return u, nil
 }
 
-// parseSimpleJSON reads a PEP 691 project page.
-func parseSimpleJSON(body []byte, page *url.URL) ([]IndexFile, error) {
+// parseSimpleJSON reads a PEP 691 project page read from page, asked for
+// as given (see fileURL).
+func parseSimpleJSON(body []byte, page, given *url.URL) ([]IndexFile, error) {
 	var doc struct {
 		Files []struct {
 			Filename string            `json:"filename"`
@@ -255,7 +350,7 @@ func parseSimpleJSON(body []byte, page *url.URL) ([]IndexFile, error) {
 	}
 	var files []IndexFile
 	for _, f := range doc.Files {
-		ref, err := page.Parse(f.URL)
+		ref, err := fileURL(page, given, f.URL)
 		if err != nil {
 			return nil, fmt.Errorf("file %s: bad URL: %w", f.Filename, err)
 		}
@@ -302,7 +397,8 @@ func (s *Sources) findLinks(ctx context.Context, loc string) ([]IndexFile, error
 			if err != nil {
 				return nil, err
 			}
-			files = append(files, IndexFile{Filename: e.Name(), URL: (&url.URL{Scheme: "file", Path: path}).String()})
+			files = append(files, IndexFile{Filename: e.Name(),
+				URL: (&url.URL{Scheme: "file", Path: path}).String(), local: true})
 		}
 	}
 	return files, nil
@@ -315,23 +411,41 @@ func (s *Sources) linksPage(ctx context.Context, page string) ([]IndexFile, erro
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, &IndexError{URL: Redact(page), Err: fmt.Errorf("HTTP %s", resp.Status)}
+		return nil, s.indexError(page, fmt.Errorf("HTTP %s", resp.Status))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPage))
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
-	files, err := parseSimpleHTML(body, resp.Request.URL)
+	given, err := url.Parse(page)
 	if err != nil {
-		return nil, &IndexError{URL: Redact(page), Err: err}
+		return nil, s.indexError(page, err)
 	}
-	return files, nil
+	files, err := parseSimpleHTML(body, resp.Request.URL, given)
+	if err != nil {
+		return nil, s.indexError(page, err)
+	}
+	return s.namedBy(files, page), nil
 }
 
+// get sends a GET request. The answer must come, body and all, within
+// s.Timeout: closing the body ends the request's own deadline.
 func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, timeout)
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, &IndexError{URL: Redact(rawURL), Err: err}
+		cancel()
+		// The parse error quotes pieces of the URL, a password's too.
+		err = errors.New("not a valid URL")
+		if strings.Contains(rawURL, "@") {
+			err = errors.New("not a valid URL (a / ? # or @ in a user name or password must be " +
+				"percent-encoded)")
+		}
+		return nil, s.indexError(rawURL, err)
 	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
@@ -346,13 +460,60 @@ func (s *Sources) get(ctx context.Context, rawURL, accept string) (*http.Respons
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its message repeats the URL, credentials included
 		}
-		return nil, &IndexError{URL: Redact(rawURL), Err: err}
+		if timedOut(ctx, reqCtx) {
+			err = &requestTimeout{timeout}
+		}
+		cancel()
+		return nil, s.indexError(rawURL, err)
 	}
+	resp.Body = &deadlineBody{ReadCloser: resp.Body, ctx: ctx, reqCtx: reqCtx, cancel: cancel,
+		timeout: timeout}
 	return resp, nil
 }
 
-// download fetches a file and returns its SHA-256.
+// requestTimeout is a request that did not end within Sources.Timeout.
+type requestTimeout struct{ d time.Duration }
+
+func (e *requestTimeout) Error() string {
+	return "no complete answer within " + e.d.String()
+}
+
+// timedOut reports whether a request's own deadline ended it: reqCtx is
+// past its deadline, ctx, the caller's, is not.
+func timedOut(ctx, reqCtx context.Context) bool {
+	return ctx.Err() == nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded)
+}
+
+// deadlineBody is the body of an answer with a deadline of its own: a read
+// after it fails with a requestTimeout, and Close ends it.
+type deadlineBody struct {
+	io.ReadCloser
+	ctx, reqCtx context.Context
+	cancel      context.CancelFunc
+	timeout     time.Duration
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && timedOut(b.ctx, b.reqCtx) {
+		err = &requestTimeout{b.timeout}
+	}
+	return n, err
+}
+
+func (b *deadlineBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// download fetches a file and returns its SHA-256. A file: URL is read
+// only when it names a regular file.
 func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
+	limit := s.MaxFileSize
+	if limit <= 0 {
+		limit = DefaultMaxFileSize
+	}
 	h := sha256.New()
 	if u, err := url.Parse(rawURL); err == nil && u.Scheme == "file" {
 		f, err := os.Open(u.Path)
@@ -360,8 +521,13 @@ func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
 			return "", err
 		}
 		defer f.Close()
-		if _, err := io.Copy(h, f); err != nil {
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			return "", fmt.Errorf("hashing %s: not a regular file", u.Path)
+		}
+		if n, err := io.Copy(h, io.LimitReader(f, limit+1)); err != nil {
 			return "", fmt.Errorf("hashing %s: %w", u.Path, err)
+		} else if n > limit {
+			return "", fmt.Errorf("hashing %s: larger than %s", u.Path, sizeText(limit))
 		}
 		return hex.EncodeToString(h.Sum(nil)), nil
 	}
@@ -371,12 +537,34 @@ func (s *Sources) download(ctx context.Context, rawURL string) (string, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: HTTP %s", resp.Status)}
+		return "", s.indexError(rawURL, fmt.Errorf("downloading: HTTP %s", resp.Status))
 	}
-	if _, err := io.Copy(h, resp.Body); err != nil {
-		return "", &IndexError{URL: Redact(rawURL), Err: fmt.Errorf("downloading: %w", err)}
+	tooLarge := s.indexError(rawURL, fmt.Errorf("downloading: larger than %s: "+
+		"not hashed", sizeText(limit)))
+	if resp.ContentLength > limit {
+		return "", tooLarge
+	}
+	n, err := io.Copy(h, io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return "", s.indexError(rawURL, fmt.Errorf("downloading: %w", err))
+	}
+	if n > limit {
+		return "", tooLarge
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// sizeText writes a byte count for messages: "4 GiB", "1000 bytes".
+func sizeText(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d %s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // sdistExts are the source archive suffixes pip accepts.

@@ -40,7 +40,7 @@ func IndexCheck(s *Sources) Check {
 			return nil, err
 		}
 		if len(s.IndexURLs) > 0 && len(releases) > 0 && len(onIndex) == 0 && !anyFile(files) {
-			return nil, noProjectsError(s.IndexURLs, releases)
+			return nil, s.noProjectsError(releases)
 		}
 
 		var fs []Finding
@@ -84,7 +84,8 @@ func anyFile(files map[Release][]IndexFile) bool {
 
 // noProjectsError is an IndexError for each index: none has a page for
 // any of the projects of releases.
-func noProjectsError(urls []string, releases []Release) error {
+func (s *Sources) noProjectsError(releases []Release) error {
+	urls := s.IndexURLs
 	projects := map[string]bool{}
 	for _, r := range releases {
 		projects[Canonical(r.Name)] = true
@@ -96,7 +97,7 @@ func noProjectsError(urls []string, releases []Release) error {
 	}
 	errs := make([]error, len(urls))
 	for i, u := range urls {
-		errs[i] = &IndexError{URL: Redact(u), Err: errors.New(what + ": is the URL right?")}
+		errs[i] = s.indexError(u, errors.New(what+": is the URL right?"))
 	}
 	return errors.Join(errs...)
 }

@@ -16,8 +16,9 @@ import (
 // parseSimpleHTML reads a PEP 503 project page (or a find-links page): every
 // <a href> is a file, named by the last part of its URL path, with the hash
 // of a #sha256= fragment and the data-yanked attribute. A <base href>
-// changes what relative links resolve against, as in pip.
-func parseSimpleHTML(body []byte, page *url.URL) ([]IndexFile, error) {
+// changes what relative links resolve against, as in pip. page is where
+// the page was read from, given the URL it was asked for (see fileURL).
+func parseSimpleHTML(body []byte, page, given *url.URL) ([]IndexFile, error) {
 	base := page
 	var files []IndexFile
 	z := html.NewTokenizer(bytes.NewReader(body))
@@ -41,13 +42,10 @@ func parseSimpleHTML(body []byte, page *url.URL) ([]IndexFile, error) {
 			switch tok.Data {
 			case "base":
 				if u, err := page.Parse(*href); err == nil {
-					if u.User == nil {
-						u.User = page.User
-					}
 					base = u
 				}
 			case "a":
-				f, ok := linkFile(base, *href, attrs["data-yanked"] != nil)
+				f, ok := linkFile(base, given, *href, attrs["data-yanked"] != nil)
 				if ok {
 					files = append(files, f)
 				}
@@ -58,8 +56,8 @@ func parseSimpleHTML(body []byte, page *url.URL) ([]IndexFile, error) {
 
 var sha256Fragment = regexp.MustCompile(`(?:^|&)sha256=([0-9A-Fa-f]{64})(?:&|$)`)
 
-func linkFile(base *url.URL, href string, yanked bool) (IndexFile, bool) {
-	u, err := base.Parse(strings.TrimSpace(href))
+func linkFile(base, given *url.URL, href string, yanked bool) (IndexFile, bool) {
+	u, err := fileURL(base, given, strings.TrimSpace(href))
 	if err != nil {
 		return IndexFile{}, false
 	}

@@ -72,7 +72,8 @@ func staleEntry(want *Requirement, got []*Requirement, lockPath string) []Findin
 		at := fmt.Sprintf("%s:%d", want.File, want.Line)
 		if want.URL != "" && r.URL != want.URL {
 			fs = append(fs, finding(r, r.Line, RuleStale, SeverityError, false,
-				"%s comes from %s here, but %s asks for %s", r.Name, Redact(r.URL), at, Redact(want.URL)))
+				"%s comes from %s here, but %s asks for %s", r.Name, Redact(r.WrittenURL), at,
+				Redact(want.WrittenURL)))
 			continue
 		}
 		if want.Specifier == "" || r.Version == "" || satisfies(r.Version, want.Specifier) {

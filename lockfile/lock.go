@@ -65,8 +65,11 @@ type LockOptions struct {
 	// not carry credentials.
 	Command string
 
-	// Progress receives the backend's output (stdout and stderr); nil
-	// discards it. Errors still quote the end of it.
+	// Progress receives the backend's output (stdout and stderr) line by
+	// line, with credentials removed (those of the run's index URLs
+	// wherever they appear), control characters escaped, lines longer
+	// than 4 KiB left out, and nothing past 4 MiB; nil discards it.
+	// Errors still quote the end of it, redacted the same way.
 	Progress io.Writer
 
 	// Env is the backends' environment; nil means os.Environ().
@@ -141,6 +144,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() { err = l.red.redactError(err) }()
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
@@ -156,7 +160,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 		return nil, err
 	}
 
-	old, err := os.ReadFile(l.out)
+	old, err := readRegular(nil, l.out)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading %s: %w", opts.Out, err)
 	}
@@ -195,7 +199,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err = l.check(ctx, tmp); err != nil {
 		return nil, err
 	}
-	fresh, err := os.ReadFile(tmp)
+	fresh, err := readRegular(nil, tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +217,8 @@ type locker struct {
 	dir     string // Out's folder, where backends run
 	inRel   string // In relative to dir, as the lockfile names it
 	python  string
-	seed    []Pin // the old lockfile's pins
+	seed    []Pin     // the old lockfile's pins
+	red     *redactor // removes the credentials of the run's indexes
 }
 
 func newLocker(opts LockOptions) (*locker, error) {
@@ -223,7 +228,6 @@ func newLocker(opts LockOptions) (*locker, error) {
 	if opts.Out == "" {
 		opts.Out = "requirements.txt"
 	}
-	opts.Command = Redact(opts.Command)
 	l := &locker{opts: opts, backend: opts.Backend}
 	switch l.backend {
 	case "":
@@ -266,6 +270,8 @@ func newLocker(opts LockOptions) (*locker, error) {
 		return nil, err
 	}
 	l.inputOptions(f)
+	l.red = newRedactor(l.indexURLs()...)
+	l.opts.Command = l.red.redact(opts.Command)
 	l.python = opts.Python
 	if l.python == "" {
 		l.python = "python3"
@@ -294,14 +300,14 @@ func refuseUnhashable(f *File) error {
 		default:
 			continue
 		}
-		where := Redact(r.WrittenURL)
+		where := clip(Redact(r.WrittenURL))
 		switch {
 		case r.Kind == Editable:
 			where = "-e " + where
 		case r.Name != "":
 			where = r.Name + " (" + where + ")"
 		}
-		lines = append(lines, fmt.Sprintf("%s:%d: %s %s", r.File, r.Line, where, what))
+		lines = append(lines, display(fmt.Sprintf("%s:%d: %s %s", r.File, r.Line, where, what)))
 	}
 	if len(lines) == 0 {
 		return nil
@@ -393,6 +399,22 @@ func (l *locker) indexArgs() []string {
 	return args
 }
 
+// indexURLs are every index and find-links location of the run: the
+// options' and those of pip's environment variables, which the backend
+// reads.
+func (l *locker) indexURLs() []string {
+	urls := append([]string{l.opts.IndexURL}, l.opts.ExtraIndexURLs...)
+	urls = append(urls, l.opts.FindLinks...)
+	for _, kv := range l.env() {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS":
+			urls = append(urls, strings.Fields(v)...)
+		}
+	}
+	return urls
+}
+
 func (l *locker) indexHasCredentials() bool {
 	for _, u := range append([]string{l.opts.IndexURL}, l.opts.ExtraIndexURLs...) {
 		if p, err := url.Parse(u); err == nil && p.User != nil {
@@ -404,7 +426,7 @@ func (l *locker) indexHasCredentials() bool {
 
 // check verifies the backend's output before it may replace the lockfile.
 func (l *locker) check(ctx context.Context, tmp string) error {
-	data, err := os.ReadFile(tmp)
+	data, err := readRegular(nil, tmp)
 	if err != nil {
 		return &ResultError{Err: err}
 	}
@@ -457,12 +479,13 @@ func replace(tmp, path string) error {
 }
 
 // trimOutput keeps the end of a backend's output for an error message,
-// indented, without credentials and without blank lines at either end:
+// indented, passed through redact (which removes credentials), control
+// characters escaped, without blank lines at either end:
 // from the first line pip starts with "ERROR:" when that is among the last
 // maxErrorLines (what pip says between its first error and its last, such
 // as the packages that conflict, is the part that explains the failure),
 // else the last maxLines.
-func trimOutput(out string) string {
+func trimOutput(out string, redact func(string) string) string {
 	const maxLines, maxErrorLines = 20, 60
 	lines := strings.Split(out, "\n")
 	for i, s := range lines {
@@ -494,7 +517,7 @@ func trimOutput(out string) string {
 			b.WriteByte('\n')
 		}
 		if strings.TrimSpace(s) != "" {
-			b.WriteString("  " + Redact(s))
+			b.WriteString("  " + escapeControl(redact(s)))
 		}
 	}
 	return b.String()

@@ -119,15 +119,16 @@ func (l *locker) upgradeArgs() []string {
 }
 
 // run runs a backend program in the output folder with its output going to
-// Progress. When ctx ends (timeout, Ctrl-C, SIGTERM) the program's whole
-// process group gets SIGTERM, then SIGKILL if it has not gone after a grace
-// period.
+// Progress, redacted and bounded (see progressWriter). When ctx ends
+// (timeout, Ctrl-C, SIGTERM) the program's whole process group gets
+// SIGTERM, then SIGKILL if it has not gone after a grace period.
 func (l *locker) run(ctx context.Context, name string, args []string) error {
 	tail := &tailBuffer{max: 16 << 10}
-	progress := l.opts.Progress
-	if progress == nil {
-		progress = io.Discard
+	out := l.opts.Progress
+	if out == nil {
+		out = io.Discard
 	}
+	progress := newProgressWriter(out, l.red)
 	w := io.MultiWriter(progress, tail)
 
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -140,13 +141,14 @@ func (l *locker) run(ctx context.Context, name string, args []string) error {
 	setProcessGroup(cmd)
 	err := cmd.Run()
 	killProcessGroup(cmd)
+	progress.Close()
 
 	backend := l.backend
 	if ctx.Err() != nil {
-		return &BackendError{Backend: backend, Err: ctx.Err(), Output: trimOutput(tail.String())}
+		err = ctx.Err()
 	}
 	if err != nil {
-		return &BackendError{Backend: backend, Err: err, Output: trimOutput(tail.String())}
+		return &BackendError{Backend: backend, Err: err, Output: trimOutput(tail.String(), l.red.redact)}
 	}
 	return nil
 }

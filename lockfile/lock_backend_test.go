@@ -17,8 +17,10 @@ import (
 // standIn is a shell script that stands in for pip-compile and uv: it
 // records its arguments, its environment's CUSTOM_COMPILE_COMMAND and the
 // seed it found in the output file, then does what STANDIN_MODE says:
-// succeed (copy STANDIN_RESULT to the output file), fail, hang, or write
-// half of the result and exit 1 ("half") or 0 ("half-ok").
+// succeed (copy STANDIN_RESULT to the output file), fail, hang, write
+// half of the result and exit 1 ("half") or 0 ("half-ok"), print its
+// arguments and escape sequences and fail ("echo"), or print 15 MB of
+// lines holding STANDIN_SECRET and fail ("flood").
 const standIn = `#!/bin/sh
 log="$STANDIN_LOG"
 : > "$log.args"
@@ -37,6 +39,9 @@ fail) echo "ERROR: Could not find a version that satisfies the requirement nope"
 hang) : > "$log.started"; sleep 300; exit 0 ;;
 half) head -c 40 "$STANDIN_RESULT" > "$out"; exit 1 ;;
 half-ok) head -c 40 "$STANDIN_RESULT" > "$out"; exit 0 ;;
+echo) printf 'asked: %s\n' "$@" >&2; printf '\033]0;title\007\033[2Jno newline' >&2; exit 1 ;;
+flood) yes "garbage https://$STANDIN_SECRET@pypi.example/simple" | head -n 300000 >&2
+	head -c 100000 /dev/zero | tr '\0' x >&2; exit 1 ;;
 esac
 `
 
@@ -389,7 +394,7 @@ func TestTrimOutput(t *testing.T) {
 		{"credentials", "ERROR: no page at https://ci:s3cret@pypi.example/simple/x/\n",
 			"  ERROR: no page at https://pypi.example/simple/x/"},
 	} {
-		if got := trimOutput(tc.out); got != tc.want {
+		if got := trimOutput(tc.out, Redact); got != tc.want {
 			t.Errorf("%s: trimOutput(%q) = %q, want %q", tc.name, tc.out, got, tc.want)
 		}
 	}

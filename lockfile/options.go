@@ -172,12 +172,13 @@ func matchLong(name string) (*optSpec, error) {
 	}
 	switch len(cands) {
 	case 0:
-		return nil, fmt.Errorf("no such option: --%s", name)
+		return nil, fmt.Errorf("no such option: --%s", clip(name))
 	case 1:
 		return longOpts[cands[0]], nil
 	}
 	sort.Strings(cands)
-	return nil, fmt.Errorf("ambiguous option: --%s (--%s?)", name, strings.Join(cands, ", --"))
+	return nil, fmt.Errorf("ambiguous option: --%s (--%s?)", clip(name),
+		strings.Join(cands, ", --"))
 }
 
 func matchShort(c byte) *optSpec {

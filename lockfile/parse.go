@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -52,16 +53,24 @@ func Parse(path string, opts ParseOptions) (*File, error) {
 		opts:   opts,
 		getenv: opts.Getenv,
 		f:      &File{Path: path},
-		done:   map[string]bool{},
 	}
 	if p.getenv == nil {
 		p.getenv = os.Getenv
 	}
-	data, err := p.read(path)
+	id, err := statFile(opts.FS, path)
+	var data []byte
+	if err == nil {
+		data, err = readRegular(opts.FS, path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading requirements: %w", err)
 	}
-	p.parseFile(path, data, false, true)
+	p.parseFile(path, id, data, false, true)
+	if p.unlisted > 0 {
+		p.f.Problems = append(p.f.Problems, &Problem{File: p.firstUnlisted.File,
+			Line: p.firstUnlisted.Line, Rule: RuleSyntax, Severity: SeverityError,
+			Message: fmt.Sprintf("%d more problems from here on are not listed", p.unlisted)})
+	}
 	if opts.Strict && len(p.f.Problems) > 0 {
 		return p.f, ErrorList(p.f.Problems)
 	}
@@ -73,26 +82,35 @@ type parser struct {
 	opts   ParseOptions
 	getenv func(string) string
 	f      *File
-	done   map[string]bool // files parsed, by key and kind
-	stack  []string        // keys of the files being parsed, for cycles
+	done   []parsedFile // files parsed, with the kind they were read as
+	stack  []fileID     // the files being parsed, for cycles
+
+	entries       int  // entry lines read, up to maxEntries
+	full          bool // past maxEntries: nothing more is read
+	unlisted      int  // problems past maxProblems
+	firstUnlisted Problem
 }
 
-func (p *parser) read(name string) ([]byte, error) {
-	if p.opts.FS == nil {
-		return os.ReadFile(name)
-	}
-	return fs.ReadFile(p.opts.FS, name)
+// parsedFile is a file parsed as requirements or as constraints.
+type parsedFile struct {
+	id         fileID
+	constraint bool
 }
 
-// key identifies a file for cycle detection.
-func (p *parser) key(name string) string {
-	if p.opts.FS != nil {
-		return path.Clean(name)
+// seen reports whether the file id was parsed as that kind already, and
+// returns the file being parsed that it is, if any: a cycle.
+func (p *parser) seen(id fileID, constraint bool) (done bool, cycle *fileID) {
+	for _, d := range p.done {
+		if d.constraint == constraint && d.id.same(id) {
+			done = true
+		}
 	}
-	if abs, err := filepath.Abs(name); err == nil {
-		return abs
+	for i := range p.stack {
+		if p.stack[i].same(id) {
+			cycle = &p.stack[i]
+		}
 	}
-	return filepath.Clean(name)
+	return done, cycle
 }
 
 // resolve returns the path of an included file: relative to the including
@@ -112,9 +130,16 @@ func (p *parser) resolve(parent, rel string) string {
 
 func (p *parser) problem(file string, line int, rule string, sev Severity, refuses bool,
 	format string, args ...any) {
+	if len(p.f.Problems) >= maxProblems {
+		if p.unlisted == 0 {
+			p.firstUnlisted = Problem{File: file, Line: line}
+		}
+		p.unlisted++
+		return
+	}
 	p.f.Problems = append(p.f.Problems, &Problem{
 		File: file, Line: line, Rule: rule, Severity: sev, PipRefuses: refuses,
-		Message: fmt.Sprintf(format, args...),
+		Message: display(fmt.Sprintf(format, args...)),
 	})
 }
 
@@ -131,17 +156,12 @@ func (p *parser) dropped(file string, line int, format string, args ...any) {
 
 // parseFile parses one file's content; constraint says whether its entries
 // are constraints (-c).
-func (p *parser) parseFile(name string, data []byte, constraint, top bool) {
-	key := p.key(name)
-	kindKey := key + "\x00r"
-	if constraint {
-		kindKey = key + "\x00c"
-	}
-	p.done[kindKey] = true
+func (p *parser) parseFile(name string, id fileID, data []byte, constraint, top bool) {
+	p.done = append(p.done, parsedFile{id: id, constraint: constraint})
 	if !containsString(p.f.Files, name) {
 		p.f.Files = append(p.f.Files, name)
 	}
-	p.stack = append(p.stack, key)
+	p.stack = append(p.stack, id)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 
 	text, bad := decode(data)
@@ -150,7 +170,10 @@ func (p *parser) parseFile(name string, data []byte, constraint, top bool) {
 	}
 	fp := &fileParser{p: p, name: name, constraint: constraint, header: top}
 	fp.phys = splitLines(text)
-	for _, l := range joinLines(fp.phys) {
+	for l := range joinLines(fp.phys) {
+		if p.full {
+			break
+		}
 		fp.line(l)
 	}
 }
@@ -167,7 +190,56 @@ type fileParser struct {
 	viaOpen  bool         // after a bare "# via", "#   source" lines follow
 	inUnsafe bool         // inside pip-compile's unsafe-packages trailer
 	lastEnd  int          // last physical line of the previous requirement
+	badEnd   int          // last line that ended in a "\" pip does not join
 	written  string       // the current line before ${VAR} expansion
+	vars     []envVar     // the ${VAR} references the current line expanded
+}
+
+// problem records a problem of this file. String and error arguments are
+// input: they are shown as the file has them (see unexpand), cut to a
+// sensible length; the message's control characters are escaped.
+func (fp *fileParser) problem(line int, rule string, sev Severity, refuses bool,
+	format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = clip(fp.unexpand(v))
+		case error:
+			// Errors quote input already cut (see parseReqText).
+			args[i] = clipTo(fp.unexpand(v.Error()), 4*maxEcho)
+		}
+	}
+	fp.p.problem(fp.name, line, rule, sev, refuses, format, args...)
+}
+
+// refused records a syntax problem for which pip refuses the file.
+func (fp *fileParser) refused(line int, format string, args ...any) {
+	fp.problem(line, RuleSyntax, SeverityError, true, format, args...)
+}
+
+// dropped records a syntax problem for which pip silently drops or
+// ignores part of the file.
+func (fp *fileParser) dropped(line int, format string, args ...any) {
+	fp.problem(line, RuleSyntax, SeverityError, false, format, args...)
+}
+
+// unexpand returns text taken from the current line as the file has it:
+// the value of every ${VAR} the line expanded is put back as ${VAR}, so
+// that no expanded secret is printed, whatever characters it holds. Values
+// shorter than 3 bytes are left alone: they hold no secret, and putting
+// them back would garble the message around them.
+func (fp *fileParser) unexpand(s string) string {
+	for _, v := range fp.vars {
+		if len(v.value) < 3 {
+			continue
+		}
+		ref := "${" + v.name + "}"
+		s = strings.ReplaceAll(s, v.value, ref)
+		if q := strconv.Quote(v.value); q[1:len(q)-1] != v.value {
+			s = strings.ReplaceAll(s, q[1:len(q)-1], ref) // as %q wrote it
+		}
+	}
+	return s
 }
 
 // line handles one logical line.
@@ -181,15 +253,43 @@ func (fp *fileParser) line(l logical) {
 		return
 	}
 	fp.header = false
+	if fp.p.entries++; fp.p.entries > maxEntries {
+		fp.p.full = true
+		fp.problem(l.first, RuleSyntax, SeverityError, false, "more than %d requirement and "+
+			"option lines: the rest is not read (is this a requirements file?)", maxEntries)
+		return
+	}
 	fp.hiddenByComment(l)
-	expanded, unset := expandEnv(content, fp.p.getenv)
+	if cut, ok := strings.CutSuffix(content, `\`); ok {
+		fp.brokenContinuation(l)
+		content = strings.TrimRightFunc(cut, isSpace) // what was meant, for lax mode
+		if content == "" {
+			return
+		}
+	}
+	expanded, vars, unset := expandEnv(content, fp.p.getenv)
+	fp.written, fp.vars = content, vars
 	for _, v := range unset {
-		fp.p.problem(fp.name, l.first, RuleSyntax, SeverityWarning, false,
+		fp.problem(l.first, RuleSyntax, SeverityWarning, false,
 			"${%s} is not set: pip keeps the text ${%s} as written", v, v)
 	}
-	fp.written = content
-	fp.entry(l, expanded, content)
+	fp.entry(l, expanded)
 	fp.comments(l)
+}
+
+// brokenContinuation reports a line that ends in "\" once its comment is
+// stripped: something followed the "\" (pip continues a line only when
+// "\" is its very last character), so pip reads the "\" as part of the
+// line and refuses it ("Invalid requirement").
+func (fp *fileParser) brokenContinuation(l logical) {
+	n := fp.endLine(l)
+	what, fix := "trailing whitespace", "remove it"
+	if !strings.HasSuffix(strings.TrimRightFunc(fp.phys[n-1], isSpace), `\`) {
+		what, fix = "a comment", "move the comment to a line of its own"
+	}
+	fp.refused(n, "%s after the \"\\\" at the end of the line: pip does not join the next "+
+		"line to it, and refuses the line with the \"\\\" in it as invalid; %s", what, fix)
+	fp.badEnd = n
 }
 
 var hashOptRE = regexp.MustCompile(`--hash[= ]\S+`)
@@ -217,7 +317,7 @@ func (fp *fileParser) hiddenByComment(l logical) {
 		if end > n+1 {
 			lines = fmt.Sprintf("lines %d-%d", n+1, end)
 		}
-		fp.p.dropped(fp.name, n, "the comment on line %d hides %s of the continued line from pip: "+
+		fp.dropped(n, "the comment on line %d hides %s of the continued line from pip: "+
 			"it drops %s", n, lines, what)
 		return
 	}
@@ -236,14 +336,12 @@ func tabOptionIndex(s string) []int {
 // requirement.
 var tabOptionRE = regexp.MustCompile(`[\t\v\f]+-`)
 
-// entry handles a line's content after comments and ${VAR} expansion;
-// written is the content before expansion.
-func (fp *fileParser) entry(l logical, content, written string) {
-	p := fp.p
+// entry handles a line's content after comments and ${VAR} expansion.
+func (fp *fileParser) entry(l logical, content string) {
 	args, optText := breakArgsOptions(content)
 	if loc := tabOptionIndex(args); loc != nil {
 		opt, _, _ := strings.Cut(args[loc[1]-1:], " ")
-		p.refused(fp.name, fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
+		fp.refused(fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
 			"so it reads %q as part of the requirement and refuses the line", opt, opt)
 		args, optText = breakArgsOptions(tabOptionRE.ReplaceAllStringFunc(content, func(s string) string {
 			return " -"
@@ -251,16 +349,16 @@ func (fp *fileParser) entry(l logical, content, written string) {
 	}
 	tokens, err := shlexSplit(optText)
 	if err != nil {
-		p.refused(fp.name, l.first, "could not split the options %q: %v", optText, err)
+		fp.refused(l.first, "could not split the options %q: %v", optText, err)
 		tokens = nil
 	}
 	lo, err := parseOptions(tokens)
 	if err != nil {
-		p.refused(fp.name, l.first, "%v", err)
+		fp.refused(l.first, "%v", err)
 	}
 	for _, h := range lo.hits {
 		if h.spec.scope == scopeRemoved {
-			p.refused(fp.name, fp.lineOf(l, "--"+h.spec.name), "%s", h.spec.removed)
+			fp.refused(fp.lineOf(l, "--"+h.spec.name), "%s", h.spec.removed)
 		}
 	}
 	switch {
@@ -269,27 +367,32 @@ func (fp *fileParser) entry(l logical, content, written string) {
 	case lo.has("editable"):
 		fp.editable(l, lo)
 	default:
-		fp.options(l, lo, written)
+		fp.options(l, lo)
 	}
 }
 
 // requirement handles a line that starts with a requirement.
 func (fp *fileParser) requirement(l logical, args string, lo *lineOpts) {
-	p := fp.p
 	for _, h := range lo.hits {
 		if h.spec.scope == scopeGlobal {
-			p.dropped(fp.name, fp.lineOf(l, "-"), "pip ignores --%s on a requirement line", h.spec.name)
+			fp.dropped(fp.lineOf(l, "-"), "pip ignores --%s on a requirement line", h.spec.name)
 		}
 	}
 	for _, a := range lo.positional {
-		p.dropped(fp.name, fp.lineOf(l, a), "pip ignores %q after the options of a requirement", a)
+		fp.dropped(fp.lineOf(l, a), "pip ignores %q after the options of a requirement", a)
 	}
 	parts, err := parseReqText(args)
 	if err != nil {
-		p.refused(fp.name, l.first, "%v", err)
+		fp.refused(l.first, "%v", err)
 		if parts.url == "" && parts.name == "" {
 			fp.last = nil
 			return
+		}
+	}
+	if parts.url != "" && len(fp.vars) > 0 {
+		writtenArgs, _ := breakArgsOptions(fp.written)
+		if wp, _ := parseReqText(writtenArgs); wp.url != "" {
+			parts.writtenURL = wp.url
 		}
 	}
 	fp.add(l, parts, fp.hashes(l, lo))
@@ -297,40 +400,51 @@ func (fp *fileParser) requirement(l logical, args string, lo *lineOpts) {
 
 // editable handles an "-e" line.
 func (fp *fileParser) editable(l logical, lo *lineOpts) {
-	p := fp.p
 	values := lo.values("editable")
 	if len(values) > 1 {
-		p.dropped(fp.name, l.first, "pip reads only the first -e of a line and ignores %q", values[1])
+		fp.dropped(l.first, "pip reads only the first -e of a line and ignores %q", values[1])
 	}
 	for _, h := range lo.hits {
 		switch {
 		case h.spec.name == "hash":
-			p.dropped(fp.name, fp.lineOf(l, h.value), "--hash on an -e line: pip drops the hash "+
+			fp.dropped(fp.lineOf(l, h.value), "--hash on an -e line: pip drops the hash "+
 				"%s without a word, and refuses the editable requirement in hash-checking mode",
 				shortHash(h.value))
 		case h.spec.scope == scopeGlobal && h.spec.name != "editable":
-			p.dropped(fp.name, fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
+			fp.dropped(fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
 		}
 	}
-	fp.add(l, parseEditable(values[0]), nil)
+	parts := parseEditable(values[0])
+	if written := fp.writtenValues("editable"); len(written) > 0 {
+		parts.writtenURL = parseEditable(written[0]).url
+	}
+	fp.add(l, parts, nil)
+}
+
+// writtenValues returns the values of an option as the current line has
+// them before ${VAR} expansion, or nil when it expanded none.
+func (fp *fileParser) writtenValues(name string) []string {
+	if len(fp.vars) == 0 {
+		return nil
+	}
+	_, text := breakArgsOptions(fp.written)
+	tokens, err := shlexSplit(text)
+	if err != nil {
+		return nil
+	}
+	lo, _ := parseOptions(tokens)
+	return lo.values(name)
 }
 
 // options handles a line of global options: includes, index URLs …
-func (fp *fileParser) options(l logical, lo *lineOpts, written string) {
+func (fp *fileParser) options(l logical, lo *lineOpts) {
 	p := fp.p
 	fp.last, fp.viaOpen = nil, false
-	var writtenOpts *lineOpts
-	if written != "" && strings.Contains(written, "${") {
-		_, wt := breakArgsOptions(written)
-		if tokens, err := shlexSplit(wt); err == nil {
-			writtenOpts, _ = parseOptions(tokens)
-		}
-	}
 	hashes := fp.hashes(l, lo)
 	if len(lo.positional) > 0 && len(hashes) > 0 {
 		// "--hash=… pkg==1": pip takes pkg==1 for a stray argument.
 		req := strings.Join(lo.positional, " ")
-		p.dropped(fp.name, fp.lineOf(l, lo.positional[0]), "the requirement %q comes after an option: "+
+		fp.dropped(fp.lineOf(l, lo.positional[0]), "the requirement %q comes after an option: "+
 			"pip ignores it and its hashes; put the requirement first", req)
 		if parts, err := parseReqText(req); err == nil {
 			fp.add(l, parts, hashes)
@@ -338,23 +452,31 @@ func (fp *fileParser) options(l logical, lo *lineOpts, written string) {
 		return
 	}
 	for _, a := range lo.positional {
-		p.dropped(fp.name, fp.lineOf(l, a), "pip ignores %q after an option", a)
+		fp.dropped(fp.lineOf(l, a), "pip ignores %q after an option", a)
 	}
 	for _, h := range hashes {
 		msg := "--hash=%s has no requirement on its line: pip ignores it"
-		if fp.lastEnd == l.first-1 && fp.lastEnd > 0 {
+		switch {
+		case fp.badEnd == l.first-1 && fp.badEnd > 0:
+			msg += fmt.Sprintf(" (the \"\\\" at the end of line %d does not continue it)", fp.badEnd)
+		case fp.lastEnd == l.first-1 && fp.lastEnd > 0:
 			msg += fmt.Sprintf(" (is a \"\\\" missing at the end of line %d?)", fp.lastEnd)
 		}
-		p.dropped(fp.name, h.Line, msg, shortHash(h.String()))
+		fp.dropped(h.Line, msg, shortHash(h.String()))
 	}
-	for i, h := range lo.hits {
+	seen := map[string]int{}
+	for _, h := range lo.hits {
 		if h.spec.scope != scopeGlobal {
 			continue
 		}
 		opt := &Option{File: fp.name, Line: l.first, Name: h.spec.name, Value: h.value, Written: h.value}
-		if writtenOpts != nil && i < len(writtenOpts.hits) {
-			opt.Written = writtenOpts.hits[i].value
+		if len(fp.vars) > 0 {
+			opt.Written = fp.unexpand(h.value)
+			if written := fp.writtenValues(h.spec.name); seen[h.spec.name] < len(written) {
+				opt.Written = written[seen[h.spec.name]]
+			}
 		}
+		seen[h.spec.name]++
 		p.f.Options = append(p.f.Options, opt)
 	}
 	fp.includes(l, lo)
@@ -376,16 +498,16 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		return
 	}
 	if len(reqs)+len(cons) > 1 {
-		p.dropped(fp.name, l.first, "pip follows only the first -r or -c of a line")
+		fp.dropped(l.first, "pip follows only the first -r or -c of a line")
 	}
 	if others := len(lo.hits) - len(reqs) - len(cons); others > 0 {
-		p.dropped(fp.name, l.first, "pip ignores the other options of a line with -r or -c")
+		fp.dropped(l.first, "pip ignores the other options of a line with -r or -c")
 	}
 	switch sch := scheme(target); {
 	case sch == "http" || sch == "https":
 		// TODO(#2): fetch remote requirements files; Parse has no
 		// context or HTTP client yet, so they are reported instead.
-		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, false,
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, false,
 			"%s: sbompipe does not fetch remote requirements files, so its entries are not checked",
 			Redact(target))
 		return
@@ -393,32 +515,57 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		target = strings.TrimPrefix(strings.TrimPrefix(target, target[:5]), "//")
 	}
 	name := p.resolve(fp.name, target)
-	key := p.key(name)
-	if containsString(p.stack, key) {
-		p.refused(fp.name, l.first, "%s recursively references itself through %s", p.f.Path, name)
-		return
-	}
-	kindKey := key + "\x00r"
+	flag := "-r"
 	if nested {
-		kindKey = key + "\x00c"
+		flag = "-c"
 	}
-	if p.done[kindKey] {
-		return // already read the same way through another parent
-	}
-	data, err := p.read(name)
-	if err != nil {
-		flag := "-r"
-		if nested {
-			flag = "-c"
+	// Files are told apart by identity, not path: through symbolic links
+	// x -> . and y -> ., x/a.txt, y/x/a.txt … are all a.txt.
+	id, err := statFile(p.opts.FS, name)
+	if err == nil {
+		done, cycle := p.seen(id, nested)
+		switch {
+		case cycle != nil && cycle.name == name:
+			fp.refused(l.first, "%s %s: a cycle: %s is being read already; pip refuses it",
+				flag, target, name)
+			return
+		case cycle != nil:
+			fp.refused(l.first, "%s %s: a cycle: %s is %s, which is being read already; "+
+				"pip refuses it", flag, target, name, cycle.name)
+			return
+		case done:
+			return // already read the same way through another parent
+		case len(p.stack) >= maxIncludeDepth:
+			fp.problem(l.first, RuleIncludeMissing, SeverityError, false,
+				"%s %s: -r and -c nest more than %d files deep here; not read", flag, target,
+				maxIncludeDepth)
+			return
+		case len(p.done) >= maxFiles:
+			fp.problem(l.first, RuleIncludeMissing, SeverityError, false,
+				"%s %s: more than %d files are reached through -r and -c; not read", flag, target,
+				maxFiles)
+			return
 		}
-		why := "cannot be read"
-		if errors.Is(err, fs.ErrNotExist) {
-			why = "does not exist"
-		}
-		p.problem(fp.name, l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s %s", flag, target, name, why)
-		return
 	}
-	p.parseFile(name, data, nested, false)
+	var data []byte
+	if err == nil {
+		data, err = readRegular(p.opts.FS, name)
+	}
+	var notRegular *notRegularError
+	var tooLarge *tooLargeError
+	switch {
+	case errors.As(err, &notRegular), errors.As(err, &tooLarge):
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, false, "%s %s: %v; not read",
+			flag, target, err)
+	case errors.Is(err, fs.ErrNotExist):
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s does not exist",
+			flag, target, name)
+	case err != nil:
+		fp.problem(l.first, RuleIncludeMissing, SeverityError, true, "%s %s: %s cannot be read",
+			flag, target, name)
+	default:
+		p.parseFile(name, id, data, nested, false)
+	}
 }
 
 // hashes returns the --hash values of a line. A value without a colon is
@@ -434,7 +581,7 @@ func (fp *fileParser) hashes(l logical, lo *lineOpts) []Hash {
 		algo, digest, ok := strings.Cut(v, ":")
 		line := fp.lineOf(l, v)
 		if !ok {
-			fp.p.refused(fp.name, line, "--hash=%s: want an algorithm and a digest, like "+
+			fp.refused(line, "--hash=%s: want an algorithm and a digest, like "+
 				"--hash=sha256:abcd…", shortHash(v))
 			continue
 		}
@@ -464,12 +611,9 @@ func (fp *fileParser) add(l logical, parts reqParts, hashes []Hash) {
 		r.Canonical = ""
 	}
 	if r.URL != "" {
-		r.WrittenURL = r.URL
-		if strings.Contains(fp.written, "${") && r.Kind != Editable {
-			args, _ := breakArgsOptions(fp.written)
-			if wp, _ := parseReqText(args); wp.url != "" {
-				r.WrittenURL = wp.url
-			}
+		r.WrittenURL = parts.writtenURL
+		if r.WrittenURL == "" {
+			r.WrittenURL = fp.unexpand(r.URL)
 		}
 		r.FragmentHash = fragmentHash(r.URL)
 		if r.FragmentHash != nil {
@@ -499,7 +643,7 @@ func (fp *fileParser) checkConstraint(r *Requirement) {
 	default:
 		return
 	}
-	fp.p.refused(fp.name, r.Line, "%s: pip refuses the constraints file", why)
+	fp.refused(r.Line, "%s: pip refuses the constraints file", why)
 }
 
 // endLine is the last physical line of l that is not a comment.

@@ -2,6 +2,7 @@ package lockfile
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -132,6 +133,15 @@ func TestParseBadLines(t *testing.T) {
 				`requirements.txt:1: invalid requirement "a=1": "=" is not a version operator (did you mean "=="?)`,
 				`requirements.txt:3: invalid requirement "c=3": "=" is not a version operator (did you mean "=="?)`,
 			}, 1},
+		{"whitespace after the backslash: pip calls the line invalid",
+			"pkg==1.0 \\ \n    --hash=sha256:" + h1 + "\n",
+			[]string{
+				`requirements.txt:1: trailing whitespace after the "\" at the end of the line: pip does not join the next line to it, and refuses the line with the "\" in it as invalid; remove it`,
+				`requirements.txt:2: --hash=sha256:c4536ca1b555… has no requirement on its line: pip ignores it (the "\" at the end of line 1 does not continue it)`,
+			}, 1},
+		{"a comment after the backslash",
+			"--index-url https://x.example/simple \\ # the mirror\n",
+			[]string{`requirements.txt:1: a comment after the "\" at the end of the line: pip does not join the next line to it, and refuses the line with the "\" in it as invalid; move the comment to a line of its own`}, 0},
 		{"comment inside a continuation drops the hashes",
 			"pkg==1 # note \\\n    --hash=sha256:" + h1 + "\n",
 			[]string{"requirements.txt:1: the comment on line 1 hides line 2 of the continued line from pip: it drops --hash=sha256:c4536ca1b555…"}, 1},
@@ -200,7 +210,7 @@ func TestParseIncludes(t *testing.T) {
 		t.Errorf("files mismatch (-want +got):\n%s", diff)
 	}
 	wantProblems := []string{
-		"sub/dev.txt:2: requirements.txt recursively references itself through requirements.txt",
+		"sub/dev.txt:2: -r ../requirements.txt: a cycle: requirements.txt is being read already; pip refuses it",
 		"constraints.txt:3: constraints cannot have extras: pip refuses the constraints file",
 		"requirements.txt:4: -r missing.txt: missing.txt does not exist",
 	}
@@ -348,6 +358,19 @@ func TestRedact(t *testing.T) {
 		{"https://ghp_token@h.example/x and http://a:b@c.example", "https://h.example/x and http://c.example"},
 		{"r @ git+https://github.com/o/r@v1.0", "r @ git+https://github.com/o/r@v1.0"},
 		{"no url here: a@b", "no url here: a@b"},
+		// The last "@" before the host ends a password that holds "@".
+		{"https://user:p@ss@host.example/x", "https://host.example/x"},
+		{"https://to@k@en@host.example", "https://host.example"},
+		{"git+ssh://git@github.com/o/r.git@v1", "git+ssh://github.com/o/r.git@v1"},
+		{"git+https://tok@github.com/o/r@v1.0#egg=r", "git+https://github.com/o/r@v1.0#egg=r"},
+		// ${VAR} references are no secret.
+		{"https://${USER}:${TOKEN}@host.example/simple", "https://${USER}:${TOKEN}@host.example/simple"},
+		{"https://user:${TOKEN}@host.example/simple", "https://host.example/simple"},
+		// Credentials in the query.
+		{"https://h.example/simple?token=abc&x=1", "https://h.example/simple?token=REDACTED&x=1"},
+		{"https://h.example/s/?a=1&Access_Token=abc#f", "https://h.example/s/?a=1&Access_Token=REDACTED#f"},
+		{"https://h.example/simple?token=${TOKEN}", "https://h.example/simple?token=${TOKEN}"},
+		{"https://h.example/x.whl?tokens=1", "https://h.example/x.whl?tokens=1"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.in); got != tt.want {
@@ -365,5 +388,25 @@ func TestParseWrittenURL(t *testing.T) {
 	r := f.Requirements[0]
 	if r.URL != "https://t0k@files.example/pkg-1.0.tar.gz" || r.WrittenURL != "https://${TOKEN}@files.example/pkg-1.0.tar.gz" {
 		t.Errorf("URL, WrittenURL = %q, %q; want the expanded and the written URL", r.URL, r.WrittenURL)
+	}
+}
+
+// TestParseEntryAndProblemLimits: a file of millions of tiny lines keeps
+// at most maxEntries entries and lists at most maxProblems problems, with
+// one more that counts the rest.
+func TestParseEntryAndProblemLimits(t *testing.T) {
+	f := parseFS(t, map[string]string{"requirements.txt": strings.Repeat("x\n", maxEntries+5)}, nil)
+	want := []string{fmt.Sprintf("requirements.txt:%d: more than %d requirement and option lines: "+
+		"the rest is not read (is this a requirements file?)", maxEntries+1, maxEntries)}
+	if diff := cmp.Diff(want, problems(f)); diff != "" || len(f.Requirements) != maxEntries {
+		t.Errorf("%d requirements, problems (-want +got):\n%s", len(f.Requirements), diff)
+	}
+
+	f = parseFS(t, map[string]string{"requirements.txt": strings.Repeat("=\n", maxProblems+10)}, nil)
+	got := problems(f)
+	last := fmt.Sprintf("requirements.txt:%d: 10 more problems from here on are not listed", maxProblems+1)
+	if len(got) != maxProblems+1 || got[len(got)-1] != last {
+		t.Errorf("got %d problems ending %q, want %d ending %q", len(got), got[len(got)-1],
+			maxProblems+1, last)
 	}
 }

@@ -138,7 +138,7 @@ func parsePEP508(s string) (pep508, error) {
 }
 
 func invalidReq(s, why string) error {
-	return fmt.Errorf("invalid requirement %q: %s", s, why)
+	return fmt.Errorf("invalid requirement %q: %s", clip(s), why)
 }
 
 // parseSpecifier reads comma-separated clauses "op version" and returns them
@@ -190,16 +190,16 @@ func checkVersion(op, v string) error {
 	case "==", "!=":
 		base := strings.TrimSuffix(v, ".*")
 		if base != v && strings.Contains(base, "+") {
-			return fmt.Errorf("%s%s: a wildcard cannot follow a local version", op, v)
+			return fmt.Errorf("%s%s: a wildcard cannot follow a local version", op, clip(v))
 		}
 		v = base
 	case "~=":
 		if !strings.Contains(v, ".") {
-			return fmt.Errorf("~=%s: ~= needs at least two release numbers", v)
+			return fmt.Errorf("~=%s: ~= needs at least two release numbers", clip(v))
 		}
 	}
 	if !plainRelease(v) && !versionRE.MatchString(v) {
-		return fmt.Errorf("%q is not a PEP 440 version (pip 24.1 and later refuse it)", v)
+		return fmt.Errorf("%q is not a PEP 440 version (pip 24.1 and later refuse it)", clip(v))
 	}
 	return nil
 }
@@ -221,9 +221,10 @@ func plainRelease(v string) bool {
 	return !dot
 }
 
-// pinnedVersion returns the version of a specifier that is exactly one
-// "==" or "===" clause without a wildcard, or "".
+// pinnedVersion returns the version of a specifier that is one "==" or
+// "===" clause without a wildcard (see pipClause), or "".
 func pinnedVersion(spec string) string {
+	spec = pipClause(spec)
 	if spec == "" || strings.Contains(spec, ",") {
 		return ""
 	}
@@ -234,6 +235,31 @@ func pinnedVersion(spec string) string {
 		return v
 	}
 	return ""
+}
+
+// pipClause returns the one clause a specifier stands for when all its
+// clauses are the same "==" or "===" pin, and spec otherwise. pip keeps a
+// specifier as a set, so "==1.0,==1.0" is one clause and pinned for its
+// is_pinned (pip 23.2.1 as later ones); clauses count as the same when
+// their "==" versions are equal by PEP 440 ("==1.0,==1") or their "==="
+// or wildcard versions are the same text, where every pip agrees.
+func pipClause(spec string) string {
+	first, rest, ok := strings.Cut(spec, ",")
+	if !ok {
+		return spec
+	}
+	for _, c := range strings.Split(rest, ",") {
+		switch {
+		case c == first:
+		case strings.HasPrefix(c, "==") && !strings.HasPrefix(c, "===") &&
+			strings.HasPrefix(first, "==") && !strings.HasPrefix(first, "===") &&
+			!strings.HasSuffix(c, ".*") && !strings.HasSuffix(first, ".*") &&
+			sameVersion(c[2:], first[2:]):
+		default:
+			return spec
+		}
+	}
+	return first
 }
 
 // markerVars are the PEP 508 marker variables, with the legacy dotted
@@ -258,7 +284,7 @@ func checkMarker(m string) error {
 	}
 	sc.ws()
 	if !sc.eof() {
-		return fmt.Errorf("unexpected %q", sc.s[sc.i:])
+		return fmt.Errorf("unexpected %q", clip(sc.s[sc.i:]))
 	}
 	return nil
 }
@@ -338,7 +364,7 @@ func markerValue(sc *scanner) error {
 		if v == "" {
 			return errors.New("expected a marker variable or a quoted string")
 		}
-		return fmt.Errorf("unknown marker variable %q", v)
+		return fmt.Errorf("unknown marker variable %q", clip(v))
 	}
 	return nil
 }

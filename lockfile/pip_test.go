@@ -54,6 +54,8 @@ var pipCases = []pipCase{
 		"requirements.txt": "alpha==1.0 --hash={A} --hash=sha256:abc\n"}},
 	{name: "wildcard pin", files: map[string]string{
 		"requirements.txt": "alpha==1.* --hash={A}\n"}},
+	{name: "a pin repeated", files: map[string]string{
+		"requirements.txt": "alpha==1.0,==1.0 --hash={A}\nbeta==2.0,==2 --hash={B}\n"}},
 	{name: "unsafe trailer", files: map[string]string{
 		"requirements.txt": "alpha==1.0 --hash={A}\n\n# WARNING: The following packages were not pinned, but pip requires them to be\n" +
 			"# pinned when the requirements file includes hashes and the requirement is not\n" +
@@ -75,6 +77,8 @@ var pipCases = []pipCase{
 		"requirements.txt": "alpha==1.0 \\\n--hash={A}\\\n--hash={AS}\n"}},
 	{name: "TAB before the hash", files: map[string]string{
 		"requirements.txt": "alpha==1.0\t--hash={A}\n"}},
+	{name: "whitespace after the backslash", files: map[string]string{
+		"requirements.txt": "alpha==1.0 \\ \n    --hash={A}\n"}},
 	{name: "comment inside a continuation", files: map[string]string{
 		"requirements.txt": "alpha==1.0 # pinned \\\n    --hash={A}\n"}},
 	{name: "unknown option", files: map[string]string{

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"regexp"
 	"strings"
 	"unicode"
@@ -219,36 +220,40 @@ type logical struct {
 // line ending in a backslash is joined to the next one with nothing
 // inserted after stripping backslashes from both of its ends; a comment line
 // never continues and ends a pending continuation (its text is appended, to
-// be stripped as a comment later); so does a blank line.
-func joinLines(lines []string) []logical {
-	out := make([]logical, 0, len(lines))
-	var pending []string
-	first := 0
-	for i, line := range lines {
-		n := i + 1
-		comment := isCommentLine(line)
-		if !strings.HasSuffix(line, `\`) || comment {
-			if first != 0 {
-				if comment {
-					line = " " + line // keeps it a comment after the join
+// be stripped as a comment later); so does a blank line. It yields the
+// logical lines one by one, so that a reader who stops early holds none
+// of the rest.
+func joinLines(lines []string) iter.Seq[logical] {
+	return func(yield func(logical) bool) {
+		var pending []string
+		first := 0
+		for i, line := range lines {
+			n := i + 1
+			comment := isCommentLine(line)
+			if !strings.HasSuffix(line, `\`) || comment {
+				l := logical{first: n, last: n, text: line}
+				if first != 0 {
+					if comment {
+						line = " " + line // keeps it a comment after the join
+					}
+					pending = append(pending, line)
+					l = logical{first: first, last: n, text: strings.Join(pending, "")}
+					pending, first = pending[:0], 0
 				}
-				pending = append(pending, line)
-				out = append(out, logical{first: first, last: n, text: strings.Join(pending, "")})
-				pending, first = pending[:0], 0
-			} else {
-				out = append(out, logical{first: n, last: n, text: line})
+				if !yield(l) {
+					return
+				}
+				continue
 			}
-			continue
+			if first == 0 {
+				first = n
+			}
+			pending = append(pending, strings.Trim(line, `\`))
 		}
-		if first == 0 {
-			first = n
+		if first != 0 {
+			yield(logical{first: first, last: len(lines), text: strings.Join(pending, "")})
 		}
-		pending = append(pending, strings.Trim(line, `\`))
 	}
-	if first != 0 {
-		out = append(out, logical{first: first, last: len(lines), text: strings.Join(pending, "")})
-	}
-	return out
 }
 
 // commentStart returns where pip's comment pattern (^|\s+)#.*$ starts in s,
@@ -291,13 +296,20 @@ func stripComment(s string) string {
 // envRE is pip's ${NAME} pattern: only upper-case letters, digits and "_".
 var envRE = regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`)
 
+// envVar is a ${NAME} reference and the value it expanded to.
+type envVar struct {
+	name, value string
+}
+
 // expandEnv replaces ${NAME} with the variable's value as pip does: every
 // occurrence, one name after another; an unset or empty variable stays as
-// written. It returns the names that were left unexpanded.
-func expandEnv(s string, getenv func(string) string) (string, []string) {
+// written. It returns the references it expanded and the names it left
+// unexpanded.
+func expandEnv(s string, getenv func(string) string) (string, []envVar, []string) {
 	if !strings.Contains(s, "${") {
-		return s, nil
+		return s, nil, nil
 	}
+	var set []envVar
 	var unset []string
 	for _, m := range envRE.FindAllStringSubmatch(s, -1) {
 		value := getenv(m[1])
@@ -305,7 +317,10 @@ func expandEnv(s string, getenv func(string) string) (string, []string) {
 			unset = append(unset, m[1])
 			continue
 		}
+		if strings.Contains(s, m[0]) {
+			set = append(set, envVar{name: m[1], value: value})
+		}
 		s = strings.ReplaceAll(s, m[0], value)
 	}
-	return s, unset
+	return s, set, unset
 }

@@ -1,6 +1,7 @@
 package lockfile
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,7 +59,7 @@ func TestJoinLines(t *testing.T) {
 			[]logical{{1, 1, "a"}, {2, 2, "pkg==1 "}}},
 	}
 	for _, tt := range tests {
-		got := joinLines(tt.in)
+		got := slices.Collect(joinLines(tt.in))
 		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(logical{})); diff != "" {
 			t.Errorf("%s: joinLines(%q) mismatch (-want +got):\n%s", tt.name, tt.in, diff)
 		}
@@ -89,17 +90,21 @@ func TestExpandEnv(t *testing.T) {
 	getenv := func(k string) string { return env[k] }
 	tests := []struct {
 		in, want string
+		set      []envVar
 		unset    []string
 	}{
-		{"https://${TOKEN}@${HOST}/simple", "https://s3cret@pypi.example/simple", nil},
-		{"${TOKEN}${TOKEN}", "s3cret" + "s3cret", nil},
-		{"$TOKEN %TOKEN% ${lower}", "$TOKEN %TOKEN% ${lower}", nil},
-		{"${EMPTY}/${MISSING}", "${EMPTY}/${MISSING}", []string{"EMPTY", "MISSING"}},
+		{"https://${TOKEN}@${HOST}/simple", "https://s3cret@pypi.example/simple",
+			[]envVar{{"TOKEN", "s3cret"}, {"HOST", "pypi.example"}}, nil},
+		{"${TOKEN}${TOKEN}", "s3cret" + "s3cret", []envVar{{"TOKEN", "s3cret"}}, nil},
+		{"$TOKEN %TOKEN% ${lower}", "$TOKEN %TOKEN% ${lower}", nil, nil},
+		{"${EMPTY}/${MISSING}", "${EMPTY}/${MISSING}", nil, []string{"EMPTY", "MISSING"}},
 	}
 	for _, tt := range tests {
-		got, unset := expandEnv(tt.in, getenv)
-		if got != tt.want || !cmp.Equal(unset, tt.unset) {
-			t.Errorf("expandEnv(%q) = %q, %q, want %q, %q", tt.in, got, unset, tt.want, tt.unset)
+		got, set, unset := expandEnv(tt.in, getenv)
+		if got != tt.want || !cmp.Equal(set, tt.set, cmp.AllowUnexported(envVar{})) ||
+			!cmp.Equal(unset, tt.unset) {
+			t.Errorf("expandEnv(%q) = %q, %v, %q, want %q, %v, %q", tt.in, got, set, unset,
+				tt.want, tt.set, tt.unset)
 		}
 	}
 }

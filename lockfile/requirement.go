@@ -188,6 +188,10 @@ type reqParts struct {
 	marker    string
 	kind      Kind
 	url       string
+
+	// writtenURL is url as the file has it before ${VAR} expansion, when
+	// that differs.
+	writtenURL string
 }
 
 // parseReqText reads the requirement part of a line (after option
@@ -206,7 +210,7 @@ func parseReqText(text string) (reqParts, error) {
 	p, err := parseReqBody(p, text)
 	if err == nil && p.marker != "" {
 		if merr := checkMarker(p.marker); merr != nil {
-			err = fmt.Errorf("invalid marker %q: %v", p.marker, merr)
+			err = fmt.Errorf("invalid marker %q: %v", clip(p.marker), merr)
 		}
 	}
 	return p, err
@@ -247,7 +251,7 @@ func parseReqBody(p reqParts, text string) (reqParts, error) {
 			if reqString != "" && !validName(reqString) {
 				// pip before 25.0 read "#egg=name==1.0" as a requirement.
 				err := fmt.Errorf("#egg=%s is not a project name: pip 25.0 and later refuse "+
-					"it (write \"name @ url\" instead)", reqString)
+					"it (write \"name @ url\" instead)", clip(reqString))
 				if r, perr := parsePEP508(reqString); perr == nil {
 					p.name, p.specifier = r.name, r.specifier
 				}

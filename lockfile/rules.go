@@ -77,12 +77,12 @@ func checkRequirements(f *File) []Finding {
 		case Editable:
 			fs = append(fs, finding(r, r.Line, RuleEditable, SeverityError, true,
 				"-e %s: pip refuses editable requirements in hash-checking mode, because there is "+
-					"no single file to hash; install it in a separate step without hashes", r.URL))
+					"no single file to hash; install it in a separate step without hashes", r.WrittenURL))
 			continue
 		case VCS, LocalDir:
 			fs = append(fs, finding(r, r.Line, RuleUnhashable, SeverityError, true,
 				"%s is a %s: no hash can cover it, and pip refuses it in hash-checking mode; "+
-					"point at a built archive (wheel or sdist) with a --hash instead", r.URL, r.Kind))
+					"point at a built archive (wheel or sdist) with a --hash instead", r.WrittenURL, r.Kind))
 			continue
 		}
 		hashes := r.Hashes
@@ -97,7 +97,8 @@ func checkRequirements(f *File) []Finding {
 				if len(hashes) == 0 {
 					hashes = c.Hashes
 				}
-			case strings.HasPrefix(r.Specifier, "==") && !strings.Contains(r.Specifier, ","):
+			case strings.HasPrefix(pipClause(r.Specifier), "==") &&
+				!strings.Contains(pipClause(r.Specifier), ","):
 				fs = append(fs, finding(r, r.Line, RuleNotPinned, SeverityError, false,
 					"%s%s is a wildcard: pip takes it for pinned, but it names no single version; "+
 						"pin one version with ==", r.Name, r.Specifier))
@@ -121,7 +122,7 @@ func checkRequirements(f *File) []Finding {
 func checkHashes(r *Requirement, hashes []Hash) []Finding {
 	what := r.Name + r.Specifier
 	if r.Name == "" {
-		what = r.URL
+		what = r.WrittenURL
 	}
 	if len(hashes) == 0 {
 		if r.FragmentHash != nil {
@@ -333,7 +334,8 @@ func checkUnsafe(f *File) []Finding {
 var indexOptions = map[string]bool{"index-url": true, "extra-index-url": true, "find-links": true}
 
 // checkIndexes applies credentials and insecure-index to the options and
-// the URLs of requirements.
+// the URLs of requirements. Messages show what the file says, before
+// ${VAR} expansion, so that no expanded secret is ever printed.
 func checkIndexes(f *File) []Finding {
 	var fs []Finding
 	for _, o := range f.Options {
@@ -341,47 +343,49 @@ func checkIndexes(f *File) []Finding {
 		case o.Name == "trusted-host":
 			fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleInsecureIndex,
 				Severity: SeverityWarning, Message: fmt.Sprintf("--trusted-host %s: pip stops "+
-					"checking TLS for this host", o.Value)})
+					"checking TLS for this host", clip(o.Written))})
 		case indexOptions[o.Name]:
-			if literalUserinfo(o.Written) {
+			if what := literalCredential(o.Written); what != "" {
 				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleCredentials,
-					Severity: SeverityError, Message: fmt.Sprintf("--%s %s has a user or token "+
-						"written in the file, where logs, SBOMs and caches copy it; write ${VAR} "+
-						"instead, or use a netrc or keyring", o.Name, Redact(o.Written))})
+					Severity: SeverityError, Message: fmt.Sprintf("--%s %s has %s written in the "+
+						"file, where logs, SBOMs and caches copy it; write ${VAR} instead, or use a "+
+						"netrc or keyring", o.Name, clip(Redact(o.Written)), what)})
 			}
 			if insecureURL(o.Value) {
 				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleInsecureIndex,
 					Severity: SeverityWarning, Message: fmt.Sprintf("--%s %s uses http://: anyone "+
-						"on the way can change the index pages", o.Name, Redact(o.Value))})
+						"on the way can change the index pages", o.Name, clip(Redact(o.Written)))})
 			}
 		}
 	}
 	for _, r := range append(append([]*Requirement{}, f.Requirements...), f.Constraints...) {
-		if r.URL != "" && r.Kind != VCS && literalUserinfo(r.WrittenURL) {
+		if what := literalCredential(r.WrittenURL); r.URL != "" && what != "" {
 			fs = append(fs, finding(r, r.Line, RuleCredentials, SeverityError, false,
-				"%s has a user or token written in the file; write ${VAR} instead", Redact(r.URL)))
+				"%s has %s written in the file; write ${VAR} instead", Redact(r.WrittenURL), what))
 		}
 	}
 	return fs
 }
 
-// literalUserinfo reports whether a URL as written carries a user or token
-// that is not entirely made of ${VAR} references.
-func literalUserinfo(written string) bool {
-	if !hasUserinfo(written) {
+// insecureURL reports whether u is plain http:// to a host that is not
+// loopback. The host is found by hand, after the last "@" of the
+// authority, so that credentials url.Parse refuses ("${TOKEN}", a "/" in a
+// password) do not hide it.
+func insecureURL(u string) bool {
+	if scheme(u) != "http" {
 		return false
 	}
-	m := userinfoRE.FindString(written)
-	info := m[strings.Index(m, "://")+3 : len(m)-1]
-	return strings.TrimSpace(envRE.ReplaceAllString(strings.ReplaceAll(info, ":", ""), "")) != ""
-}
-
-// insecureURL reports whether u is plain http:// to a host that is not
-// loopback.
-func insecureURL(u string) bool {
-	parsed, err := url.Parse(u)
-	if err != nil || !strings.EqualFold(parsed.Scheme, "http") {
-		return false
+	_, rest, _ := strings.Cut(u, "://")
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		authority = authority[i+1:]
+	}
+	parsed, err := url.Parse("http://" + authority)
+	if err != nil {
+		return true
 	}
 	host := parsed.Hostname()
 	if strings.EqualFold(host, "localhost") {

@@ -208,7 +208,8 @@ type Problem struct {
 	PipRefuses bool
 }
 
-// Error returns "file:line: message".
+// Error returns "file:line: message", control characters in the file name
+// escaped.
 func (p *Problem) Error() string {
-	return p.File + ":" + strconv.Itoa(p.Line) + ": " + p.Message
+	return escapeControl(p.File) + ":" + strconv.Itoa(p.Line) + ": " + p.Message
 }

@@ -77,7 +77,8 @@ func Verify(ctx context.Context, f *File, opts VerifyOptions) (*Report, error) {
 	return newReport(f, fs), nil
 }
 
-// newReport sorts and counts findings and removes credentials from them.
+// newReport sorts and counts findings, removes credentials from them and
+// escapes the control characters of file names and messages.
 func newReport(f *File, fs []Finding) *Report {
 	order := map[string]int{}
 	for i, name := range f.Files {
@@ -94,11 +95,13 @@ func newReport(f *File, fs []Finding) *Report {
 		}
 		return cmp.Or(cmp.Compare(oa, ob), cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 	})
-	r := &Report{Files: append([]string{}, f.Files...), Requirements: len(f.Requirements),
-		Findings: []Finding{}}
+	r := &Report{Files: []string{}, Requirements: len(f.Requirements), Findings: []Finding{}}
+	for _, name := range f.Files {
+		r.Files = append(r.Files, display(Redact(name)))
+	}
 	for _, x := range fs {
-		x.Message = Redact(x.Message)
-		x.File = Redact(x.File)
+		x.Message = display(Redact(x.Message))
+		x.File = display(Redact(x.File))
 		r.Findings = append(r.Findings, x)
 		if x.Severity == SeverityError {
 			r.Errors++
@@ -123,8 +126,14 @@ func (r *Report) Merge(other *Report) {
 	r.Warnings += other.Warnings
 }
 
-// finding returns a finding about requirement r.
+// finding returns a finding about requirement r. String arguments are
+// taken from the file: they are cut to a sensible length.
 func finding(r *Requirement, line int, rule string, sev Severity, pip bool, format string, args ...any) Finding {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = clip(s)
+		}
+	}
 	return Finding{File: r.File, Line: line, Rule: rule, Severity: sev, Package: r.Name,
 		Message: fmt.Sprintf(format, args...), PipRefuses: pip}
 }

@@ -80,6 +80,13 @@ func TestVerifyRules(t *testing.T) {
 			[]string{"requirements.txt:8 unsafe-unpinned setuptools error"}},
 		{"not pinned", map[string]string{"requirements.txt": hashed("a>=1", s1) + hashed("b", s1) + hashed("c==1.*", s1) + hashed("d===7", s1)},
 			[]string{"requirements.txt:1 not-pinned a error", "requirements.txt:3 not-pinned b error", "requirements.txt:5 not-pinned c error"}},
+		{"a repeated pin is one pin, as in pip's is_pinned",
+			map[string]string{"requirements.txt": hashed("a==1.0,==1.0", s1) + hashed("b==1.0, ==1", s1) +
+				hashed("c===7,===7", s1) + hashed("d==1.0,==1.1", s1) + hashed("e==1.0,>=1", s1) +
+				hashed("f==1.*,==1.*", s1) + hashed("g==1.0+x,==1.0", s1) + hashed("h===1.0,===1.00", s1)},
+			[]string{"requirements.txt:7 not-pinned d error", "requirements.txt:9 not-pinned e error",
+				"requirements.txt:11 not-pinned f error", "requirements.txt:13 not-pinned g error",
+				"requirements.txt:15 not-pinned h error"}},
 		{"bad hashes", map[string]string{"requirements.txt": hashed("a==1", "md5:"+strings.Repeat("a", 32)) +
 			hashed("b==1", s1, "sha256:"+h1[:63]) + hashed("c==1", "sha256:"+strings.ToUpper(h1)) +
 			hashed("d==1", "sha256:"+strings.Repeat("z", 64)) + hashed("e==1", "SHA256:"+h1)},
@@ -137,6 +144,10 @@ func TestVerifyRules(t *testing.T) {
 				"requirements.txt:3 insecure-index  warning",
 				"requirements.txt:5 insecure-index  warning",
 				"requirements.txt:6 credentials a error"}},
+		{"whitespace after a backslash is a syntax error, not a local directory",
+			map[string]string{"requirements.txt": "a==1 \\ \n    --hash=" + s1 + "\n"},
+			[]string{"requirements.txt:1 syntax  error", "requirements.txt:1 missing-hash a error",
+				"requirements.txt:2 syntax  error"}},
 		{"include missing",
 			map[string]string{"requirements.txt": "-r dev.txt\n" + hashed("a==1", s1)},
 			[]string{"requirements.txt:1 include-missing  error"}},
@@ -195,4 +206,91 @@ func TestVerifyCheckError(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("Verify error = %v, want the check's error", err)
 	}
+}
+
+// TestVerifyShowsWhatWasWritten: values that ${VAR} references expand to
+// are never printed, whatever characters they hold ("/" and "@" defeat
+// any redaction of the expanded URL), and a file whose credentials are all
+// ${VAR} references has no credentials finding.
+func TestVerifyShowsWhatWasWritten(t *testing.T) {
+	env := map[string]string{
+		"TOKEN":  "s3cr/et@pa%ss",
+		"URL":    "https://u:hid/den@files.example/d-1.0-py3-none-any.whl",
+		"QUOTED": `hid"den`,
+	}
+	text := "--index-url https://${TOKEN}@pypi.example/simple\n" +
+		"--extra-index-url http://__token__:${TOKEN}@mirror.example/simple\n" +
+		"--find-links https://links.example/?token=${TOKEN}\n" +
+		"--trusted-host ${TOKEN}\n" +
+		"a @ https://${TOKEN}@files.example/a-1.0.tar.gz\n" +
+		"https://${TOKEN}@files.example/b-1.0.tar.gz\n" +
+		"-e git+https://${TOKEN}@github.com/o/r#egg=r\n" +
+		"c @ git+https://${TOKEN}@github.com/o/c@v1\n" +
+		"${URL}\n" +
+		"e @ https://${TOKEN}@files.example/e-1.0.tar.gz ; bad marker\n" +
+		"--index-url https://pypi.example/simple https://${TOKEN}@stray.example\n" +
+		"f @ https://${QUOTED}@files.example/f-1.0.tar.gz --hash=sha256:" + h1 + " --hash=x\n"
+	fsys := fstest.MapFS{"requirements.txt": {Data: []byte(text)}}
+	f, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(context.Background(), f, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[int]bool{}
+	for _, x := range rep.Findings {
+		for _, part := range []string{"s3cr", "et@pa", "hid", "den@"} {
+			if strings.Contains(x.Message, part) {
+				t.Errorf("finding shows part %q of an expanded secret: %s", part, x)
+			}
+		}
+		if x.Rule == RuleCredentials {
+			t.Errorf("credentials finding for a ${VAR} reference: %s", x)
+		}
+		lines[x.Line] = true
+	}
+	for _, n := range []int{2, 4, 5, 6, 7, 8, 9, 10, 11, 12} { // 1 and 3 are fine
+		if !lines[n] {
+			t.Errorf("no finding on line %d; findings:\n%s", n, findingLines(rep))
+		}
+	}
+}
+
+// TestVerifyLiteralCredentials: a password or token written in the file,
+// in any URL pip reads (a VCS URL too, or the query of an index URL), is a
+// credentials finding; a login in an ssh URL is not.
+func TestVerifyLiteralCredentials(t *testing.T) {
+	text := "--index-url https://h.example/simple?access_token=abc123\n" +
+		"--extra-index-url https://h.example/simple?token=${TOKEN}\n" +
+		"--extra-index-url https://user:${TOKEN}@h.example/simple\n" +
+		"--find-links https://user:p@ss@h.example/links\n" +
+		"bar @ git+https://ghp_LITERAL@github.com/o/bar@v1\n" +
+		"baz @ git+ssh://git@github.com/o/baz@v1\n" +
+		"-e git+https://x-access-token:ghs_LITERAL@github.com/o/q#egg=q\n"
+	got := verifyFS(t, map[string]string{"requirements.txt": text})
+	var creds []string
+	for _, g := range got {
+		if strings.Contains(g, " credentials ") {
+			creds = append(creds, g)
+		}
+	}
+	want := []string{
+		"requirements.txt:1 credentials  error",
+		"requirements.txt:4 credentials  error",
+		"requirements.txt:5 credentials bar error",
+		"requirements.txt:7 credentials q error",
+	}
+	if diff := cmp.Diff(want, creds); diff != "" {
+		t.Errorf("credentials findings (-want +got):\n%s", diff)
+	}
+}
+
+func findingLines(r *Report) string {
+	var b strings.Builder
+	for _, x := range r.Findings {
+		b.WriteString(x.String() + "\n")
+	}
+	return b.String()
 }
