@@ -58,7 +58,7 @@ func (b *builder) python(path string) error {
 	annotated := false
 	for _, r := range f.Requirements {
 		if r.Name == "" {
-			b.warnf("%s:%d: %s has no project name: not inventoried", r.File, r.Line, lockfile.Redact(r.URL))
+			b.warnf("%s:%d: %s has no project name: not inventoried", r.File, r.Line, printable(r.URL, r.WrittenURL))
 			entries = append(entries, nil)
 			continue
 		}
@@ -112,7 +112,7 @@ func (b *builder) python(path string) error {
 // the folder of the requirements file given, which source lines are
 // relative to.
 func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSource, top string) *Component {
-	url := lockfile.Redact(r.URL)
+	url := printable(r.URL, r.WrittenURL)
 	c := &Component{
 		Key:       "python:" + r.Canonical + "@" + r.Version,
 		Ecosystem: Python,
@@ -202,15 +202,16 @@ func pythonSources(opts []*lockfile.Option) []pythonSource {
 	index, noIndex := defaultIndex, false
 	var extra, links []string
 	for _, o := range opts {
+		value := printable(o.Value, o.Written)
 		switch o.Name {
 		case "index-url":
-			index = o.Value
+			index = value
 		case "extra-index-url":
-			extra = append(extra, o.Value)
+			extra = append(extra, value)
 		case "no-index":
 			noIndex = true
 		case "find-links":
-			links = append(links, o.Value)
+			links = append(links, value)
 		}
 	}
 	const onIndex = "the package's files on the index; the hashes are of the files the requirement allows"
@@ -218,13 +219,23 @@ func pythonSources(opts []*lockfile.Option) []pythonSource {
 	var out []pythonSource
 	if !noIndex {
 		for _, u := range append([]string{index}, extra...) {
-			out = append(out, pythonSource{url: lockfile.Redact(u), index: true, comment: onIndex})
+			out = append(out, pythonSource{url: u, index: true, comment: onIndex})
 		}
 	}
 	for _, u := range links {
-		out = append(out, pythonSource{url: lockfile.Redact(u), comment: inLinks})
+		out = append(out, pythonSource{url: u, comment: inLinks})
 	}
 	return out
+}
+
+// printable is a URL fit for a published document: what the file says
+// when ${VAR} expansion changed it (an expanded value may be a secret, in
+// any form), with credentials removed.
+func printable(expanded, written string) string {
+	if written != "" && written != expanded {
+		return lockfile.Redact(written)
+	}
+	return lockfile.Redact(expanded)
 }
 
 // relativeTo returns file relative to dir, with forward slashes, so that

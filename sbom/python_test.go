@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -194,4 +195,21 @@ func keys(b *BOM) []string {
 		out = append(out, c.Key)
 	}
 	return out
+}
+
+// A value ${VAR} expanded to never reaches a document, whatever it holds:
+// the documents say what the file says.
+func TestPythonExpandedSecretsStayOut(t *testing.T) {
+	const secret = "s3cr/t@x"
+	t.Setenv("TOKEN", secret)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"requirements.txt": "--index-url https://u:${TOKEN}@127.0.0.1/simple\n" +
+		"foo==1.0 --hash=sha256:" + strings.Repeat("a", 64) + "\n" +
+		"bar @ https://u:${TOKEN}@127.0.0.1/bar-1.0.tar.gz --hash=sha256:" + strings.Repeat("b", 64) + "\n"})
+	b := collectTest(t, Inputs{Python: []string{filepath.Join(dir, "requirements.txt")}})
+	for name, doc := range encodeAll(t, b) {
+		if bytes.Contains(doc, []byte("s3cr")) || bytes.Contains(doc, []byte("t@x")) {
+			t.Errorf("%s holds the expanded secret", name)
+		}
+	}
 }
