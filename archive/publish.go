@@ -19,9 +19,9 @@ import (
 const maxReindexAttempts = 20
 
 // Reindex rewrites the index files from the store: index.json, index.html,
-// feed.xml, sbom.css and favicon.svg. Files whose bytes would not change are not
-// written. It also removes temporary files that killed writers left in a
-// file store.
+// feed.xml, sbom.css and favicon.svg. Files whose bytes would not change are
+// not written. It also removes temporary files that killed writers left in
+// a file store.
 func (s *Store) Reindex(ctx context.Context) error {
 	unlock, err := s.lock(ctx, true)
 	if err != nil {
