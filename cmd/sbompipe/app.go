@@ -137,7 +137,9 @@ func commands() []*cli.Command {
 	}
 }
 
-// Set at link time: go build -ldflags "-X main.version=v1.2.3 -X main.commit=abc".
+// version and commit are set at link time:
+//
+//	go build -ldflags "-X main.version=v1.2.3 -X main.commit=abc"
 var (
 	version = ""
 	commit  = ""
