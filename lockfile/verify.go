@@ -32,11 +32,11 @@ func (f Finding) String() string {
 // Report is the result of Verify. Its JSON form is the one DESIGN.md gives
 // for `sbompipe verify --format json`.
 type Report struct {
-	Files        []string  `json:"files"`
-	Requirements int       `json:"requirements"`
+	Files        []string  `json:"files"`        // every file read, the top-level one first
+	Requirements int       `json:"requirements"` // the requirement entries read
 	Findings     []Finding `json:"findings"`
-	Errors       int       `json:"errors"`
-	Warnings     int       `json:"warnings"`
+	Errors       int       `json:"errors"`   // findings of SeverityError
+	Warnings     int       `json:"warnings"` // the other findings
 }
 
 // Check is a rule that needs more than the lockfile: the requirements.in
