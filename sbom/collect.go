@@ -28,6 +28,7 @@ type Subject struct {
 // Inputs says what Collect inventories and how. The zero value of each
 // field is its documented default.
 type Inputs struct {
+	// Subject is the product the documents describe.
 	Subject Subject
 
 	// Python are requirements files (pip's format), read in lax mode,
