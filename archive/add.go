@@ -44,13 +44,13 @@ type AddOptions struct {
 
 // FileResult is the outcome for one input document.
 type FileResult struct {
-	Source       string  `json:"source"`
-	Path         string  `json:"path"`
+	Source       string  `json:"source"` // the input's name
+	Path         string  `json:"path"`   // the store key
 	Outcome      Outcome `json:"outcome"`
 	SHA256       string  `json:"sha256"`
 	Size         int64   `json:"size"`
 	StoredSHA256 string  `json:"storedSha256,omitempty"` // the digest it differs from
-	Reason       string  `json:"reason,omitempty"`
+	Reason       string  `json:"reason,omitempty"`       // why it was refused or replaced
 }
 
 // RefusedError is returned by Add when some documents differ from what
@@ -59,6 +59,7 @@ type RefusedError struct {
 	Refused []FileResult
 }
 
+// Error gives one line per refused document, with the reason.
 func (e *RefusedError) Error() string {
 	var b strings.Builder
 	for i, r := range e.Refused {
@@ -154,8 +155,8 @@ func prepare(opts AddOptions) ([]Document, error) {
 		}
 		d.Path = docKey(opts.Product, opts.Release, d.Kind())
 		if prev, ok := from[d.Path]; ok {
-			errs = append(errs, fmt.Errorf("%s and %s are both %s documents; a release has one of each kind",
-				prev, in.Name, d.Kind()))
+			errs = append(errs, fmt.Errorf("%s and %s are both %s documents; "+
+				"a release has one of each kind", prev, in.Name, d.Kind()))
 		}
 		from[d.Path] = in.Name
 		docs[i] = d
@@ -177,7 +178,8 @@ type pendingWrite struct {
 }
 
 // plan decides each document's outcome against the stored release.
-func (s *Store) plan(ctx context.Context, opts AddOptions, docs []Document, meta *releaseMeta) ([]FileResult, addPlan, error) {
+func (s *Store) plan(ctx context.Context, opts AddOptions, docs []Document,
+	meta *releaseMeta) ([]FileResult, addPlan, error) {
 	p := addPlan{now: s.now().UTC().Truncate(time.Second)}
 	stored := map[string]Document{}
 	if meta != nil {
@@ -188,7 +190,13 @@ func (s *Store) plan(ctx context.Context, opts AddOptions, docs []Document, meta
 	results := make([]FileResult, len(docs))
 	var refused []FileResult
 	for i, d := range docs {
-		r := FileResult{Source: opts.Files[i].Name, Path: d.Path, SHA256: d.SHA256, Size: d.Size, Outcome: Added}
+		r := FileResult{
+			Source:  opts.Files[i].Name,
+			Path:    d.Path,
+			SHA256:  d.SHA256,
+			Size:    d.Size,
+			Outcome: Added,
+		}
 		old, published := stored[d.Path]
 		switch {
 		case published && old.SHA256 == d.SHA256:
@@ -196,13 +204,14 @@ func (s *Store) plan(ctx context.Context, opts AddOptions, docs []Document, meta
 		case published:
 			r.StoredSHA256 = old.SHA256
 			r.Outcome, r.Reason = Replaced, fmt.Sprintf("stored sha256 %s, new sha256 %s: "+
-				"a published release is immutable; --replace replaces it and the index records the change",
-				old.SHA256, d.SHA256)
+				"a published release is immutable; --replace replaces it "+
+				"and the index records the change", old.SHA256, d.SHA256)
 			p.history = append(p.history, Replacement{Path: d.Path, Time: p.now,
 				OldSHA256: old.SHA256, OldSize: old.Size, SHA256: d.SHA256})
 		case meta != nil:
 			r.Reason = fmt.Sprintf("release %s %s was published without a %s document; "+
-				"--replace adds it and the index records the change", opts.Product, opts.Release, d.Kind())
+				"--replace adds it and the index records the change",
+				opts.Product, opts.Release, d.Kind())
 			p.history = append(p.history, Replacement{Path: d.Path, Time: p.now, SHA256: d.SHA256})
 		default:
 			// Not published: an earlier add may have stored it before it
@@ -213,7 +222,8 @@ func (s *Store) plan(ctx context.Context, opts AddOptions, docs []Document, meta
 			}
 			if err == nil && digest(data) != d.SHA256 {
 				r.StoredSHA256 = digest(data)
-				r.Outcome, r.Reason = Replaced, fmt.Sprintf("stored sha256 %s (from an interrupted add), "+
+				r.Outcome = Replaced
+				r.Reason = fmt.Sprintf("stored sha256 %s (from an interrupted add), "+
 					"new sha256 %s; --replace replaces it", r.StoredSHA256, d.SHA256)
 			}
 		}
@@ -254,7 +264,8 @@ func mergeDocs(meta *releaseMeta, docs []Document) []Document {
 }
 
 // commit writes the documents, SHA256SUMS and release.json, in that order.
-func (s *Store) commit(ctx context.Context, opts AddOptions, meta *releaseMeta, metaTag string, p addPlan) error {
+func (s *Store) commit(ctx context.Context, opts AddOptions, meta *releaseMeta, metaTag string,
+	p addPlan) error {
 	for _, w := range p.writes {
 		if err := s.putRelease(ctx, w.key, w.data, opts.Replace); err != nil {
 			return err
@@ -288,7 +299,8 @@ func (s *Store) commit(ctx context.Context, opts AddOptions, meta *releaseMeta, 
 			if rerr == nil && other != nil && sameDocs(other.Documents, next.Documents) {
 				return nil
 			}
-			return fmt.Errorf("%s: another writer published the release with other documents", dir+releaseJSON)
+			return fmt.Errorf("%s: another writer published the release with other documents",
+				dir+releaseJSON)
 		}
 		return err
 	}
@@ -316,10 +328,15 @@ func (s *Store) putRelease(ctx context.Context, key string, data []byte, replace
 	if bytes.Equal(stored, data) {
 		return nil
 	}
-	return &RefusedError{Refused: []FileResult{{Path: key, Outcome: Refused, SHA256: digest(data),
+	return &RefusedError{Refused: []FileResult{{
+		Path:         key,
+		Outcome:      Refused,
+		SHA256:       digest(data),
 		StoredSHA256: digest(stored),
-		Reason: fmt.Sprintf("the store holds sha256 %s (from another writer, or an interrupted add "+
-			"with other documents), this add has sha256 %s; --replace overwrites it", digest(stored), digest(data))}}}
+		Reason: fmt.Sprintf("the store holds sha256 %s (from another writer, "+
+			"or an interrupted add with other documents), this add has sha256 %s; "+
+			"--replace overwrites it", digest(stored), digest(data)),
+	}}}
 }
 
 func digest(data []byte) string {

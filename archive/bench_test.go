@@ -27,7 +27,8 @@ func seedReleases(b *testing.B, s *Store, n int) {
 			p.docs = append(p.docs, d)
 			p.writes = append(p.writes, pendingWrite{key: d.Path, data: in.Data})
 		}
-		if err := s.commit(ctx, AddOptions{Product: "agent", Release: rel}, nil, "", p); err != nil {
+		opts := AddOptions{Product: "agent", Release: rel}
+		if err := s.commit(ctx, opts, nil, "", p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -48,7 +49,8 @@ func BenchmarkAddInto1000(b *testing.B) {
 	for b.Loop() {
 		rel := fmt.Sprintf("v2.%d.0", i)
 		i++
-		if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}); err != nil {
+		opts := AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}
+		if _, err := s.Add(ctx, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -63,15 +65,28 @@ func BenchmarkRender10000(b *testing.B) {
 		for r := range 100 {
 			product, rel := fmt.Sprintf("product%02d", p), fmt.Sprintf("v%d.%d.0", r/10, r%10)
 			m := releaseMeta{SchemaVersion: IndexSchemaVersion, Product: product}
-			m.Release = Release{Release: rel, Published: epoch.Add(time.Duration(p*100+r) * time.Minute)}
+			m.Release = Release{
+				Release:   rel,
+				Published: epoch.Add(time.Duration(p*100+r) * time.Minute),
+			}
 			for _, k := range []Kind{CycloneDXJSON, SPDXJSON} {
-				m.Documents = append(m.Documents, Document{Format: k.Format(), SpecVersion: "1.6", MediaType: k.MediaType(),
-					Path: docKey(product, rel, k), SHA256: digest([]byte(product + rel + k.String())), Size: 48213, Components: 212})
+				m.Documents = append(m.Documents, Document{
+					Format:      k.Format(),
+					SpecVersion: "1.6",
+					MediaType:   k.MediaType(),
+					Path:        docKey(product, rel, k),
+					SHA256:      digest([]byte(product + rel + k.String())),
+					Size:        48213,
+					Components:  212,
+				})
 			}
 			metas = append(metas, m)
 		}
 	}
-	st := &site{FeedID: "urn:uuid:0b6c7c1e-2f4a-4d8e-9a51-3c1f7d2b9e40", Contact: "sbom@example.com"}
+	st := &site{
+		FeedID:  "urn:uuid:0b6c7c1e-2f4a-4d8e-9a51-3c1f7d2b9e40",
+		Contact: "sbom@example.com",
+	}
 	var files []namedFile
 	for b.Loop() {
 		var err error
@@ -111,7 +126,8 @@ func BenchmarkAddInto1000S3(b *testing.B) {
 	for b.Loop() {
 		rel := fmt.Sprintf("v2.%d.0", i)
 		i++
-		if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}); err != nil {
+		opts := AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}
+		if _, err := s.Add(ctx, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -82,7 +82,8 @@ func Detect(name string, data []byte) (Document, error) {
 	switch {
 	case len(data) > MaxDocumentSize:
 		// data may be cut at the limit by the caller: no byte count.
-		err = fmt.Errorf("%s: larger than the %d MiB limit of an archive document", name, MaxDocumentSize>>20)
+		err = fmt.Errorf("%s: larger than the %d MiB limit of an archive document",
+			name, MaxDocumentSize>>20)
 	case len(body) == 0:
 		err = fmt.Errorf("%s: empty file, not an SBOM", name)
 	case body[0] == '{':
@@ -144,10 +145,12 @@ func detectJSON(name string, data []byte) (Document, error) {
 	switch {
 	case doc.BOMFormat != nil:
 		if *doc.BOMFormat != "CycloneDX" {
-			return Document{}, fmt.Errorf("%s: bomFormat is %q, want \"CycloneDX\"", name, *doc.BOMFormat)
+			return Document{}, fmt.Errorf("%s: bomFormat is %q, want \"CycloneDX\"",
+				name, *doc.BOMFormat)
 		}
 		if !cdxVersionRE.MatchString(doc.SpecVersion) {
-			return Document{}, fmt.Errorf("%s: CycloneDX specVersion %q is not 1.x", name, doc.SpecVersion)
+			return Document{}, fmt.Errorf("%s: CycloneDX specVersion %q is not 1.x",
+				name, doc.SpecVersion)
 		}
 		return Document{
 			Format:      "cyclonedx",
@@ -157,7 +160,8 @@ func detectJSON(name string, data []byte) (Document, error) {
 		}, nil
 	case doc.SPDXVersion != nil:
 		if !spdxVersionRE.MatchString(*doc.SPDXVersion) {
-			return Document{}, fmt.Errorf("%s: spdxVersion %q is not SPDX-2.x", name, *doc.SPDXVersion)
+			return Document{}, fmt.Errorf("%s: spdxVersion %q is not SPDX-2.x",
+				name, *doc.SPDXVersion)
 		}
 		described := map[string]bool{}
 		for _, id := range doc.DocumentDescribes {
@@ -184,7 +188,8 @@ func detectJSON(name string, data []byte) (Document, error) {
 			Components:  n,
 		}, nil
 	}
-	return Document{}, fmt.Errorf("%s: JSON without bomFormat or spdxVersion: not a CycloneDX or SPDX document", name)
+	return Document{}, fmt.Errorf("%s: JSON without bomFormat or spdxVersion: "+
+		"not a CycloneDX or SPDX document", name)
 }
 
 // jsonError turns a decoding error into one that names the file and line.
@@ -229,15 +234,16 @@ func detectXML(name string, data []byte) (Document, error) {
 				v, ok := strings.CutPrefix(t.Name.Space, cdxNamespace)
 				if t.Name.Local != "bom" || !ok || !cdxVersionRE.MatchString(v) {
 					line, _ := dec.InputPos()
-					return Document{}, fmt.Errorf("%s:%d: XML root <%s xmlns=%q> is not a CycloneDX bom",
+					return Document{}, fmt.Errorf(
+						"%s:%d: XML root <%s xmlns=%q> is not a CycloneDX bom",
 						name, line, t.Name.Local, t.Name.Space)
 				}
 				version = v
 			}
 			// Components of the BOM and their sub-components, not those of
 			// metadata (the tools that wrote it), as for JSON.
-			if t.Name.Local == "component" && len(stack) > 0 && stack[len(stack)-1] == "components" &&
-				!slices.Contains(stack, "metadata") {
+			if t.Name.Local == "component" && len(stack) > 0 &&
+				stack[len(stack)-1] == "components" && !slices.Contains(stack, "metadata") {
 				n++
 			}
 			stack = append(stack, t.Name.Local)
@@ -284,7 +290,8 @@ func detectTagValue(name string, data []byte) (Document, error) {
 		tag, value, ok := strings.Cut(line, ":")
 		if !ok {
 			if version == "" {
-				return Document{}, fmt.Errorf("%s:%d: not an SBOM: want SPDX tag-value \"Tag: value\" lines", name, lineNo)
+				return Document{}, fmt.Errorf(
+					"%s:%d: not an SBOM: want SPDX tag-value \"Tag: value\" lines", name, lineNo)
 			}
 			continue
 		}
@@ -295,7 +302,8 @@ func detectTagValue(name string, data []byte) (Document, error) {
 		switch tag {
 		case "SPDXVersion":
 			if !spdxVersionRE.MatchString(value) {
-				return Document{}, fmt.Errorf("%s:%d: SPDXVersion %q is not SPDX-2.x", name, lineNo, value)
+				return Document{}, fmt.Errorf("%s:%d: SPDXVersion %q is not SPDX-2.x",
+					name, lineNo, value)
 			}
 			version = strings.TrimPrefix(value, "SPDX-")
 		case "PackageName":

@@ -33,16 +33,19 @@ func TestDetect(t *testing.T) {
 			t.Errorf("Detect(%s) error: %v", tt.file, err)
 			continue
 		}
-		if d.Kind() != tt.kind || d.SpecVersion != tt.specVersion || d.Components != tt.components {
+		if d.Kind() != tt.kind || d.SpecVersion != tt.specVersion ||
+			d.Components != tt.components {
 			t.Errorf("Detect(%s) = %s %s, %d components, want %s %s, %d components",
-				tt.file, d.Kind(), d.SpecVersion, d.Components, tt.kind, tt.specVersion, tt.components)
+				tt.file, d.Kind(), d.SpecVersion, d.Components,
+				tt.kind, tt.specVersion, tt.components)
 		}
 		if d.Format != tt.kind.Format() || d.MediaType != tt.kind.MediaType() {
-			t.Errorf("Detect(%s) format %q media type %q, want %q %q", tt.file, d.Format, d.MediaType,
-				tt.kind.Format(), tt.kind.MediaType())
+			t.Errorf("Detect(%s) format %q media type %q, want %q %q",
+				tt.file, d.Format, d.MediaType, tt.kind.Format(), tt.kind.MediaType())
 		}
 		if d.Size != int64(len(data)) || d.SHA256 != digest(data) {
-			t.Errorf("Detect(%s) size %d sha256 %s, want %d %s", tt.file, d.Size, d.SHA256, len(data), digest(data))
+			t.Errorf("Detect(%s) size %d sha256 %s, want %d %s",
+				tt.file, d.Size, d.SHA256, len(data), digest(data))
 		}
 	}
 }
@@ -58,11 +61,16 @@ func TestDetectRefuses(t *testing.T) {
 		{name: "requirements.txt", want: "requirements.txt:1: not an SBOM"},
 		{name: "wrong-ns.xml", want: "wrong-ns.xml:2: XML root <project"},
 		{name: "empty.json", data: " \n", want: "empty.json: empty file"},
-		{name: "other.json", data: `{"bomFormat": "SWID", "specVersion": "1.6"}`, want: `bomFormat is "SWID"`},
-		{name: "v2.json", data: `{"bomFormat": "CycloneDX", "specVersion": "2.0"}`, want: `specVersion "2.0" is not 1.x`},
-		{name: "spdx3.json", data: `{"spdxVersion": "SPDX-3.0"}`, want: `spdxVersion "SPDX-3.0" is not SPDX-2.x`},
-		{name: "tv.spdx", data: "DataLicense: CC0-1.0\nPackageName: x\n", want: "tv.spdx: not an SBOM: no SPDXVersion"},
-		{name: "cut.xml", data: `<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>`, want: "cut.xml:1: not an SBOM"},
+		{name: "other.json", data: `{"bomFormat": "SWID", "specVersion": "1.6"}`,
+			want: `bomFormat is "SWID"`},
+		{name: "v2.json", data: `{"bomFormat": "CycloneDX", "specVersion": "2.0"}`,
+			want: `specVersion "2.0" is not 1.x`},
+		{name: "spdx3.json", data: `{"spdxVersion": "SPDX-3.0"}`,
+			want: `spdxVersion "SPDX-3.0" is not SPDX-2.x`},
+		{name: "tv.spdx", data: "DataLicense: CC0-1.0\nPackageName: x\n",
+			want: "tv.spdx: not an SBOM: no SPDXVersion"},
+		{name: "cut.xml", data: `<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>`,
+			want: "cut.xml:1: not an SBOM"},
 	}
 	for _, tt := range tests {
 		data := []byte(tt.data)
@@ -121,7 +129,9 @@ func TestCheckName(t *testing.T) {
 }
 
 func FuzzDetect(f *testing.F) {
-	for _, name := range []string{"agent.cdx.json", "agent.cdx.xml", "agent.spdx.json", "agent.spdx", "broken.json"} {
+	for _, name := range []string{
+		"agent.cdx.json", "agent.cdx.xml", "agent.spdx.json", "agent.spdx", "broken.json",
+	} {
 		data, err := os.ReadFile(filepath.Join("testdata", "docs", name))
 		if err != nil {
 			f.Fatal(err)
@@ -148,12 +158,17 @@ func TestDetectCountsAgreeAcrossFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := sbom.Collect(context.Background(), sbom.Inputs{
-		Subject: sbom.Subject{Name: "agent", Version: "1.0"}, Python: []string{req}, Offline: true})
+		Subject: sbom.Subject{Name: "agent", Version: "1.0"},
+		Python:  []string{req},
+		Offline: true,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.Tool = sbom.Tool{Name: "sbompipe", Version: "test"}
-	for _, f := range []sbom.Format{sbom.CycloneDXJSON, sbom.CycloneDXXML, sbom.SPDXJSON, sbom.SPDXTagValue} {
+	for _, f := range []sbom.Format{
+		sbom.CycloneDXJSON, sbom.CycloneDXXML, sbom.SPDXJSON, sbom.SPDXTagValue,
+	} {
 		var buf bytes.Buffer
 		if _, err := sbom.Encode(&buf, b, f, sbom.EncodeOptions{}); err != nil {
 			t.Fatal(err)

@@ -39,6 +39,8 @@ type FetchError struct {
 	Detail string // a short explanation for the user, may be empty
 }
 
+// Error gives the URL and the reason, then the explanation when there is
+// one.
 func (e *FetchError) Error() string {
 	if e.Detail == "" {
 		return fmt.Sprintf("%s: %s", e.URL, e.Reason)
@@ -65,7 +67,8 @@ func CheckBaseURL(raw string) (*url.URL, error) {
 	case u.Scheme == "https" && u.Host != "":
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
 	default:
-		return nil, fmt.Errorf("base URL %s: want https:// (http:// only for loopback addresses)", raw)
+		return nil, fmt.Errorf("base URL %s: want https:// (http:// only for loopback addresses)",
+			raw)
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -106,7 +109,8 @@ func sameOrigin(base *url.URL) func(*http.Request, []*http.Request) error {
 			return errors.New("more than 5 redirects")
 		}
 		if origin(req.URL) != origin(base) {
-			return fmt.Errorf("redirect to %s refused: only %s is followed", req.URL.Redacted(), origin(base))
+			return fmt.Errorf("redirect to %s refused: only %s is followed",
+				req.URL.Redacted(), origin(base))
 		}
 		return nil
 	}
@@ -169,27 +173,41 @@ func (c *Client) Download(ctx context.Context, baseURL string, d Document) ([]by
 	}
 	u := base.JoinPath(strings.Split(d.Path, "/")...).String()
 	if d.Size > MaxDocumentSize {
-		return nil, &FetchError{URL: u, Reason: fmt.Sprintf("index.json gives a size of %d bytes, "+
-			"more than the %d MiB an archive document can have; not downloading it", d.Size, MaxDocumentSize>>20)}
+		return nil, &FetchError{
+			URL: u,
+			Reason: fmt.Sprintf("index.json gives a size of %d bytes, "+
+				"more than the %d MiB an archive document can have; not downloading it",
+				d.Size, MaxDocumentSize>>20),
+		}
 	}
 	data, err := c.get(ctx, base, u, d.Size, true)
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) != d.Size {
-		return nil, &FetchError{URL: u, Reason: fmt.Sprintf("size mismatch: got %d bytes, index.json says %d", len(data), d.Size),
-			Detail: tamperDetail}
+		return nil, &FetchError{
+			URL: u,
+			Reason: fmt.Sprintf("size mismatch: got %d bytes, index.json says %d",
+				len(data), d.Size),
+			Detail: tamperDetail,
+		}
 	}
 	if sum := digest(data); sum != d.SHA256 {
-		return nil, &FetchError{URL: u, Reason: fmt.Sprintf("checksum mismatch:\n\tdownloaded: sha256 %s\n\tindex.json: sha256 %s", sum, d.SHA256),
-			Detail: tamperDetail}
+		return nil, &FetchError{
+			URL: u,
+			Reason: fmt.Sprintf("checksum mismatch:\n"+
+				"\tdownloaded: sha256 %s\n"+
+				"\tindex.json: sha256 %s", sum, d.SHA256),
+			Detail: tamperDetail,
+		}
 	}
 	return data, nil
 }
 
 // get reads url with retries. With exact, a body longer than limit is a
 // tampering error; otherwise it is a size error.
-func (c *Client) get(ctx context.Context, base *url.URL, u string, limit int64, exact bool) ([]byte, error) {
+func (c *Client) get(ctx context.Context, base *url.URL, u string, limit int64,
+	exact bool) ([]byte, error) {
 	hc := c.httpClient(base)
 	var last error
 	for attempt := 0; attempt <= c.retries(); attempt++ {
@@ -214,7 +232,8 @@ func (c *Client) get(ctx context.Context, base *url.URL, u string, limit int64, 
 }
 
 // once makes one request; retry says whether the failure may be transient.
-func (c *Client) once(ctx context.Context, hc *http.Client, u string, limit int64, exact bool) (data []byte, retry bool, err error) {
+func (c *Client) once(ctx context.Context, hc *http.Client, u string, limit int64,
+	exact bool) (data []byte, retry bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -228,22 +247,39 @@ func (c *Client) once(ctx context.Context, hc *http.Client, u string, limit int6
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode >= 500, &FetchError{URL: u, Reason: "server answered " + resp.Status}
+		return nil, resp.StatusCode >= 500, &FetchError{
+			URL:    u,
+			Reason: "server answered " + resp.Status,
+		}
 	}
 	if exact && resp.ContentLength > limit {
-		return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("size mismatch: server sends %d bytes, index.json says %d",
-			resp.ContentLength, limit), Detail: tamperDetail}
+		return nil, false, &FetchError{
+			URL: u,
+			Reason: fmt.Sprintf("size mismatch: server sends %d bytes, index.json says %d",
+				resp.ContentLength, limit),
+			Detail: tamperDetail,
+		}
 	}
 	data, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, transient(err), &FetchError{URL: u, Reason: "reading body: " + describe(ctx, err, c.timeout())}
+		return nil, transient(err), &FetchError{
+			URL:    u,
+			Reason: "reading body: " + describe(ctx, err, c.timeout()),
+		}
 	}
 	if int64(len(data)) > limit {
 		if exact {
-			return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("size mismatch: body is longer than the %d bytes index.json says", limit),
-				Detail: tamperDetail}
+			return nil, false, &FetchError{
+				URL: u,
+				Reason: fmt.Sprintf(
+					"size mismatch: body is longer than the %d bytes index.json says", limit),
+				Detail: tamperDetail,
+			}
 		}
-		return nil, false, &FetchError{URL: u, Reason: fmt.Sprintf("larger than the %d MiB limit", limit>>20)}
+		return nil, false, &FetchError{
+			URL:    u,
+			Reason: fmt.Sprintf("larger than the %d MiB limit", limit>>20),
+		}
 	}
 	return data, false, nil
 }
@@ -306,7 +342,8 @@ func Pick(ix *Index, product, release, kind string) (Release, Document, error) {
 			}
 		}
 		if want == nil {
-			return Release{}, Document{}, fmt.Errorf("format %q: want cyclonedx, spdx, cyclonedx-json, cyclonedx-xml, spdx-json or spdx-tag-value", kind)
+			return Release{}, Document{}, fmt.Errorf("format %q: want cyclonedx, spdx, "+
+				"cyclonedx-json, cyclonedx-xml, spdx-json or spdx-tag-value", kind)
 		}
 	}
 	for _, k := range want {

@@ -16,13 +16,15 @@ import (
 
 // archiveServer serves a one-release store on 127.0.0.1, with wrap (when
 // set) in front of the documents.
-func archiveServer(t *testing.T, wrap func(h http.Handler) http.Handler) (*httptest.Server, string) {
+func archiveServer(t *testing.T,
+	wrap func(h http.Handler) http.Handler) (*httptest.Server, string) {
 	t.Helper()
 	h, dir, _ := servedStore(t)
 	if wrap != nil {
 		inner := h
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if strings.HasSuffix(r.URL.Path, ".json") && !strings.HasSuffix(r.URL.Path, "index.json") {
+			if strings.HasSuffix(r.URL.Path, ".json") &&
+				!strings.HasSuffix(r.URL.Path, "index.json") {
 				wrap(inner).ServeHTTP(w, r)
 				return
 			}
@@ -100,7 +102,8 @@ func TestFetch(t *testing.T) {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusFound)
 			})
-		}, want: "redirect to " + elsewhere.URL + "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json refused: only http://127.0.0.1:"},
+		}, want: "redirect to " + elsewhere.URL +
+			"/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json refused: only http://127.0.0.1:"},
 		{name: "redirect to https", wrap: func(http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "https://"+r.Host+r.URL.Path, http.StatusFound)
@@ -124,12 +127,13 @@ func TestFetch(t *testing.T) {
 				h.ServeHTTP(w, r)
 			})
 		}},
-		{name: "persistent 5xx", client: Client{Retries: 1}, attempt: 2, wrap: func(h http.Handler) http.Handler {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				hits.Add(1)
-				http.Error(w, "broken", http.StatusBadGateway)
-			})
-		}, want: "502 Bad Gateway"},
+		{name: "persistent 5xx", client: Client{Retries: 1}, attempt: 2,
+			wrap: func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					hits.Add(1)
+					http.Error(w, "broken", http.StatusBadGateway)
+				})
+			}, want: "502 Bad Gateway"},
 		{name: "retried reset", attempt: 2, wrap: func(h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if hits.Add(1) == 1 {
@@ -224,7 +228,8 @@ func TestFetchRefusesOversizedEntries(t *testing.T) {
 	d := Document{Format: "cyclonedx", SpecVersion: "1.6", MediaType: CycloneDXJSON.MediaType(),
 		Path: "agent/v1/agent_v1.cdx.json", SHA256: strings.Repeat("a", 64), Size: 1e15}
 	_, err := (&Client{}).Download(context.Background(), srv.URL+"/sbom", d)
-	if err == nil || !strings.Contains(err.Error(), "1000000000000000 bytes, more than the 256 MiB") {
+	const want = "1000000000000000 bytes, more than the 256 MiB"
+	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Download of a 1e15-byte entry: %v, want a refusal naming the limit", err)
 	}
 	if hits.Load() != 0 {
@@ -271,9 +276,12 @@ func TestParseIndexRefusesBadEntries(t *testing.T) {
 		"huge":         {good, "1000000000000000"},
 		"past limit":   {good, "268435457"},
 	} {
-		data := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", "products": [{"name": "agent", "releases": [
-			{"release": "v1", "published": "2026-04-17T09:00:00Z", "documents": [{"format": "cyclonedx", "specVersion": "1.6",
-			"mediaType": "application/vnd.cyclonedx+json", "path": "` + tt.path + `", "sha256": "` + strings.Repeat("a", 64) + `",
+		data := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", ` +
+			`"products": [{"name": "agent", "releases": [
+			{"release": "v1", "published": "2026-04-17T09:00:00Z", ` +
+			`"documents": [{"format": "cyclonedx", "specVersion": "1.6",
+			"mediaType": "application/vnd.cyclonedx+json", "path": "` + tt.path + `", ` +
+			`"sha256": "` + strings.Repeat("a", 64) + `",
 			"size": ` + tt.size + `, "components": 0}]}]}]}`
 		if _, err := ParseIndex("index.json", []byte(data)); err == nil {
 			t.Errorf("%s: ParseIndex accepts path %q size %s", name, tt.path, tt.size)

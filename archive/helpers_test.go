@@ -61,7 +61,8 @@ func cdxDoc(tag string, n int) []byte {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
-		fmt.Fprintf(&b, `  {"type": "library", "name": "pkg%d", "version": "1.%d.0", "purl": "pkg:pypi/pkg%d@1.%d.0"}`, i, i, i, i)
+		fmt.Fprintf(&b, `  {"type": "library", "name": "pkg%d", "version": "1.%d.0", `+
+			`"purl": "pkg:pypi/pkg%d@1.%d.0"}`, i, i, i, i)
 	}
 	b.WriteString("]}\n")
 	return []byte(b.String())
@@ -78,7 +79,8 @@ func spdxDoc(tag string, n int) []byte {
   {"SPDXID": "SPDXRef-p%d", "name": "pkg%d", "versionInfo": "1.%d.0"}`, i, i, i)
 	}
 	b.WriteString(`],
- "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-root"}]}
+ "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", ` +
+		`"relatedSpdxElement": "SPDXRef-root"}]}
 `)
 	return []byte(b.String())
 }
@@ -115,7 +117,8 @@ func snapshot(t testing.TB, dir string) map[string]string {
 
 func mustAdd(t testing.TB, s *Store, product, rel string, files []Input) []FileResult {
 	t.Helper()
-	res, err := s.Add(context.Background(), AddOptions{Product: product, Release: rel, Files: files})
+	opts := AddOptions{Product: product, Release: rel, Files: files}
+	res, err := s.Add(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("Add(%s %s): %v", product, rel, err)
 	}

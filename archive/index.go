@@ -18,7 +18,7 @@ const IndexSchemaVersion = 1
 // first. docs/index.schema.json is its JSON Schema.
 type Index struct {
 	SchemaVersion int       `json:"schemaVersion"`
-	Generated     time.Time `json:"generated"`
+	Generated     time.Time `json:"generated"` // the newest publish or replace time
 	Products      []Product `json:"products"`
 }
 
@@ -31,9 +31,9 @@ type Product struct {
 // Release is one published release of a product.
 type Release struct {
 	Release   string        `json:"release"`
-	Published time.Time     `json:"published"`
+	Published time.Time     `json:"published"` // kept when documents are replaced
 	Documents []Document    `json:"documents"`
-	Replaced  []Replacement `json:"replaced,omitempty"`
+	Replaced  []Replacement `json:"replaced,omitempty"` // oldest first
 }
 
 // Document is one stored SBOM document.
@@ -43,8 +43,8 @@ type Document struct {
 	MediaType   string `json:"mediaType"`   // registered type, no parameters
 	Path        string `json:"path"`        // store key: "agent/v1.4.0/agent_v1.4.0.cdx.json"
 	SHA256      string `json:"sha256"`      // lowercase hex
-	Size        int64  `json:"size"`
-	Components  int    `json:"components"` // not counting the subject the document describes
+	Size        int64  `json:"size"`        // in bytes
+	Components  int    `json:"components"`  // not counting the subject the document describes
 }
 
 // Kind returns the document's kind, from its media type.
@@ -53,11 +53,13 @@ func (d Document) Kind() Kind { return KindOf(d.MediaType) }
 // Name returns the document's file name, the last element of its path.
 func (d Document) Name() string { return d.Path[strings.LastIndexByte(d.Path, '/')+1:] }
 
-// Replacement records that --replace changed a stored document.
+// Replacement records that --replace changed a stored document at Time:
+// the digest and size it had (empty and 0 when the document was added to a
+// published release) and the digest it has now.
 type Replacement struct {
 	Path      string    `json:"path"`
 	Time      time.Time `json:"time"`
-	OldSHA256 string    `json:"oldSha256"` // empty when the document was added to a published release
+	OldSHA256 string    `json:"oldSha256"`
 	OldSize   int64     `json:"oldSize"`
 	SHA256    string    `json:"sha256"`
 }
@@ -83,7 +85,11 @@ type site struct {
 // releases newest first, documents by path. generated is the newest publish
 // or replace time, so the same metadata always gives the same index.
 func buildIndex(metas []releaseMeta) *Index {
-	ix := &Index{SchemaVersion: IndexSchemaVersion, Generated: time.Unix(0, 0).UTC(), Products: []Product{}}
+	ix := &Index{
+		SchemaVersion: IndexSchemaVersion,
+		Generated:     time.Unix(0, 0).UTC(),
+		Products:      []Product{},
+	}
 	byName := map[string]int{}
 	for _, m := range metas {
 		i, ok := byName[m.Product]
@@ -104,7 +110,9 @@ func buildIndex(metas []releaseMeta) *Index {
 			}
 		}
 	}
-	sort.Slice(ix.Products, func(a, b int) bool { return ix.Products[a].Name < ix.Products[b].Name })
+	sort.Slice(ix.Products, func(a, b int) bool {
+		return ix.Products[a].Name < ix.Products[b].Name
+	})
 	for _, p := range ix.Products {
 		sort.Slice(p.Releases, func(a, b int) bool { return newer(p.Releases[a], p.Releases[b]) })
 	}
@@ -191,7 +199,8 @@ func ParseIndex(name string, data []byte) (*Index, error) {
 		return nil, jsonError(name, data, err)
 	}
 	if ix.SchemaVersion != IndexSchemaVersion {
-		return nil, fmt.Errorf("%s: schemaVersion %d, want %d", name, ix.SchemaVersion, IndexSchemaVersion)
+		return nil, fmt.Errorf("%s: schemaVersion %d, want %d",
+			name, ix.SchemaVersion, IndexSchemaVersion)
 	}
 	for _, p := range ix.Products {
 		if err := CheckName("product", p.Name); err != nil {
@@ -223,7 +232,8 @@ func checkDocument(product, release string, d Document) error {
 		return fmt.Errorf("document path %q: want %q", d.Path, docKey(product, release, k))
 	}
 	if len(d.SHA256) != 64 || strings.Trim(d.SHA256, "0123456789abcdef") != "" {
-		return fmt.Errorf("document %q: sha256 %q is not 64 lowercase hex digits", d.Path, d.SHA256)
+		return fmt.Errorf("document %q: sha256 %q is not 64 lowercase hex digits",
+			d.Path, d.SHA256)
 	}
 	if d.Size < 0 || d.Size > MaxDocumentSize {
 		return fmt.Errorf("document %q: size %d is not between 0 and %d (%d MiB)",

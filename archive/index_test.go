@@ -39,11 +39,16 @@ func validate(t *testing.T, sch *jsonschema.Schema, data []byte) error {
 func TestIndexSchema(t *testing.T) {
 	s, dir := newFileStore(t)
 	mustAdd(t, s, "agent", "v1.4.0", []Input{
-		fixture(t, "agent.cdx.json"), fixture(t, "agent.spdx.json"), fixture(t, "agent.cdx.xml"), fixture(t, "agent.spdx"),
+		fixture(t, "agent.cdx.json"), fixture(t, "agent.spdx.json"),
+		fixture(t, "agent.cdx.xml"), fixture(t, "agent.spdx"),
 	})
 	mustAdd(t, s, "agent", "v1.5.0+b.1", release("b1", 1))
-	if _, err := s.Add(context.Background(), AddOptions{Product: "agent", Release: "v1.5.0+b.1", Replace: true,
-		Files: []Input{{Name: "x.json", Data: cdxDoc("b2", 1)}}}); err != nil {
+	if _, err := s.Add(context.Background(), AddOptions{
+		Product: "agent",
+		Release: "v1.5.0+b.1",
+		Replace: true,
+		Files:   []Input{{Name: "x.json", Data: cdxDoc("b2", 1)}},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	sch := indexSchema(t)
@@ -52,11 +57,15 @@ func TestIndexSchema(t *testing.T) {
 		t.Fatalf("index.json does not validate:\n%v\n%s", err, good)
 	}
 	bad := map[string]string{
-		"short digest":       strings.Replace(string(good), `"sha256": "`, `"sha256": "abc`, 1),
-		"traversal path":     strings.Replace(string(good), `"path": "agent/`, `"path": "../agent/`, 1),
+		"short digest": strings.Replace(string(good), `"sha256": "`, `"sha256": "abc`, 1),
+		"traversal path": strings.Replace(string(good),
+			`"path": "agent/`, `"path": "../agent/`, 1),
 		"fractional seconds": strings.Replace(string(good), `:00Z"`, `:00.5Z"`, 1),
-		"unknown field":      strings.Replace(string(good), `"schemaVersion": 1,`, `"schemaVersion": 1, "extra": true,`, 1),
-		"no documents":       `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", "products": [{"name": "a", "releases": [{"release": "1", "published": "2026-04-17T09:00:00Z", "documents": []}]}]}`,
+		"unknown field": strings.Replace(string(good),
+			`"schemaVersion": 1,`, `"schemaVersion": 1, "extra": true,`, 1),
+		"no documents": `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", ` +
+			`"products": [{"name": "a", "releases": [{"release": "1", ` +
+			`"published": "2026-04-17T09:00:00Z", "documents": []}]}]}`,
 	}
 	for name, doc := range bad {
 		if doc == string(good) {
@@ -73,13 +82,21 @@ func TestIndexSchema(t *testing.T) {
 func TestPageIsStatic(t *testing.T) {
 	s, dir := newFileStore(t)
 	ctx := context.Background()
-	mustAdd(t, s, "agent", "v1.4.0", []Input{fixture(t, "agent.cdx.json"), fixture(t, "agent.spdx.json")})
-	if _, err := s.Add(ctx, AddOptions{Product: "console", Release: "2026.04", Files: release("c", 2),
-		Contact: "sbom-requests@example.com"}); err != nil {
+	mustAdd(t, s, "agent", "v1.4.0",
+		[]Input{fixture(t, "agent.cdx.json"), fixture(t, "agent.spdx.json")})
+	if _, err := s.Add(ctx, AddOptions{
+		Product: "console",
+		Release: "2026.04",
+		Files:   release("c", 2),
+		Contact: "sbom-requests@example.com",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	page := string(read(t, dir, indexHTML))
-	for _, re := range []string{`(?i)<script`, `(?i)<style`, `(?i)\sstyle=`, `(?i)\son[a-z]+=`, `(?i)javascript:`, `(?i)<form`, `(?i)<base`, `(?i)data:`} {
+	for _, re := range []string{
+		`(?i)<script`, `(?i)<style`, `(?i)\sstyle=`, `(?i)\son[a-z]+=`,
+		`(?i)javascript:`, `(?i)<form`, `(?i)<base`, `(?i)data:`,
+	} {
 		if regexp.MustCompile(re).MatchString(page) {
 			t.Errorf("index.html matches %s, which the CSP forbids", re)
 		}
@@ -120,9 +137,11 @@ func TestFeed(t *testing.T) {
 		t.Fatalf("feed.xml: %v", err)
 	}
 	if !strings.HasPrefix(feed.ID, "urn:uuid:") || feed.Updated != "2026-04-17T09:01:00Z" {
-		t.Errorf("feed id %q updated %q, want a urn:uuid and the newest publish time", feed.ID, feed.Updated)
+		t.Errorf("feed id %q updated %q, want a urn:uuid and the newest publish time",
+			feed.ID, feed.Updated)
 	}
-	if len(feed.Entries) != 2 || feed.Entries[0].Title != "agent v1.1.0" || feed.Entries[0].ID == feed.Entries[1].ID {
+	if len(feed.Entries) != 2 || feed.Entries[0].Title != "agent v1.1.0" ||
+		feed.Entries[0].ID == feed.Entries[1].ID {
 		t.Fatalf("feed entries = %+v, want v1.1.0 then v1.0.0 with distinct ids", feed.Entries)
 	}
 	var enclosures []string
@@ -149,7 +168,8 @@ func FuzzParseIndex(f *testing.F) {
 		for _, p := range ix.Products {
 			for _, r := range p.Releases {
 				for _, d := range r.Documents {
-					if strings.Contains(d.Path, "..") || strings.HasPrefix(d.Path, "/") || strings.Contains(d.Path, ":") {
+					if strings.Contains(d.Path, "..") || strings.HasPrefix(d.Path, "/") ||
+						strings.Contains(d.Path, ":") {
 						t.Errorf("ParseIndex accepted the path %q", d.Path)
 					}
 				}

@@ -24,14 +24,15 @@ func CheckName(what, s string) error {
 		return fmt.Errorf("%s name %.20q… is %d characters long; at most %d are allowed",
 			what, s, len(s), maxNameLen)
 	case !nameRE.MatchString(s):
-		return fmt.Errorf("%s name %q: want a letter or digit followed by letters, digits, '.', '_', '+' or '-'",
-			what, s)
+		return fmt.Errorf("%s name %q: want a letter or digit followed by "+
+			"letters, digits, '.', '_', '+' or '-'", what, s)
 	case strings.Contains(s, "..") || strings.HasSuffix(s, "."):
 		return fmt.Errorf(`%s name %q: a name may not contain ".." or end in "."`, what, s)
 	}
 	for _, name := range rootFiles {
 		if strings.EqualFold(s, name) {
-			return fmt.Errorf("%s name %q is reserved: the store's root holds a file of that name", what, s)
+			return fmt.Errorf("%s name %q is reserved: the store's root holds a file of that name",
+				what, s)
 		}
 	}
 	return nil

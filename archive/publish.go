@@ -19,9 +19,9 @@ import (
 const maxReindexAttempts = 20
 
 // Reindex rewrites the index files from the store: index.json, index.html,
-// feed.xml, sbom.css and favicon.svg. Files whose bytes would not change are not
-// written. It also removes temporary files that killed writers left in a
-// file store.
+// feed.xml, sbom.css and favicon.svg. Files whose bytes would not change are
+// not written. It also removes temporary files that killed writers left in
+// a file store.
 func (s *Store) Reindex(ctx context.Context) error {
 	unlock, err := s.lock(ctx, true)
 	if err != nil {
@@ -72,7 +72,8 @@ func (s *Store) reindex(ctx context.Context) error {
 }
 
 // putIfChanged writes data unless key already holds exactly those bytes.
-func (s *Store) putIfChanged(ctx context.Context, key string, data []byte, pre precondition) error {
+func (s *Store) putIfChanged(ctx context.Context, key string, data []byte,
+	pre precondition) error {
 	old, err := s.get(ctx, key)
 	if err == nil && bytes.Equal(old, data) {
 		return nil
@@ -186,12 +187,19 @@ func renderAll(ix *Index, st *site) ([]namedFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []namedFile{{styleCSS, styleSheet}, {faviconSVG, favicon}, {indexHTML, h}, {feedXML, f}, {indexJSON, j}}, nil
+	return []namedFile{
+		{styleCSS, styleSheet},
+		{faviconSVG, favicon},
+		{indexHTML, h},
+		{feedXML, f},
+		{indexJSON, j},
+	}, nil
 }
 
 // readMeta reads a release's release.json and its ETag; nil when the
 // release has not been published.
-func (s *Store) readMeta(ctx context.Context, product, release string) (*releaseMeta, string, error) {
+func (s *Store) readMeta(ctx context.Context,
+	product, release string) (*releaseMeta, string, error) {
 	key := releaseDir(product, release) + releaseJSON
 	tag, err := s.etag(ctx, key)
 	if err != nil || tag == "" {
@@ -212,10 +220,12 @@ func parseMeta(key string, data []byte) (*releaseMeta, error) {
 		return nil, jsonError(key, data, err)
 	}
 	if m.SchemaVersion != IndexSchemaVersion {
-		return nil, fmt.Errorf("%s: schemaVersion %d, want %d", key, m.SchemaVersion, IndexSchemaVersion)
+		return nil, fmt.Errorf("%s: schemaVersion %d, want %d",
+			key, m.SchemaVersion, IndexSchemaVersion)
 	}
 	if releaseDir(m.Product, m.Release.Release)+releaseJSON != key {
-		return nil, fmt.Errorf("%s: names product %q release %q, which belong elsewhere", key, m.Product, m.Release.Release)
+		return nil, fmt.Errorf("%s: names product %q release %q, which belong elsewhere",
+			key, m.Product, m.Release.Release)
 	}
 	for _, d := range m.Documents {
 		if err := checkDocument(m.Product, m.Release.Release, d); err != nil {

@@ -31,7 +31,9 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 	"label":  label,
 	"base":   path.Base,
 	"anchor": func(product string) string { return "product-" + product },
-	"sums":   func(product, release string) string { return releaseDir(product, release) + sumsName },
+	"sums": func(product, release string) string {
+		return releaseDir(product, release) + sumsName
+	},
 	"mailto": func(addr string) template.URL {
 		// RFC 6068 spells a space %20; a "+" would stay a plus sign.
 		subject := strings.ReplaceAll(url.QueryEscape("Request for an archived SBOM"), "+", "%20")
@@ -161,7 +163,8 @@ func feedItems(ix *Index) []feedItem {
 }
 
 // fallbackFeedID names the feed of a store that has no site.json.
-var fallbackFeedID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/sentrikat/sbompipe#feed"))
+var fallbackFeedID = uuid.NewSHA1(uuid.NameSpaceURL,
+	[]byte("https://github.com/sentrikat/sbompipe#feed"))
 
 // renderFeed renders feed.xml: the most recent releases of every product,
 // newest first, each linking to its documents. Links are relative to the
@@ -192,20 +195,31 @@ func renderFeed(ix *Index, st *site) ([]byte, error) {
 			Title:     it.product + " " + it.r.Release,
 			Published: it.r.Published.UTC().Format(time.RFC3339),
 			Updated:   it.updated.UTC().Format(time.RFC3339),
-			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: "./#product-" + it.product + "-" + it.r.Release}},
+			Links: []atomLink{{
+				Rel:  "alternate",
+				Type: "text/html",
+				Href: "./#product-" + it.product + "-" + it.r.Release,
+			}},
 		}
 		var summary bytes.Buffer
 		fmt.Fprintf(&summary, "SBOMs of %s %s:", it.product, it.r.Release)
 		for i, d := range it.r.Documents {
-			e.Links = append(e.Links, atomLink{Rel: "enclosure", Type: d.MediaType, Length: d.Size, Href: d.Path})
+			e.Links = append(e.Links, atomLink{
+				Rel:    "enclosure",
+				Type:   d.MediaType,
+				Length: d.Size,
+				Href:   d.Path,
+			})
 			sep := ","
 			if i == len(it.r.Documents)-1 {
 				sep = "."
 			}
-			fmt.Fprintf(&summary, " %s (%d components, sha256 %s)%s", label(d), d.Components, d.SHA256, sep)
+			fmt.Fprintf(&summary, " %s (%d components, sha256 %s)%s",
+				label(d), d.Components, d.SHA256, sep)
 		}
 		if len(it.r.Replaced) > 0 {
-			fmt.Fprintf(&summary, " Changed after publication %d times; see the page.", len(it.r.Replaced))
+			fmt.Fprintf(&summary, " Changed after publication %d times; see the page.",
+				len(it.r.Replaced))
 		}
 		e.Summary = summary.String()
 		f.Entries = append(f.Entries, e)

@@ -35,7 +35,8 @@ func TestS3Store(t *testing.T) {
 	if res[0].Outcome != Unchanged || res[1].Outcome != Unchanged {
 		t.Errorf("re-add outcomes %s %s, want unchanged", res[0].Outcome, res[1].Outcome)
 	}
-	_, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v1.0.0", Files: []Input{{Name: "x.json", Data: cdxDoc("x", 1)}}})
+	_, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v1.0.0",
+		Files: []Input{{Name: "x.json", Data: cdxDoc("x", 1)}}})
 	var refused *RefusedError
 	if !errors.As(err, &refused) {
 		t.Fatalf("different bytes on S3: %v, want a refusal", err)
@@ -49,7 +50,8 @@ func TestS3Store(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := problemKinds(rep); len(got) != 0 || rep.Releases != 2 || rep.Documents != 5 {
-		t.Errorf("verify on S3: %d releases, %d documents, problems %q", rep.Releases, rep.Documents, got)
+		t.Errorf("verify on S3: %d releases, %d documents, problems %q",
+			rep.Releases, rep.Documents, got)
 	}
 
 	// The bucket's files are the same layout as a file store's, and the
@@ -87,7 +89,8 @@ func TestS3ConditionalWrites(t *testing.T) {
 	if err := s.put(ctx, "k", []byte("one"), precondition{absent: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.put(ctx, "k", []byte("two"), precondition{absent: true}); !errors.Is(err, errConflict) {
+	err := s.put(ctx, "k", []byte("two"), precondition{absent: true})
+	if !errors.Is(err, errConflict) {
 		t.Errorf("If-None-Match on an existing object: %v, want a conflict", err)
 	}
 	tag, err := s.etag(ctx, "k")
@@ -97,7 +100,8 @@ func TestS3ConditionalWrites(t *testing.T) {
 	if err := s.put(ctx, "k", []byte("three"), precondition{etag: tag}); err != nil {
 		t.Fatalf("If-Match with the current ETag: %v", err)
 	}
-	if err := s.put(ctx, "k", []byte("four"), precondition{etag: tag}); !errors.Is(err, errConflict) {
+	err = s.put(ctx, "k", []byte("four"), precondition{etag: tag})
+	if !errors.Is(err, errConflict) {
 		t.Errorf("If-Match with a stale ETag: %v, want a conflict", err)
 	}
 	data, err := s.get(ctx, "k")
@@ -132,15 +136,18 @@ func TestS3Serve(t *testing.T) {
 	}{
 		{"GET", nil, http.StatusOK, string(doc)},
 		{"HEAD", nil, http.StatusOK, ""},
-		{"GET", http.Header{"Range": {"bytes=10-19"}}, http.StatusPartialContent, string(doc[10:20])},
-		{"GET", http.Header{"Range": {"bytes=-5"}}, http.StatusPartialContent, string(doc[len(doc)-5:])},
+		{"GET", http.Header{"Range": {"bytes=10-19"}}, http.StatusPartialContent,
+			string(doc[10:20])},
+		{"GET", http.Header{"Range": {"bytes=-5"}}, http.StatusPartialContent,
+			string(doc[len(doc)-5:])},
 		{"GET", http.Header{"Range": {"bytes=0-0,20-29,-1"}}, http.StatusPartialContent, ""},
 		{"GET", http.Header{"If-None-Match": {etag}}, http.StatusNotModified, ""},
 	}
 	for _, tt := range tests {
 		rec := do(h, tt.method, path, tt.header, "")
 		if rec.Code != tt.code || (tt.body != "" && rec.Body.String() != tt.body) {
-			t.Errorf("%s %v: %d %q, want %d %q", tt.method, tt.header, rec.Code, rec.Body.String(), tt.code, tt.body)
+			t.Errorf("%s %v: %d %q, want %d %q",
+				tt.method, tt.header, rec.Code, rec.Body.String(), tt.code, tt.body)
 		}
 		if got := rec.Header().Get("ETag"); got != etag {
 			t.Errorf("%s %v: ETag %q, want %q", tt.method, tt.header, got, etag)

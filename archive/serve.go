@@ -130,7 +130,8 @@ func servable(key string) bool {
 		return true
 	}
 	parts := strings.Split(key, "/")
-	if len(parts) != 3 || CheckName("product", parts[0]) != nil || CheckName("release", parts[1]) != nil {
+	if len(parts) != 3 || CheckName("product", parts[0]) != nil ||
+		CheckName("release", parts[1]) != nil {
 		return false
 	}
 	return parts[2] == releaseJSON || isReleaseFile(key)
@@ -172,7 +173,8 @@ func (h *handler) serveKey(w http.ResponseWriter, r *http.Request, key string) {
 	}
 	hd.Set("Content-Type", contentType(key, doc.SpecVersion))
 	if strings.Contains(key, "/") {
-		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": key[strings.LastIndexByte(key, '/')+1:]}))
+		hd.Set("Content-Disposition", mime.FormatMediaType("attachment",
+			map[string]string{"filename": key[strings.LastIndexByte(key, '/')+1:]}))
 		hd.Set("Cache-Control", "public, max-age=3600")
 	} else {
 		hd.Set("Cache-Control", "no-cache")
@@ -192,7 +194,8 @@ func (h *handler) serveKey(w http.ResponseWriter, r *http.Request, key string) {
 // indexed returns the index entry of a document. The index is re-read
 // only when its ETag changes.
 func (h *handler) indexed(ctx context.Context, key string) (Document, bool) {
-	if strings.Count(key, "/") != 2 || !isReleaseFile(key) || strings.HasSuffix(key, "/"+sumsName) {
+	if strings.Count(key, "/") != 2 || !isReleaseFile(key) ||
+		strings.HasSuffix(key, "/"+sumsName) {
 		return Document{}, false
 	}
 	tag, err := h.store.etag(ctx, indexJSON)
@@ -323,7 +326,8 @@ func (h *handler) securityHeaders(w http.ResponseWriter, r *http.Request) {
 	report := h.prefix + "/csp-report"
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "+
-		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; report-uri "+report+"; report-to csp")
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "+
+		"report-uri "+report+"; report-to csp")
 	hd.Set("Reporting-Endpoints", `csp="`+report+`"`)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
@@ -355,7 +359,8 @@ func (h *handler) cspReport(w http.ResponseWriter, r *http.Request) {
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/csp-report" && mt != "application/reports+json") {
-		http.Error(w, "want application/csp-report or application/reports+json", http.StatusUnsupportedMediaType)
+		http.Error(w, "want application/csp-report or application/reports+json",
+			http.StatusUnsupportedMediaType)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReportSize))

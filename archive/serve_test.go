@@ -47,7 +47,8 @@ func servedStore(t *testing.T) (http.Handler, string, *syncBuffer) {
 	return h, dir, logs
 }
 
-func do(h http.Handler, method, target string, header http.Header, body string) *httptest.ResponseRecorder {
+func do(h http.Handler, method, target string, header http.Header,
+	body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
 	for k, v := range header {
 		req.Header[k] = v
@@ -68,11 +69,12 @@ func TestServeHeaders(t *testing.T) {
 		{"/sbom/sbom.css", "text/css; charset=utf-8", "same-origin", ""},
 		{"/sbom/index.json", "application/json", "cross-origin", ""},
 		{"/sbom/feed.xml", "application/atom+xml", "cross-origin", ""},
-		{"/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json", "application/vnd.cyclonedx+json; version=1.6", "cross-origin",
-			`attachment; filename=agent_v1.0.0.cdx.json`},
+		{"/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json", "application/vnd.cyclonedx+json; version=1.6",
+			"cross-origin", `attachment; filename=agent_v1.0.0.cdx.json`},
 		{"/sbom/agent/v1.0.0/agent_v1.0.0.spdx.json", "application/spdx+json", "cross-origin",
 			`attachment; filename=agent_v1.0.0.spdx.json`},
-		{"/sbom/agent/v1.0.0/SHA256SUMS", "text/plain; charset=utf-8", "cross-origin", `attachment; filename=SHA256SUMS`},
+		{"/sbom/agent/v1.0.0/SHA256SUMS", "text/plain; charset=utf-8", "cross-origin",
+			`attachment; filename=SHA256SUMS`},
 	}
 	for _, tt := range tests {
 		rec := do(h, "GET", tt.path, nil, "")
@@ -101,12 +103,14 @@ func TestServeHeaders(t *testing.T) {
 	if !bytes.Equal(rec.Body.Bytes(), doc) || rec.Header().Get("ETag") != `"`+digest(doc)+`"` {
 		t.Errorf("document body or ETag %q wrong", rec.Header().Get("ETag"))
 	}
-	if rec := do(h, "GET", "/sbom", nil, ""); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/sbom/" {
+	rec = do(h, "GET", "/sbom", nil, "")
+	if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/sbom/" {
 		t.Errorf("GET /sbom: %d to %q, want 301 to /sbom/", rec.Code, rec.Header().Get("Location"))
 	}
 	// A 404 carries the headers too.
-	if rec := do(h, "GET", "/sbom/nothing", nil, ""); rec.Code != 404 || rec.Header().Get("Content-Security-Policy") != wantCSP {
-		t.Errorf("GET /sbom/nothing: %d, CSP %q; want 404 with the CSP", rec.Code, rec.Header().Get("Content-Security-Policy"))
+	rec = do(h, "GET", "/sbom/nothing", nil, "")
+	if csp := rec.Header().Get("Content-Security-Policy"); rec.Code != 404 || csp != wantCSP {
+		t.Errorf("GET /sbom/nothing: %d, CSP %q; want 404 with the CSP", rec.Code, csp)
 	}
 }
 
@@ -119,7 +123,8 @@ func TestServeTLSAddsHSTS(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got := resp.Header.Get("Strict-Transport-Security"); got != "max-age=63072000; includeSubDomains" {
+	got := resp.Header.Get("Strict-Transport-Security")
+	if got != "max-age=63072000; includeSubDomains" {
 		t.Errorf("HSTS over TLS = %q", got)
 	}
 }
@@ -128,11 +133,13 @@ func TestServeConditionalAndRange(t *testing.T) {
 	h, _, _ := servedStore(t)
 	path := "/sbom/agent/v1.0.0/agent_v1.0.0.cdx.json"
 	etag := do(h, "GET", path, nil, "").Header().Get("ETag")
-	if rec := do(h, "GET", path, http.Header{"If-None-Match": {etag}}, ""); rec.Code != http.StatusNotModified {
+	rec := do(h, "GET", path, http.Header{"If-None-Match": {etag}}, "")
+	if rec.Code != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d, want 304", rec.Code)
 	}
-	rec := do(h, "GET", path, http.Header{"Range": {"bytes=0-9"}}, "")
-	if rec.Code != http.StatusPartialContent || rec.Body.String() != string(cdxDoc("one", 2)[:10]) {
+	rec = do(h, "GET", path, http.Header{"Range": {"bytes=0-9"}}, "")
+	if rec.Code != http.StatusPartialContent ||
+		rec.Body.String() != string(cdxDoc("one", 2)[:10]) {
 		t.Errorf("Range: %d %q, want 206 with the first 10 bytes", rec.Code, rec.Body.String())
 	}
 	if rec := do(h, "HEAD", path, nil, ""); rec.Code != 200 || rec.Body.Len() != 0 {
@@ -166,16 +173,20 @@ func TestServeStreams(t *testing.T) {
 		runtime.ReadMemStats(&before)
 		rec := do(h, tt.method, "/sbom/"+path, http.Header{"Range": {tt.rng}}, "")
 		runtime.ReadMemStats(&after)
-		if rec.Code != tt.code || (tt.length != "" && rec.Header().Get("Content-Length") != tt.length) {
+		length := rec.Header().Get("Content-Length")
+		if rec.Code != tt.code || (tt.length != "" && length != tt.length) {
 			t.Errorf("%s %s: %d, Content-Length %q; want %d, %q", tt.method, tt.rng, rec.Code,
-				rec.Header().Get("Content-Length"), tt.code, tt.length)
+				length, tt.code, tt.length)
 		}
 		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/16 {
-			t.Errorf("%s %s allocated %d bytes serving a %d-byte document", tt.method, tt.rng, alloc, size)
+			t.Errorf("%s %s allocated %d bytes serving a %d-byte document",
+				tt.method, tt.rng, alloc, size)
 		}
 		// The file no longer matches its index entry: no ETag claims it does.
-		if etag := rec.Header().Get("ETag"); etag == "" || strings.Contains(etag, digest(cdxDoc("one", 2))) {
-			t.Errorf("%s %s: ETag %q, want the store's, not the indexed SHA-256", tt.method, tt.rng, etag)
+		etag := rec.Header().Get("ETag")
+		if etag == "" || strings.Contains(etag, digest(cdxDoc("one", 2))) {
+			t.Errorf("%s %s: ETag %q, want the store's, not the indexed SHA-256",
+				tt.method, tt.rng, etag)
 		}
 	}
 	if !strings.Contains(logs.String(), "document differs from the index") {
@@ -211,7 +222,8 @@ func TestServeRangeLimit(t *testing.T) {
 			t.Errorf("%d ranges: %d, want %d", tt.ranges, rec.Code, tt.code)
 		}
 		if tt.code == http.StatusOK && !bytes.Equal(rec.Body.Bytes(), doc) {
-			t.Errorf("%d ranges: %d bytes, want the whole %d-byte document", tt.ranges, rec.Body.Len(), len(doc))
+			t.Errorf("%d ranges: %d bytes, want the whole %d-byte document",
+				tt.ranges, rec.Body.Len(), len(doc))
 		}
 	}
 }
@@ -219,13 +231,15 @@ func TestServeRangeLimit(t *testing.T) {
 func TestServeRefuses(t *testing.T) {
 	h, dir, _ := servedStore(t)
 	outside := t.TempDir()
-	if err := os.WriteFile(filepath.Join(outside, "agent_v9.cdx.json"), cdxDoc("secret", 1), 0o666); err != nil {
+	err := os.WriteFile(filepath.Join(outside, "agent_v9.cdx.json"), cdxDoc("secret", 1), 0o666)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(outside, filepath.Join(dir, "agent", "v9")); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink("/etc/hostname", filepath.Join(dir, "agent", "v1.0.0", "agent_v1.0.0.spdx")); err != nil {
+	link := filepath.Join(dir, "agent", "v1.0.0", "agent_v1.0.0.spdx")
+	if err := os.Symlink("/etc/hostname", link); err != nil {
 		t.Fatal(err)
 	}
 	write(t, dir, "agent/v1.0.0/agent_v1.0.0.cdx.json.18a3c0ffee.tmp", []byte("{"))
@@ -253,8 +267,10 @@ func TestCSPReports(t *testing.T) {
 	h, _, logs := servedStore(t)
 	legacy := `{"csp-report": {"document-uri": "http://127.0.0.1/sbom/", "blocked-uri": "inline",
 		"effective-directive": "style-src-attr", "original-policy": "default-src 'none'"}}`
-	batch := `[{"type": "csp-violation", "age": 1, "url": "http://127.0.0.1/sbom/", "user_agent": "test",
-		"body": {"documentURL": "http://127.0.0.1/sbom/", "blockedURL": "https://evil.example/x.js",
+	batch := `[{"type": "csp-violation", "age": 1, "url": "http://127.0.0.1/sbom/", ` +
+		`"user_agent": "test",
+		"body": {"documentURL": "http://127.0.0.1/sbom/", ` +
+		`"blockedURL": "https://evil.example/x.js",
 		"effectiveDirective": "script-src-elem", "disposition": "enforce"}},
 		{"type": "deprecation", "body": {}}]`
 	tests := []struct {
@@ -263,18 +279,22 @@ func TestCSPReports(t *testing.T) {
 	}{
 		{"legacy", "POST", "application/csp-report", legacy, http.StatusNoContent},
 		{"reporting api", "POST", "application/reports+json", batch, http.StatusNoContent},
-		{"charset parameter", "POST", "application/csp-report; charset=utf-8", legacy, http.StatusNoContent},
+		{"charset parameter", "POST", "application/csp-report; charset=utf-8", legacy,
+			http.StatusNoContent},
 		{"wrong type", "POST", "text/plain", legacy, http.StatusUnsupportedMediaType},
 		{"no type", "POST", "", legacy, http.StatusUnsupportedMediaType},
 		{"not json", "POST", "application/csp-report", "{", http.StatusBadRequest},
 		{"wrong shape", "POST", "application/csp-report", `{"report": {}}`, http.StatusBadRequest},
-		{"no violations", "POST", "application/reports+json", `[{"type": "intervention"}]`, http.StatusBadRequest},
+		{"no violations", "POST", "application/reports+json", `[{"type": "intervention"}]`,
+			http.StatusBadRequest},
 		{"too large", "POST", "application/csp-report",
-			`{"csp-report": {"x": "` + strings.Repeat("a", MaxReportSize) + `"}}`, http.StatusRequestEntityTooLarge},
+			`{"csp-report": {"x": "` + strings.Repeat("a", MaxReportSize) + `"}}`,
+			http.StatusRequestEntityTooLarge},
 		{"get", "GET", "", "", http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
-		rec := do(h, tt.method, "/sbom/csp-report", http.Header{"Content-Type": {tt.contentType}}, tt.body)
+		header := http.Header{"Content-Type": {tt.contentType}}
+		rec := do(h, tt.method, "/sbom/csp-report", header, tt.body)
 		if rec.Code != tt.want {
 			t.Errorf("%s: %d, want %d", tt.name, rec.Code, tt.want)
 		}
@@ -283,7 +303,10 @@ func TestCSPReports(t *testing.T) {
 	if n := strings.Count(got, "level=WARN msg=\"csp violation\""); n != 3 {
 		t.Errorf("logged %d violations, want 3:\n%s", n, got)
 	}
-	for _, want := range []string{"effective-directive=style-src-attr", "effectiveDirective=script-src-elem", "via=report-to"} {
+	for _, want := range []string{
+		"effective-directive=style-src-attr", "effectiveDirective=script-src-elem",
+		"via=report-to",
+	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("log lacks %s:\n%s", want, got)
 		}
@@ -317,7 +340,8 @@ func TestCSPReportBounds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h, _, logs := servedStore(t)
-			rec := do(h, "POST", "/sbom/csp-report", http.Header{"Content-Type": {"application/csp-report"}}, tt.body)
+			header := http.Header{"Content-Type": {"application/csp-report"}}
+			rec := do(h, "POST", "/sbom/csp-report", header, tt.body)
 			if rec.Code != http.StatusNoContent {
 				t.Fatalf("POST: %d, want 204", rec.Code)
 			}
@@ -339,7 +363,8 @@ func TestCSPReportBounds(t *testing.T) {
 
 func FuzzParseReports(f *testing.F) {
 	f.Add("application/csp-report", []byte(`{"csp-report": {"blocked-uri": "inline"}}`))
-	f.Add("application/reports+json", []byte(`[{"type": "csp-violation", "body": {"blockedURL": "inline"}}]`))
+	f.Add("application/reports+json",
+		[]byte(`[{"type": "csp-violation", "body": {"blockedURL": "inline"}}]`))
 	f.Fuzz(func(t *testing.T, mediaType string, body []byte) {
 		reports, err := parseReports(mediaType, body)
 		if err == nil && len(reports) == 0 {
@@ -350,18 +375,22 @@ func FuzzParseReports(f *testing.F) {
 
 func TestCSPReportsRateLimited(t *testing.T) {
 	h, _, logs := servedStore(t)
-	batch := `[` + strings.TrimSuffix(strings.Repeat(`{"type": "csp-violation", "body": {"blockedURL": "inline"}},`, 30), ",") + `]`
+	report := `{"type": "csp-violation", "body": {"blockedURL": "inline"}},`
+	batch := `[` + strings.TrimSuffix(strings.Repeat(report, 30), ",") + `]`
+	header := http.Header{"Content-Type": {"application/reports+json"}}
 	codes := map[int]int{}
 	for range 16 {
-		rec := do(h, "POST", "/sbom/csp-report", http.Header{"Content-Type": {"application/reports+json"}}, batch)
+		rec := do(h, "POST", "/sbom/csp-report", header, batch)
 		codes[rec.Code]++
 	}
 	logged := strings.Count(logs.String(), "csp violation")
 	// 30 reports a request are cut to 10; 50 a second pass. The loop ends
 	// within two seconds, so at most 100 are logged and at least six of
 	// the 16 requests are refused.
-	if logged > 2*reportsPerSecond || logged%reportsPerBatch != 0 || codes[http.StatusTooManyRequests] < 6 {
-		t.Errorf("logged %d reports, answers %v; want batches of %d, at most %d a second, and 429s",
+	if logged > 2*reportsPerSecond || logged%reportsPerBatch != 0 ||
+		codes[http.StatusTooManyRequests] < 6 {
+		t.Errorf("logged %d reports, answers %v; "+
+			"want batches of %d, at most %d a second, and 429s",
 			logged, codes, reportsPerBatch, reportsPerSecond)
 	}
 }

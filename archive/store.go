@@ -53,7 +53,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store URL: %v", err)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("store URL %s: credentials do not belong in the URL; use the AWS environment", u.Redacted())
+		return nil, fmt.Errorf("store URL %s: credentials do not belong in the URL; "+
+			"use the AWS environment", u.Redacted())
 	}
 	switch u.Scheme {
 	case "file":
@@ -66,7 +67,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		case ".":
 			dir = "." + u.Path
 		default:
-			return nil, fmt.Errorf("store URL %s: want file://./relative/dir or file:///absolute/dir", rawURL)
+			return nil, fmt.Errorf("store URL %s: want file://./relative/dir or "+
+				"file:///absolute/dir", rawURL)
 		}
 		return s.openDir(dir, opts.Create)
 	case "s3":
@@ -89,7 +91,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		}
 		return s, nil
 	}
-	return nil, fmt.Errorf("store URL %s: scheme %q is not supported; use file:// or s3://", rawURL, u.Scheme)
+	return nil, fmt.Errorf("store URL %s: scheme %q is not supported; use file:// or s3://",
+		rawURL, u.Scheme)
 }
 
 // openDir opens a file store at its real folder, with symbolic links on the

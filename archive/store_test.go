@@ -57,7 +57,8 @@ func TestAddLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ix.Products) != 1 || len(ix.Products[0].Releases) != 1 || len(ix.Products[0].Releases[0].Documents) != 4 {
+	if len(ix.Products) != 1 || len(ix.Products[0].Releases) != 1 ||
+		len(ix.Products[0].Releases[0].Documents) != 4 {
 		t.Fatalf("index = %+v, want one product with one release of four documents", ix)
 	}
 	if !ix.Generated.Equal(epoch) {
@@ -130,7 +131,10 @@ func TestAddOutcomes(t *testing.T) {
 		t.Fatalf("Add with different bytes: error %v, want a RefusedError for one file", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"agent/v1.0.0/agent_v1.0.0.cdx.json", digest(cdxDoc("one", 2)), digest(cdxDoc("two", 2)), "--replace"} {
+	for _, want := range []string{
+		"agent/v1.0.0/agent_v1.0.0.cdx.json", digest(cdxDoc("one", 2)), digest(cdxDoc("two", 2)),
+		"--replace",
+	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("refusal %q does not mention %q", msg, want)
 		}
@@ -140,8 +144,10 @@ func TestAddOutcomes(t *testing.T) {
 	}
 
 	// A new kind of document for a published release is refused too.
-	_, err = s.Add(ctx, AddOptions{Product: "agent", Release: "v1.0.0", Files: []Input{fixture(t, "agent.cdx.xml")}})
-	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "published without a cyclonedx-xml document") {
+	_, err = s.Add(ctx, AddOptions{Product: "agent", Release: "v1.0.0",
+		Files: []Input{fixture(t, "agent.cdx.xml")}})
+	if !errors.As(err, &refused) ||
+		!strings.Contains(err.Error(), "published without a cyclonedx-xml document") {
 		t.Fatalf("adding a document to a published release: error %v, want a refusal", err)
 	}
 
@@ -166,14 +172,18 @@ func TestAddOutcomes(t *testing.T) {
 	if len(r.Replaced) != 2 {
 		t.Fatalf("replaced = %+v, want two records", r.Replaced)
 	}
-	if r.Replaced[0].OldSHA256 != digest(cdxDoc("one", 2)) || r.Replaced[0].SHA256 != digest(cdxDoc("two", 2)) {
+	if r.Replaced[0].OldSHA256 != digest(cdxDoc("one", 2)) ||
+		r.Replaced[0].SHA256 != digest(cdxDoc("two", 2)) {
 		t.Errorf("replace record %+v does not carry the old and new digests", r.Replaced[0])
 	}
 	if r.Replaced[1].OldSHA256 != "" || r.Replaced[1].Path != "agent/v1.0.0/agent_v1.0.0.cdx.xml" {
 		t.Errorf("addition record %+v, want the XML document with no old digest", r.Replaced[1])
 	}
-	if !r.Published.Equal(epoch) || !ix.Generated.Equal(r.Replaced[1].Time) || !ix.Generated.After(epoch) {
-		t.Errorf("published %v, generated %v: want the first publish time kept and generated at the replace", r.Published, ix.Generated)
+	if !r.Published.Equal(epoch) || !ix.Generated.Equal(r.Replaced[1].Time) ||
+		!ix.Generated.After(epoch) {
+		t.Errorf("published %v, generated %v: "+
+			"want the first publish time kept and generated at the replace",
+			r.Published, ix.Generated)
 	}
 	rep, err := s.Verify(ctx)
 	if err != nil {
@@ -191,25 +201,33 @@ func TestAddRefusesBadInput(t *testing.T) {
 		want string
 	}{
 		{"traversal", AddOptions{Product: "..", Release: "v1"}, `product name ".."`},
-		{"slash", AddOptions{Product: "agent", Release: "v1/../../x"}, `release name "v1/../../x"`},
+		{"slash", AddOptions{Product: "agent", Release: "v1/../../x"},
+			`release name "v1/../../x"`},
 		{"space", AddOptions{Product: "my agent", Release: "v1"}, `product name "my agent"`},
 		{"nul", AddOptions{Product: "agent", Release: "v1\x00"}, `release name`},
 		{"long", AddOptions{Product: "agent", Release: strings.Repeat("9", 129)}, "at most 128"},
 		{"trailing dots", AddOptions{Product: "agent", Release: "v2..", Files: release("x", 1)},
 			`release name "v2..": a name may not contain ".." or end in "."`},
-		{"trailing dot", AddOptions{Product: "agent.", Release: "v2", Files: release("x", 1)}, `product name "agent."`},
+		{"trailing dot", AddOptions{Product: "agent.", Release: "v2", Files: release("x", 1)},
+			`product name "agent."`},
 		{"store file", AddOptions{Product: "index.json", Release: "v1", Files: release("x", 1)},
 			`product name "index.json" is reserved`},
-		{"store file in other case", AddOptions{Product: "Feed.xml", Release: "v1", Files: release("x", 1)},
+		{"store file in other case",
+			AddOptions{Product: "Feed.xml", Release: "v1", Files: release("x", 1)},
 			`product name "Feed.xml" is reserved`},
 		{"no files", AddOptions{Product: "agent", Release: "v1"}, "no documents"},
-		{"not an sbom", AddOptions{Product: "agent", Release: "v1", Files: []Input{{Name: "reqs.txt", Data: []byte("idna==3.7\n")}}},
+		{"not an sbom", AddOptions{Product: "agent", Release: "v1",
+			Files: []Input{{Name: "reqs.txt", Data: []byte("idna==3.7\n")}}},
 			"reqs.txt:1: not an SBOM"},
 		{"two of a kind", AddOptions{Product: "agent", Release: "v1",
-			Files: []Input{{Name: "a.json", Data: cdxDoc("a", 1)}, {Name: "b.json", Data: cdxDoc("b", 1)}}},
+			Files: []Input{
+				{Name: "a.json", Data: cdxDoc("a", 1)},
+				{Name: "b.json", Data: cdxDoc("b", 1)},
+			}},
 			"a.json and b.json are both cyclonedx-json documents"},
-		{"bad contact", AddOptions{Product: "agent", Release: "v1", Contact: "Security <sec@example.com>",
-			Files: release("x", 1)}, "not a plain email address"},
+		{"bad contact", AddOptions{Product: "agent", Release: "v1",
+			Contact: "Security <sec@example.com>", Files: release("x", 1)},
+			"not a plain email address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,7 +262,9 @@ func TestReleaseOrder(t *testing.T) {
 	for _, r := range ix.Products[0].Releases {
 		got = append(got, r.Release)
 	}
-	want := []string{"v2.0.0", "v2.0.0-rc.1", "v1.10.0+build.2", "v1.10.0", "1.9.0", "nightly-2", "nightly-1"}
+	want := []string{
+		"v2.0.0", "v2.0.0-rc.1", "v1.10.0+build.2", "v1.10.0", "1.9.0", "nightly-2", "nightly-1",
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("release order (-want +got):\n%s", diff)
 	}
@@ -264,7 +284,8 @@ func TestLocation(t *testing.T) {
 		t.Errorf("Location(index.json) = %q, want %q", got, want)
 	}
 	s3 := &Store{url: "s3://sboms?region=eu-central-1&endpoint=http://127.0.0.1:7070"}
-	if got, want := s3.Location("agent/v1/SHA256SUMS"), "s3://sboms/agent/v1/SHA256SUMS"; got != want {
+	got, want := s3.Location("agent/v1/SHA256SUMS"), "s3://sboms/agent/v1/SHA256SUMS"
+	if got != want {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
 }
@@ -305,7 +326,8 @@ func TestSymlinkedStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.Errors != 0 || rep.Releases != 3 {
-		t.Errorf("Verify through the link = %d releases, problems %+v; want 3 and none", rep.Releases, rep.Problems)
+		t.Errorf("Verify through the link = %d releases, problems %+v; want 3 and none",
+			rep.Releases, rep.Problems)
 	}
 }
 

@@ -17,10 +17,10 @@ import (
 
 // Problem is one finding of Verify.
 type Problem struct {
-	Path    string `json:"path"`
+	Path    string `json:"path"` // the store key, or a release's folder
 	Kind    string `json:"kind"` // see the Problem kinds below
 	Message string `json:"message"`
-	Warning bool   `json:"warning,omitempty"`
+	Warning bool   `json:"warning,omitempty"` // a trace of an interrupted add
 }
 
 // The kinds of Problem. Warnings describe the traces of an interrupted add,
@@ -39,11 +39,11 @@ const (
 
 // Report is the result of Verify.
 type Report struct {
-	Releases  int       `json:"releases"`
-	Documents int       `json:"documents"`
+	Releases  int       `json:"releases"`  // the releases the index lists
+	Documents int       `json:"documents"` // the documents checked, pending ones too
 	Problems  []Problem `json:"problems"`
-	Errors    int       `json:"errors"`
-	Warnings  int       `json:"warnings"`
+	Errors    int       `json:"errors"`   // the problems that are not warnings
+	Warnings  int       `json:"warnings"` // the problems that are
 }
 
 func (r *Report) add(p Problem) {
@@ -98,10 +98,12 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 			m, ok := metas[dir]
 			if !ok {
 				rep.add(Problem{Path: dir + releaseJSON, Kind: ProblemMissing,
-					Message: fmt.Sprintf("index.json lists %s %s but its release.json is missing", p.Name, r.Release)})
+					Message: fmt.Sprintf("index.json lists %s %s but its release.json is missing",
+						p.Name, r.Release)})
 			} else if !sameRelease(m.Release, r) {
 				rep.add(Problem{Path: dir + releaseJSON, Kind: ProblemIndex,
-					Message: fmt.Sprintf("index.json's entry for %s %s differs from its release.json", p.Name, r.Release)})
+					Message: fmt.Sprintf("index.json's entry for %s %s differs from "+
+						"its release.json", p.Name, r.Release)})
 			}
 			if err := s.checkRelease(ctx, dir, r.Documents, sizes, covered, rep); err != nil {
 				return nil, err
@@ -113,7 +115,8 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 			continue
 		}
 		rep.add(Problem{Path: dir, Kind: ProblemPending, Warning: true,
-			Message: "stored but not yet in the index (an interrupted add?); the next add, or archive index, publishes it"})
+			Message: "stored but not yet in the index (an interrupted add?); " +
+				"the next add, or archive index, publishes it"})
 		if err := s.checkRelease(ctx, dir, metas[dir].Documents, sizes, covered, rep); err != nil {
 			return nil, err
 		}
@@ -132,7 +135,8 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 
 // verifyMetas reads every release.json, by release folder, reporting
 // those that cannot be read.
-func (s *Store) verifyMetas(ctx context.Context, objs []object, rep *Report) (map[string]releaseMeta, error) {
+func (s *Store) verifyMetas(ctx context.Context, objs []object,
+	rep *Report) (map[string]releaseMeta, error) {
 	metas := map[string]releaseMeta{}
 	for _, o := range objs {
 		if !strings.HasSuffix(o.key, "/"+releaseJSON) || strings.Count(o.key, "/") != 2 {
@@ -171,7 +175,8 @@ func (s *Store) readIndex(ctx context.Context, rep *Report) (*Index, error) {
 }
 
 // checkRelease checks a release's documents and SHA256SUMS.
-func (s *Store) checkRelease(ctx context.Context, dir string, docs []Document, sizes map[string]int64, covered map[string]bool, rep *Report) error {
+func (s *Store) checkRelease(ctx context.Context, dir string, docs []Document,
+	sizes map[string]int64, covered map[string]bool, rep *Report) error {
 	covered[dir+releaseJSON] = true
 	covered[dir+sumsName] = true
 	for _, d := range docs {
@@ -179,7 +184,8 @@ func (s *Store) checkRelease(ctx context.Context, dir string, docs []Document, s
 		rep.Documents++
 		size, ok := sizes[d.Path]
 		if !ok {
-			rep.add(Problem{Path: d.Path, Kind: ProblemMissing, Message: "listed in the index but not in the store"})
+			rep.add(Problem{Path: d.Path, Kind: ProblemMissing,
+				Message: "listed in the index but not in the store"})
 			continue
 		}
 		if size != d.Size {
@@ -199,11 +205,13 @@ func (s *Store) checkRelease(ctx context.Context, dir string, docs []Document, s
 	sums, err := s.get(ctx, dir+sumsName)
 	switch {
 	case isNotFound(err):
-		rep.add(Problem{Path: dir + sumsName, Kind: ProblemMissing, Message: "the release has no SHA256SUMS"})
+		rep.add(Problem{Path: dir + sumsName, Kind: ProblemMissing,
+			Message: "the release has no SHA256SUMS"})
 	case err != nil:
 		return err
 	case !bytes.Equal(sums, SHA256SUMS(docs)):
-		rep.add(Problem{Path: dir + sumsName, Kind: ProblemAltered, Message: "does not match the index's digests"})
+		rep.add(Problem{Path: dir + sumsName, Kind: ProblemAltered,
+			Message: "does not match the index's digests"})
 	}
 	return nil
 }
@@ -223,7 +231,8 @@ func (s *Store) hash(ctx context.Context, key string) (string, error) {
 }
 
 // checkUnlisted reports every object nothing accounts for.
-func (s *Store) checkUnlisted(objs []object, metas map[string]releaseMeta, covered map[string]bool, rep *Report) {
+func (s *Store) checkUnlisted(objs []object, metas map[string]releaseMeta,
+	covered map[string]bool, rep *Report) {
 	incomplete := map[string]int{}
 	for _, o := range objs {
 		switch {
@@ -239,13 +248,15 @@ func (s *Store) checkUnlisted(objs []object, metas map[string]releaseMeta, cover
 			}
 			fallthrough
 		default:
-			rep.add(Problem{Path: o.key, Kind: ProblemUnlisted, Message: "in the store but listed nowhere"})
+			rep.add(Problem{Path: o.key, Kind: ProblemUnlisted,
+				Message: "in the store but listed nowhere"})
 		}
 	}
 	for _, dir := range sortedKeys(incomplete) {
 		rep.add(Problem{Path: dir, Kind: ProblemIncomplete, Warning: true,
-			Message: fmt.Sprintf("%d files of an add that did not finish; they are not published; "+
-				"run the same add again to finish it", incomplete[dir])})
+			Message: fmt.Sprintf("%d files of an add that did not finish; "+
+				"they are not published; run the same add again to finish it",
+				incomplete[dir])})
 	}
 }
 
@@ -273,7 +284,8 @@ func isReleaseFile(key string) bool {
 // are written just before it, so an interrupted update may leave them
 // showing some pending releases too: each must be exactly what the store
 // renders for the published releases plus the pending ones it shows.
-func (s *Store) checkIndexFiles(ctx context.Context, metas map[string]releaseMeta, indexed map[string]bool, rep *Report) error {
+func (s *Store) checkIndexFiles(ctx context.Context, metas map[string]releaseMeta,
+	indexed map[string]bool, rep *Report) error {
 	st, err := s.readSite(ctx)
 	if err != nil {
 		return err
@@ -304,13 +316,15 @@ func (s *Store) checkIndexFiles(ctx context.Context, metas map[string]releaseMet
 		return err
 	case !bytes.Equal(j, published[indexJSON]):
 		rep.add(Problem{Path: indexJSON, Kind: ProblemIndex,
-			Message: "does not match the store's release.json files; archive index rewrites it from the store"})
+			Message: "does not match the store's release.json files; " +
+				"archive index rewrites it from the store"})
 	}
 	for _, name := range []string{indexHTML, feedXML, styleCSS, faviconSVG} {
 		data, err := s.get(ctx, name)
 		if isNotFound(err) {
 			if len(indexed) > 0 {
-				rep.add(Problem{Path: name, Kind: ProblemMissing, Message: "the store has no " + name})
+				rep.add(Problem{Path: name, Kind: ProblemMissing,
+					Message: "the store has no " + name})
 			}
 			continue
 		}
@@ -333,11 +347,13 @@ func (s *Store) checkIndexFiles(ctx context.Context, metas map[string]releaseMet
 	return nil
 }
 
-var releaseLinkRE = regexp.MustCompile(`href="([A-Za-z0-9][A-Za-z0-9._+-]*/[A-Za-z0-9][A-Za-z0-9._+-]*/)`)
+var releaseLinkRE = regexp.MustCompile(
+	`href="([A-Za-z0-9][A-Za-z0-9._+-]*/[A-Za-z0-9][A-Za-z0-9._+-]*/)`)
 
 // releasesShown returns the published releases plus the stored ones that
 // a page or feed links to.
-func releasesShown(data []byte, metas map[string]releaseMeta, indexed map[string]bool) map[string]bool {
+func releasesShown(data []byte, metas map[string]releaseMeta,
+	indexed map[string]bool) map[string]bool {
 	shown := maps.Clone(indexed)
 	for _, m := range releaseLinkRE.FindAllSubmatch(data, -1) {
 		if _, stored := metas[string(m[1])]; stored {

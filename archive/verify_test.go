@@ -57,10 +57,12 @@ func TestVerify(t *testing.T) {
 		}, []string{"index index.html"}},
 		{"edited index", func(t *testing.T, _ *Store, dir string) {
 			data := read(t, dir, indexJSON)
-			write(t, dir, indexJSON, []byte(strings.Replace(string(data), `"components": 2`, `"components": 20`, 1)))
+			edited := strings.Replace(string(data), `"components": 2`, `"components": 20`, 1)
+			write(t, dir, indexJSON, []byte(edited))
 		}, []string{"index agent/v1.0.0/release.json", "index index.json"}},
 		{"symlink", func(t *testing.T, _ *Store, dir string) {
-			if err := os.Symlink("/etc/passwd", filepath.Join(dir, "agent", "v1.0.0", "passwd")); err != nil {
+			link := filepath.Join(dir, "agent", "v1.0.0", "passwd")
+			if err := os.Symlink("/etc/passwd", link); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"unlisted agent/v1.0.0/passwd", "symlink agent/v1.0.0/passwd"}},
@@ -71,9 +73,14 @@ func TestVerify(t *testing.T) {
 			write(t, dir, "agent/v2.0.0/agent_v2.0.0.cdx.json", cdxDoc("two", 2))
 		}, []string{"incomplete agent/v2.0.0/ (warning)"}},
 		{"pending release", func(t *testing.T, s *Store, dir string) {
-			p := addPlan{now: epoch, docs: []Document{mustDetect(t, "agent/v2.0.0/agent_v2.0.0.cdx.json", cdxDoc("two", 2))},
-				writes: []pendingWrite{{key: "agent/v2.0.0/agent_v2.0.0.cdx.json", data: cdxDoc("two", 2)}}}
-			if err := s.commit(context.Background(), AddOptions{Product: "agent", Release: "v2.0.0"}, nil, "", p); err != nil {
+			const key = "agent/v2.0.0/agent_v2.0.0.cdx.json"
+			p := addPlan{
+				now:    epoch,
+				docs:   []Document{mustDetect(t, key, cdxDoc("two", 2))},
+				writes: []pendingWrite{{key: key, data: cdxDoc("two", 2)}},
+			}
+			opts := AddOptions{Product: "agent", Release: "v2.0.0"}
+			if err := s.commit(context.Background(), opts, nil, "", p); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"pending agent/v2.0.0/ (warning)"}},
@@ -91,7 +98,8 @@ func TestVerify(t *testing.T) {
 				t.Errorf("Verify problems (-want +got):\n%s", diff)
 			}
 			if rep.Releases != 1 || rep.Documents < 2 {
-				t.Errorf("Verify counted %d releases, %d documents; want 1 and at least 2", rep.Releases, rep.Documents)
+				t.Errorf("Verify counted %d releases, %d documents; want 1 and at least 2",
+					rep.Releases, rep.Documents)
 			}
 		})
 	}
@@ -110,7 +118,8 @@ func TestAddRepairs(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := problemKinds(rep); len(got) != 0 || rep.Releases != 2 {
-		t.Errorf("Verify after the repeated add: %d releases, problems %q; want 2 and none", rep.Releases, got)
+		t.Errorf("Verify after the repeated add: %d releases, problems %q; want 2 and none",
+			rep.Releases, got)
 	}
 }
 
@@ -158,18 +167,21 @@ func TestAddAfterInterruptedAddWithOtherBytes(t *testing.T) {
 	ctx := context.Background()
 	s, dir := newFileStore(t)
 	write(t, dir, "agent/v2.0.0/agent_v2.0.0.cdx.json", cdxDoc("first try", 2))
-	_, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v2.0.0", Files: release("second try", 2)})
+	_, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v2.0.0",
+		Files: release("second try", 2)})
 	if err == nil || !strings.Contains(err.Error(), "from an interrupted add") {
 		t.Fatalf("Add over an interrupted add's other bytes: %v, want a refusal naming it", err)
 	}
-	if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v2.0.0", Files: release("second try", 2), Replace: true}); err != nil {
+	if _, err := s.Add(ctx, AddOptions{Product: "agent", Release: "v2.0.0",
+		Files: release("second try", 2), Replace: true}); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := s.Index(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := ix.Products[0].Releases[0]; len(r.Replaced) != 0 || r.Documents[0].SHA256 != digest(cdxDoc("second try", 2)) {
+	r := ix.Products[0].Releases[0]
+	if len(r.Replaced) != 0 || r.Documents[0].SHA256 != digest(cdxDoc("second try", 2)) {
 		t.Errorf("release %+v: want the second documents and no replacement record", r)
 	}
 	if rep, err := s.Verify(ctx); err != nil || len(rep.Problems) != 0 {

@@ -100,9 +100,11 @@ func TestParseCorpus(t *testing.T) {
 		if diff := cmp.Diff(tt.problems, got); diff != "" {
 			t.Errorf("Parse(%s) problems mismatch (-want +got):\n%s", tt.path, diff)
 		}
-		if len(f.Requirements) != tt.reqs || len(f.Constraints) != tt.cons || len(f.Unsafe) != tt.unsafe {
-			t.Errorf("Parse(%s) = %d requirements, %d constraints, %d unsafe; want %d, %d, %d", tt.path,
-				len(f.Requirements), len(f.Constraints), len(f.Unsafe), tt.reqs, tt.cons, tt.unsafe)
+		if len(f.Requirements) != tt.reqs || len(f.Constraints) != tt.cons ||
+			len(f.Unsafe) != tt.unsafe {
+			t.Errorf("Parse(%s) = %d requirements, %d constraints, %d unsafe; want %d, %d, %d",
+				tt.path, len(f.Requirements), len(f.Constraints), len(f.Unsafe),
+				tt.reqs, tt.cons, tt.unsafe)
 		}
 	}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -142,7 +144,8 @@ var corpusVerify = []struct {
 	{"pontoon-2020-hand/requirements.txt", "", []string{
 		"42 syntax ", "43 syntax ", "140 syntax ", "143 syntax "}},
 	// Without --allow-unsafe: "# setuptools" in the WARNING trailer.
-	{"pontoon-2024/requirements.txt", "requirements.in", []string{"1257 unsafe-unpinned setuptools"}},
+	{"pontoon-2024/requirements.txt", "requirements.in",
+		[]string{"1257 unsafe-unpinned setuptools"}},
 	{"pontoon-dev-uv/prod.txt", "prod.in", nil},
 	{"pontoon-dev-uv/requirements.txt", "requirements.in", nil},
 	{"rhc-worker-playbook/requirements.txt", "requirements.in", nil},

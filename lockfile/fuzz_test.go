@@ -27,7 +27,8 @@ func FuzzParse(f *testing.F) {
 		"\xff\xfea\x00=\x00=\x001\x00",
 		"--index-url https://${TOKEN}@h/simple --trusted-host h\n--hash\n--in\n-x\n'\n",
 		"pkg ; (os_name == 'nt' or extra not in \"x\") and\n",
-		"# WARNING: The following packages were not pinned, but pip requires them to be\n# setuptools\n",
+		"# WARNING: The following packages were not pinned, but pip requires them to be\n" +
+			"# setuptools\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -48,9 +49,12 @@ func fuzzParseBody(t *testing.T, data []byte) {
 	{
 		fsys := fstest.MapFS{
 			"requirements.txt": {Data: data},
-			"other.txt":        {Data: []byte("x==1 --hash=sha256:" + h2 + "\n-r requirements.txt\n")},
+			"other.txt": {
+				Data: []byte("x==1 --hash=sha256:" + h2 + "\n-r requirements.txt\n"),
+			},
 		}
-		pf, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: func(string) string { return "s3/cr@t" }})
+		getenv := func(string) string { return "s3/cr@t" }
+		pf, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: getenv})
 		if err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
@@ -60,7 +64,8 @@ func fuzzParseBody(t *testing.T, data []byte) {
 				t.Errorf("problem on line %d of a %d-line file: %s", p.Line, lines, p)
 			}
 		}
-		if _, err := Verify(context.Background(), pf, VerifyOptions{Checks: []Check{InputCheck(pf)}}); err != nil {
+		opts := VerifyOptions{Checks: []Check{InputCheck(pf)}}
+		if _, err := Verify(context.Background(), pf, opts); err != nil {
 			t.Fatalf("Verify: %v", err)
 		}
 	}

@@ -116,7 +116,10 @@ type IndexError struct {
 	Err error
 }
 
+// Error names the index and says what went wrong.
 func (e *IndexError) Error() string { return "package index " + e.URL + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
 func (e *IndexError) Unwrap() error { return e.Err }
 
 // defaultClient gives up on an index that accepts a connection but does
@@ -300,8 +303,8 @@ func isHTTP(u string) bool {
 // sameOrigin reports whether a and b have the same scheme, host and port
 // (a missing port is the scheme's default).
 func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) &&
-		portOf(a) == portOf(b)
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
 }
 
 func portOf(u *url.URL) string {

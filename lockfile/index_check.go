@@ -63,9 +63,10 @@ func IndexCheck(s *Sources) Check {
 				}
 			}
 			for _, h := range unknown {
-				fs = append(fs, finding(r, h.Line, RuleHashUnknown, SeverityError, len(unknown) == len(r.Hashes),
-					"%s==%s: --hash=%s matches no file of this version on the package "+
-						"index: a typo, a hash left from another version, or a tampered lockfile",
+				refused := len(unknown) == len(r.Hashes)
+				fs = append(fs, finding(r, h.Line, RuleHashUnknown, SeverityError, refused,
+					"%s==%s: --hash=%s matches no file of this version on the package index: "+
+						"a typo, a hash left from another version, or a tampered lockfile",
 					r.Name, r.Version, shortHash(h.String())))
 			}
 		}

@@ -71,7 +71,7 @@ func TestIndexCheck(t *testing.T) {
 				"5 hash-unknown other",
 				"6 hash-unknown missing",
 				"8 duplicate Other", // a plain repeat of other: verify's own warning
-				"9 bad-hash Other",  // an upper-case digest: the same // upper-case digest: a warning of verify's own
+				"9 bad-hash Other",  // an upper-case digest: a warning of verify's own
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
@@ -126,17 +126,18 @@ func TestIndexCheckWrongURL(t *testing.T) {
 			"package index http://" + x.Host() + "/pypi/simple/: none of the 2 projects asked " +
 				"about is there (HTTP 404 Not Found for each): is the URL right?"}},
 		{[]string{base + "/a/", base + "/b/"}, []string{
-			"package index http://" + x.Host() + "/a/: none of the 2 projects asked about is there " +
-				"(HTTP 404 Not Found for each): is the URL right?",
-			"package index http://" + x.Host() + "/b/: none of the 2 projects asked about is there " +
-				"(HTTP 404 Not Found for each): is the URL right?"}},
+			"package index http://" + x.Host() + "/a/: none of the 2 projects asked " +
+				"about is there (HTTP 404 Not Found for each): is the URL right?",
+			"package index http://" + x.Host() + "/b/: none of the 2 projects asked " +
+				"about is there (HTTP 404 Not Found for each): is the URL right?"}},
 		{[]string{x.URL()}, nil},                   // gone alone is missing: a finding
 		{[]string{base + "/wrong/", x.URL()}, nil}, // the other index has good
 	} {
 		got, err := verifyWithIndex(t, &Sources{IndexURLs: tc.urls}, lock)
 		if tc.want == nil {
 			if err != nil || !cmp.Equal(got, []string{"2 hash-unknown gone"}) {
-				t.Errorf("indexes %q: findings %q, error %v; want gone's hash-unknown", tc.urls, got, err)
+				t.Errorf("indexes %q: findings %q, error %v; want gone's hash-unknown",
+					tc.urls, got, err)
 			}
 			continue
 		}
@@ -153,7 +154,8 @@ func TestIndexCheckWrongURL(t *testing.T) {
 	// One project, not there: the same error, in the singular.
 	_, err := verifyWithIndex(t, &Sources{IndexURLs: []string{base + "/pypi/"}},
 		"gone==2.0 --hash=sha256:"+strings.Repeat("ab", 32)+"\n")
-	const one = ": the one project asked about is not there (HTTP 404 Not Found): is the URL right?"
+	const one = ": the one project asked about is not there (HTTP 404 Not Found): " +
+		"is the URL right?"
 	if err == nil || !strings.HasSuffix(err.Error(), one) {
 		t.Errorf("one unknown project: error %v", err)
 	}
@@ -172,7 +174,8 @@ func TestSplitDistName(t *testing.T) {
 	} {
 		project, version, _ := splitDistName(tc.file)
 		if project != tc.project || version != tc.version {
-			t.Errorf("splitDistName(%q) = %q, %q, want %q, %q", tc.file, project, version, tc.project, tc.version)
+			t.Errorf("splitDistName(%q) = %q, %q, want %q, %q",
+				tc.file, project, version, tc.project, tc.version)
 		}
 	}
 }

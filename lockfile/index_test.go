@@ -116,10 +116,12 @@ func TestIndexCredentialsStayOnTheirOrigin(t *testing.T) {
 				case "/simple/good/":
 					http.Redirect(w, r, "http://"+other.host()+"/simple/good/", http.StatusFound)
 				case "/simple/linked/":
-					servePage(w, "http://"+other.host()+"/files/linked-1.0-py3-none-any.whl", asJSON)
+					servePage(w, "http://"+other.host()+"/files/linked-1.0-py3-none-any.whl",
+						asJSON)
 				case "/simple/based/": // a <base href> on another origin
 					if asJSON {
-						servePage(w, "http://"+other.host()+"/files/based-1.0-py3-none-any.whl", true)
+						servePage(w,
+							"http://"+other.host()+"/files/based-1.0-py3-none-any.whl", true)
 						return
 					}
 					fmt.Fprintf(w, "<html><head><base href=\"http://%s/files/\"></head><body>"+
@@ -136,7 +138,9 @@ func TestIndexCredentialsStayOnTheirOrigin(t *testing.T) {
 			})
 
 			s := &Sources{IndexURLs: []string{"http://user:S3CRET@" + index.host() + "/simple"}}
-			releases := []Release{{"good", "1.0"}, {"linked", "1.0"}, {"based", "1.0"}, {"own", "1.0"}}
+			releases := []Release{
+				{"good", "1.0"}, {"linked", "1.0"}, {"based", "1.0"}, {"own", "1.0"},
+			}
 			got, err := s.Files(context.Background(), releases)
 			if err != nil {
 				t.Fatal(err)
@@ -164,7 +168,8 @@ func TestIndexHostileAnswers(t *testing.T) {
 			servePage(w, "file:///dev/zero#/zero-1.0-py3-none-any.whl", true)
 		case "/simple/hostname/":
 			w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
-			fmt.Fprint(w, `{"files":[{"filename":"hostname-1.0.tar.gz","url":"file:///etc/hostname"}]}`)
+			fmt.Fprint(w,
+				`{"files":[{"filename":"hostname-1.0.tar.gz","url":"file:///etc/hostname"}]}`)
 		case "/simple/probe/":
 			fmt.Fprint(w, `<base href="file:///etc/"><a href="probe-1.0.tar.gz">x</a>`)
 		case "/simple/trickle/":
@@ -187,9 +192,12 @@ func TestIndexHostileAnswers(t *testing.T) {
 	tests := []struct {
 		project, want string
 	}{
-		{"zero", "zero-1.0-py3-none-any.whl is at file:///dev/zero: an index's files must be http or https URLs"},
-		{"hostname", "hostname-1.0.tar.gz is at file:///etc/hostname: an index's files must be http or https URLs"},
-		{"probe", "probe-1.0.tar.gz is at file:///etc/probe-1.0.tar.gz: an index's files must be http or https URLs"},
+		{"zero", "zero-1.0-py3-none-any.whl is at file:///dev/zero: " +
+			"an index's files must be http or https URLs"},
+		{"hostname", "hostname-1.0.tar.gz is at file:///etc/hostname: " +
+			"an index's files must be http or https URLs"},
+		{"probe", "probe-1.0.tar.gz is at file:///etc/probe-1.0.tar.gz: " +
+			"an index's files must be http or https URLs"},
 		{"trickle", "downloading: no complete answer within 300ms"},
 		{"slowpage", "no complete answer within 300ms"},
 		{"huge", "downloading: larger than 1000 bytes: not hashed"},
@@ -200,7 +208,8 @@ func TestIndexHostileAnswers(t *testing.T) {
 		cancel()
 		var ie *IndexError
 		if !errors.As(err, &ie) || !strings.HasSuffix(err.Error(), ": "+tt.want) {
-			t.Errorf("Files(%s) error = %v, want an IndexError ending %q", tt.project, err, tt.want)
+			t.Errorf("Files(%s) error = %v, want an IndexError ending %q",
+				tt.project, err, tt.want)
 		}
 	}
 }
@@ -234,7 +243,9 @@ func TestIndexRefusedIsNotATimeout(t *testing.T) {
 // in it makes the URL invalid) is not in the error, nor any piece of it.
 func TestIndexErrorsHideSecrets(t *testing.T) {
 	// Only URLs that do not parse: "http://to/ken@…" would ask host "to".
-	for _, u := range []string{"http://user:s3cr/et@127.0.0.1:1/simple/", "http://u:s3cr?et@127.0.0.1:1/simple/"} {
+	for _, u := range []string{
+		"http://user:s3cr/et@127.0.0.1:1/simple/", "http://u:s3cr?et@127.0.0.1:1/simple/",
+	} {
 		s := &Sources{IndexURLs: []string{u}}
 		_, err := s.Files(context.Background(), []Release{{"good", "1.0"}})
 		if err == nil {

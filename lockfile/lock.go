@@ -100,6 +100,8 @@ type BackendError struct {
 	Output  string
 }
 
+// Error names the backend and the reason, then gives the end of its
+// output.
 func (e *BackendError) Error() string {
 	msg := e.Backend + ": " + e.Reason()
 	if e.Output != "" {
@@ -120,6 +122,7 @@ func (e *BackendError) Reason() string {
 	return "failed: " + e.Err.Error()
 }
 
+// Unwrap returns Err.
 func (e *BackendError) Unwrap() error { return e.Err }
 
 // ResultError is a lockfile the backend wrote that failed verification; the
@@ -128,10 +131,12 @@ type ResultError struct {
 	Err error
 }
 
+// Error says that the new lockfile was discarded, and why.
 func (e *ResultError) Error() string {
 	return "the new lockfile failed verification and was discarded: " + e.Err.Error()
 }
 
+// Unwrap returns Err.
 func (e *ResultError) Unwrap() error { return e.Err }
 
 // Lock resolves opts.In with a backend into a hashed lockfile and replaces
@@ -234,7 +239,8 @@ func newLocker(opts LockOptions) (*locker, error) {
 		l.backend = BackendAuto
 	case BackendAuto, BackendPipCompile, BackendUV, BackendPip:
 	default:
-		return nil, fmt.Errorf("unknown backend %q (want auto, pip-compile, uv or pip)", opts.Backend)
+		return nil, fmt.Errorf("unknown backend %q (want auto, pip-compile, uv or pip)",
+			opts.Backend)
 	}
 	out, err := filepath.Abs(opts.Out)
 	if err != nil {

@@ -27,7 +27,8 @@ func (l *locker) detect(ctx context.Context) (string, error) {
 	if l.probe(ctx, l.python, "-m", "pip", "--version") {
 		return BackendPip, nil
 	}
-	return "", fmt.Errorf("no lock backend found: install pip-tools (pip-compile), uv, or pip for %s", l.python)
+	return "", fmt.Errorf("no lock backend found: "+
+		"install pip-tools (pip-compile), uv, or pip for %s", l.python)
 }
 
 // installed checks that the backend asked for by name is installed, so
@@ -85,7 +86,8 @@ func (l *locker) runBackend(ctx context.Context, tmp string) error {
 // --upgrade-package passed through; index URLs kept out of the file when
 // one carries credentials.
 func (l *locker) pipCompileArgs(out string) []string {
-	args := []string{"--generate-hashes", "--allow-unsafe", "--strip-extras", "--output-file=" + out}
+	args := []string{"--generate-hashes", "--allow-unsafe", "--strip-extras",
+		"--output-file=" + out}
 	if l.indexHasCredentials() {
 		args = append(args, "--no-emit-index-url")
 	}
@@ -98,7 +100,8 @@ func (l *locker) pipCompileArgs(out string) []string {
 // asked (it warns that --allow-unsafe has no effect) and never writes index
 // URLs unless told to; its header names the command given here.
 func (l *locker) uvArgs(out string) []string {
-	args := []string{"pip", "compile", "--generate-hashes", "--strip-extras", "--output-file=" + out}
+	args := []string{"pip", "compile", "--generate-hashes", "--strip-extras",
+		"--output-file=" + out}
 	if l.opts.Command != "" {
 		args = append(args, "--custom-compile-command", l.opts.Command)
 	}
@@ -148,7 +151,11 @@ func (l *locker) run(ctx context.Context, name string, args []string) error {
 		err = ctx.Err()
 	}
 	if err != nil {
-		return &BackendError{Backend: backend, Err: err, Output: trimOutput(tail.String(), l.red.redact)}
+		return &BackendError{
+			Backend: backend,
+			Err:     err,
+			Output:  trimOutput(tail.String(), l.red.redact),
+		}
 	}
 	return nil
 }

@@ -82,7 +82,8 @@ func withStandIn(t *testing.T, name, mode string) *standInRun {
 	if err := os.WriteFile(result, []byte(goodLock), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(r.dir, "requirements.txt"), []byte(oldLock), 0o644); err != nil {
+	lock := filepath.Join(r.dir, "requirements.txt")
+	if err := os.WriteFile(lock, []byte(oldLock), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	backend := BackendPipCompile
@@ -157,7 +158,8 @@ func TestLockArguments(t *testing.T) {
 		}, []string{
 			"pip", "compile", "--generate-hashes", "--strip-extras", "--output-file=TMP",
 			"--custom-compile-command", "sbompipe lock",
-			"--index-url", "https://pypi.internal.example/simple", "--upgrade", "requirements.in"}},
+			"--index-url", "https://pypi.internal.example/simple",
+			"--upgrade", "requirements.in"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := withStandIn(t, tc.backend, "succeed")
@@ -226,7 +228,8 @@ func TestLockFailuresKeepTheOldFile(t *testing.T) {
 			}
 		}},
 		{"hang", time.Second, func(t *testing.T, err error) {
-			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out") {
+			if !errors.Is(err, context.DeadlineExceeded) ||
+				!strings.Contains(err.Error(), "timed out") {
 				t.Errorf("error = %v, want a time-out", err)
 			}
 		}},
@@ -383,7 +386,8 @@ func TestTrimOutput(t *testing.T) {
 		{"only blank lines", "\n  \r\n\n", ""},
 		{"blank ends", "\n\nresolving\r\nnope\n\n", "  resolving\n  nope"},
 		{"from the error on", "resolving\r\nERROR: nope\n", "  …\n  ERROR: nope"},
-		{"blank lines inside stay empty", "ERROR: a\n\nThe conflict is caused by:\n    x\n\nERROR: b\n",
+		{"blank lines inside stay empty",
+			"ERROR: a\n\nThe conflict is caused by:\n    x\n\nERROR: b\n",
 			"  ERROR: a\n\n  The conflict is caused by:\n      x\n\n  ERROR: b"},
 		{"the last 20 lines", progress("", 0, 25, false), "  …\n" + progress("  ", 5, 25, true)},
 		{"from the first error",

@@ -22,7 +22,8 @@ func BenchmarkSourcesFiles(b *testing.B) {
 			for i := 0; i < 200; i++ {
 				name := fmt.Sprintf("pkg%03d", i)
 				x.Add(pyindex.Release{Name: name, Version: "1.0", Sdist: true,
-					Tags: []string{"py3-none-any", "cp312-cp312-win_amd64", "cp312-cp312-manylinux_2_17_x86_64"}})
+					Tags: []string{"py3-none-any", "cp312-cp312-win_amd64",
+						"cp312-cp312-manylinux_2_17_x86_64"}})
 				releases = append(releases, Release{Name: name, Version: "1.0"})
 			}
 			x.OmitHashes(tc.omit)
@@ -45,7 +46,8 @@ func BenchmarkSourcesFiles(b *testing.B) {
 func BenchmarkWrite(b *testing.B) {
 	res := &Resolution{Command: "sbompipe lock", Python: "3.12"}
 	for i := 0; i < 1000; i++ {
-		p := Pin{Name: fmt.Sprintf("Pkg_%04d", i), Version: "1.0", Via: []string{"-r requirements.in", "other"}}
+		p := Pin{Name: fmt.Sprintf("Pkg_%04d", i), Version: "1.0",
+			Via: []string{"-r requirements.in", "other"}}
 		for h := 0; h < 4; h++ {
 			p.Hashes = append(p.Hashes, fmt.Sprintf("sha256:%064x", i*4+h))
 		}

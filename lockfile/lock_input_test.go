@@ -21,7 +21,8 @@ func TestLockTakesIndexOptionsOfTheInput(t *testing.T) {
 		}
 	}
 	in := filepath.Join(dir, "requirements.in")
-	body := "--no-index\n--find-links wheels\n--extra-index-url https://mirror.example/simple\ncolorwheel>=3\n"
+	body := "--no-index\n--find-links wheels\n" +
+		"--extra-index-url https://mirror.example/simple\ncolorwheel>=3\n"
 	if err := os.WriteFile(in, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +48,15 @@ func TestLockTakesIndexOptionsOfTheInput(t *testing.T) {
 
 	// Without --no-index, the input's extra index is asked besides the
 	// default one.
-	if err := os.WriteFile(in, []byte("--extra-index-url https://mirror.example/simple\nx\n"), 0o644); err != nil {
+	body = "--extra-index-url https://mirror.example/simple\nx\n"
+	if err := os.WriteFile(in, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l, err = newLocker(LockOptions{In: in, Out: filepath.Join(dir, "requirements.txt"), Env: []string{}})
+	l, err = newLocker(LockOptions{
+		In:  in,
+		Out: filepath.Join(dir, "requirements.txt"),
+		Env: []string{},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +79,8 @@ func TestLockRefusesUnhashable(t *testing.T) {
 		"-c constraints.txt\n"
 	want := []string{
 		"requirements.in: no hash can cover these requirements, so no backend was run " +
-			"(require packages from an index or built archives; install these in a separate step):",
+			"(require packages from an index or built archives; " +
+			"install these in a separate step):",
 		"requirements.in:2: x (git+https://git.example/x.git#egg=x) is a VCS requirement",
 		"requirements.in:3: ./localpkg is a local directory",
 		"requirements.in:4: -e ./localpkg is editable",
@@ -90,7 +97,8 @@ func TestLockRefusesUnhashable(t *testing.T) {
 			r.opts.Python = "python3" // for pip: the stand-in
 			for file, text := range map[string]string{"requirements.in": in,
 				"constraints.txt": "y @ git+https://git.example/y.git\n"} {
-				if err := os.WriteFile(filepath.Join(r.dir, file), []byte(text), 0o644); err != nil {
+				err := os.WriteFile(filepath.Join(r.dir, file), []byte(text), 0o644)
+				if err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -17,7 +17,8 @@ type depSpec struct {
 	marker string
 }
 
-var depName = regexp.MustCompile(`^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?`)
+var depName = regexp.MustCompile(
+	`^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?`)
 
 // parseDep reads a PEP 508 dependency such as
 // `requests[socks]>=2; python_version >= "3.8"`.

@@ -82,8 +82,10 @@ func TestParseDep(t *testing.T) {
 		{"idna>=2.5", depSpec{name: "idna"}},
 		{"Zope.Interface", depSpec{name: "zope-interface"}},
 		{`requests[socks, Security]>=2 ; python_version >= "3.8"`,
-			depSpec{name: "requests", extras: []string{"socks", "security"}, marker: `python_version >= "3.8"`}},
-		{`PySocks!=1.5.7,>=1.5.6; extra == "socks"`, depSpec{name: "pysocks", marker: `extra == "socks"`}},
+			depSpec{name: "requests", extras: []string{"socks", "security"},
+				marker: `python_version >= "3.8"`}},
+		{`PySocks!=1.5.7,>=1.5.6; extra == "socks"`,
+			depSpec{name: "pysocks", marker: `extra == "socks"`}},
 		{`pkg @ https://example.invalid/p.whl;x ; os_name == "nt"`,
 			depSpec{name: "pkg", marker: `os_name == "nt"`}},
 	} {

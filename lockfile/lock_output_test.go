@@ -51,7 +51,10 @@ func TestLockOutputIsRedactedAndBounded(t *testing.T) {
 			if err == nil {
 				t.Fatal("Lock succeeded")
 			}
-			for what, text := range map[string]string{"progress": progress.String(), "error": err.Error()} {
+			for what, text := range map[string]string{
+				"progress": progress.String(),
+				"error":    err.Error(),
+			} {
 				for _, bad := range []string{"s3/cr", "cr@et", "\x1b", "\x07"} {
 					if strings.Contains(text, bad) {
 						t.Errorf("%s holds %q", what, bad)

@@ -36,7 +36,8 @@ func (l *locker) lockWithPip(ctx context.Context, tmp string) error {
 	}
 	if err := l.run(ctx, l.python, args); err != nil {
 		var be *BackendError
-		if errors.As(err, &be) && len(l.seed) > 0 && strings.Contains(be.Output, "ResolutionImpossible") {
+		if errors.As(err, &be) && len(l.seed) > 0 &&
+			strings.Contains(be.Output, "ResolutionImpossible") {
 			if hint := l.conflictHint(be.Output); hint != "" {
 				be.Output += "\n  hint: " + hint
 			}
@@ -72,7 +73,8 @@ func (l *locker) resolution(ctx context.Context, rep *pipReport) (*Resolution, e
 	var releases []Release
 	for _, it := range rep.Install {
 		if !it.IsDirect {
-			releases = append(releases, Release{Name: it.Metadata.Name, Version: it.Metadata.Version})
+			releases = append(releases,
+				Release{Name: it.Metadata.Name, Version: it.Metadata.Version})
 		}
 	}
 	files, err := l.sources().Files(ctx, releases)

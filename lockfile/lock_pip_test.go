@@ -33,7 +33,8 @@ func demoIndex(t *testing.T) *pyindex.Index {
 		pyindex.Release{Name: "winonly", Version: "1.0"},
 		pyindex.Release{Name: "speedup", Version: "0.5", Sdist: true, ProvidesExtra: []string{"c"},
 			RequiresDist: []string{`cffi-ish; extra == "c"`},
-			Tags:         []string{"py3-none-any", "cp311-cp311-manylinux_2_17_x86_64", "cp311-cp311-win_amd64"}},
+			Tags: []string{"py3-none-any", "cp311-cp311-manylinux_2_17_x86_64",
+				"cp311-cp311-win_amd64"}},
 		pyindex.Release{Name: "cffi_ish", Version: "2.0"},
 		pyindex.Release{Name: "setuptools", Version: "69.0"},
 	)
@@ -97,7 +98,8 @@ func TestLockWithPip(t *testing.T) {
 		"lib==1.1" + hashLines(x, "lib", "1.1") + "\n    # via app\n" +
 		"speedup==0.5" + hashLines(x, "speedup", "0.5") + "\n    # via app\n" +
 		"\n# The following packages are considered to be unsafe in a requirements file:\n" +
-		"setuptools==69.0" + hashLines(x, "setuptools", "69.0") + "\n    # via -r requirements.in\n"
+		"setuptools==69.0" + hashLines(x, "setuptools", "69.0") +
+		"\n    # via -r requirements.in\n"
 	if py := pythonVersion(t, opts.Python); py != "3.11" {
 		want = strings.Replace(want, "Python 3.11", "Python "+py, 1)
 	}
@@ -160,7 +162,8 @@ func verifyClean(t *testing.T, lockfile, in, index string) {
 }
 
 func pythonVersion(t *testing.T, py string) string {
-	out, err := exec.Command(py, "-c", "import sys; print('%d.%d' % sys.version_info[:2])").Output()
+	script := "import sys; print('%d.%d' % sys.version_info[:2])"
+	out, err := exec.Command(py, "-c", script).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +172,8 @@ func pythonVersion(t *testing.T, py string) string {
 
 func pipInstallRequireHashes(t *testing.T, py string, x *pyindex.Index, lockfile string) {
 	t.Helper()
-	cmd := exec.Command(py, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--require-hashes",
-		"--no-deps", "--index-url", x.URL(), "-r", lockfile)
+	cmd := exec.Command(py, "-m", "pip", "install", "--dry-run", "--ignore-installed",
+		"--require-hashes", "--no-deps", "--index-url", x.URL(), "-r", lockfile)
 	cmd.Env = pyindex.PipEnv(os.Environ())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pip install --require-hashes -r %s: %v\n%s", lockfile, err, out)
@@ -345,7 +348,8 @@ func TestLockWithPipSeed(t *testing.T) {
 		}
 	}
 	lock(opts)
-	x.Add(pyindex.Release{Name: "lib", Version: "1.1"}, pyindex.Release{Name: "other", Version: "2.1"})
+	x.Add(pyindex.Release{Name: "lib", Version: "1.1"},
+		pyindex.Release{Name: "other", Version: "2.1"})
 
 	steps := []struct {
 		name string
@@ -356,8 +360,10 @@ func TestLockWithPipSeed(t *testing.T) {
 		{"seeded", "app\n", nil, []string{"app==1.0", "lib==1.0", "other==2.0"}},
 		{"upgrade-package", "app\n", func(o *LockOptions) { o.UpgradePackages = []string{"Lib"} },
 			[]string{"app==1.0", "lib==1.1", "other==2.0"}},
-		{"in-excludes-pin", "app\nother>2.0\n", nil, []string{"app==1.0", "lib==1.1", "other==2.1"}},
-		{"upgrade-package-bound", "app\n", func(o *LockOptions) { o.UpgradePackages = []string{"other<2.1"} },
+		{"in-excludes-pin", "app\nother>2.0\n", nil,
+			[]string{"app==1.0", "lib==1.1", "other==2.1"}},
+		{"upgrade-package-bound", "app\n",
+			func(o *LockOptions) { o.UpgradePackages = []string{"other<2.1"} },
 			[]string{"app==1.0", "lib==1.1", "other==2.0"}},
 		{"upgrade", "app\n", func(o *LockOptions) { o.Upgrade = true },
 			[]string{"app==1.0", "lib==1.1", "other==2.1"}},
@@ -398,7 +404,8 @@ func TestLockWithPipFindLinks(t *testing.T) {
 	got, _ := os.ReadFile(opts.Out)
 	entry := "flat==0.1 \\\n    --hash=sha256:" + want[0] + " \\\n    --hash=sha256:" + want[1] +
 		"\n    # via -r ../requirements.in\n"
-	if !strings.Contains(string(got), entry) || !strings.Contains(string(got), "\n--find-links ../wheels\n") {
+	if !strings.Contains(string(got), entry) ||
+		!strings.Contains(string(got), "\n--find-links ../wheels\n") {
 		t.Errorf("lockfile lacks\n%s--find-links ../wheels\n\ngot:\n%s", entry, got)
 	}
 }
@@ -435,7 +442,8 @@ func TestLockWithPipConflict(t *testing.T) {
 	for _, want := range []string{
 		"\n  ERROR: Cannot install -r requirements.in (line 1) because these package versions " +
 			"have conflicting dependencies.\n\n  The conflict is caused by:\n" +
-			"      alpha 2.0 depends on beta>=1.0\n      The user requested (constraint) beta==0.5\n",
+			"      alpha 2.0 depends on beta>=1.0\n" +
+			"      The user requested (constraint) beta==0.5\n",
 		"\n  ERROR: ResolutionImpossible: ",
 		"\n  hint: the old lockfile's pin of beta, kept as a constraint, is in the conflict; " +
 			"let it move with --upgrade-package beta, or every pin with --upgrade",
@@ -463,29 +471,37 @@ func TestLockWithPipConflict(t *testing.T) {
 }
 
 func TestConflictHint(t *testing.T) {
-	l := &locker{seed: []Pin{{Name: "beta", Version: "0.5"}, {Name: "zope-interface", Version: "6.1"},
-		{Name: "gamma", Version: "1.0"}}}
+	l := &locker{seed: []Pin{
+		{Name: "beta", Version: "0.5"},
+		{Name: "zope-interface", Version: "6.1"},
+		{Name: "gamma", Version: "1.0"},
+	}}
 	explain := func(lines ...string) string {
-		return "  ERROR: Cannot install x because these package versions have conflicting dependencies.\n\n" +
+		return "  ERROR: Cannot install x because these package versions " +
+			"have conflicting dependencies.\n\n" +
 			"  The conflict is caused by:\n      " + strings.Join(lines, "\n      ") +
 			"\n\n  ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/"
 	}
 	for _, tc := range []struct {
 		name, output, want string
 	}{
-		{"one pin", explain("alpha 2.0 depends on beta>=1.0", "The user requested (constraint) beta==0.5"),
+		{"one pin",
+			explain("alpha 2.0 depends on beta>=1.0", "The user requested (constraint) beta==0.5"),
 			"the old lockfile's pin of beta, kept as a constraint, is in the conflict; " +
 				"let it move with --upgrade-package beta, or every pin with --upgrade"},
 		{"two pins, pip's spelling", explain("The user requested (constraint) zope-interface==6.1",
-			"The user requested (constraint) Beta==0.5", "The user requested (constraint) beta==0.5"),
-			"the old lockfile's pins of beta and zope-interface, kept as constraints, are in the conflict; " +
+			"The user requested (constraint) Beta==0.5",
+			"The user requested (constraint) beta==0.5"),
+			"the old lockfile's pins of beta and zope-interface, kept as constraints, " +
+				"are in the conflict; " +
 				"let them move with --upgrade-package beta --upgrade-package zope-interface, " +
 				"or every pin with --upgrade"},
 		{"a constraint of the user's own", explain("alpha 2.0 depends on delta>=1",
 			"The user requested (constraint) delta==0.1"), ""},
 		{"no explanation", "  ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/",
-			"the old lockfile's pins are kept as constraints; let the conflicting ones move with " +
-				"--upgrade-package NAME, or all with --upgrade"},
+			"the old lockfile's pins are kept as constraints; " +
+				"let the conflicting ones move with --upgrade-package NAME, " +
+				"or all with --upgrade"},
 	} {
 		if got := l.conflictHint(tc.output); got != tc.want {
 			t.Errorf("%s: conflictHint = %q, want %q", tc.name, got, tc.want)
@@ -525,7 +541,8 @@ func TestLockWithPipNoIndex(t *testing.T) {
 	dir := project(t, "flat\n")
 	t.Chdir(dir)
 	flat := writeWheels(t, "wheels",
-		pyindex.Release{Name: "flat", Version: "0.1", RequiresDist: []string{"dep"}}, "py3-none-any")
+		pyindex.Release{Name: "flat", Version: "0.1", RequiresDist: []string{"dep"}},
+		"py3-none-any")
 	dep := writeWheels(t, "wheels", pyindex.Release{Name: "dep", Version: "1.0"}, "py3-none-any")
 	opts := pipLockOptions(t, x, dir)
 	opts.In, opts.Out = "requirements.in", "requirements.txt"
@@ -534,7 +551,8 @@ func TestLockWithPipNoIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(opts.Out)
-	want := "#\n# This file is autogenerated by sbompipe with Python " + pythonVersion(t, opts.Python) +
+	want := "#\n# This file is autogenerated by sbompipe with Python " +
+		pythonVersion(t, opts.Python) +
 		"\n# by the following command:\n#\n#    sbompipe lock --backend=pip\n#\n" +
 		"--no-index\n--find-links wheels\n\n" +
 		"dep==1.0 \\\n    --hash=sha256:" + dep[0] + "\n    # via flat\n" +
@@ -575,7 +593,8 @@ func TestLockWithPipNoIndex(t *testing.T) {
 	}
 
 	// --no-index in requirements.in is the same.
-	if err := os.WriteFile(opts.In, []byte("--no-index\n--find-links wheels\nflat\n"), 0o644); err != nil {
+	noIndex := "--no-index\n--find-links wheels\nflat\n"
+	if err := os.WriteFile(opts.In, []byte(noIndex), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	opts.FindLinks, opts.NoIndex = nil, false

@@ -68,9 +68,12 @@ func TestParseSymlinkCycles(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"a.txt:1: -r x/a.txt: a cycle: x/a.txt is a.txt, which is being read already; pip refuses it",
-		"a.txt:2: -r y/a.txt: a cycle: y/a.txt is a.txt, which is being read already; pip refuses it",
-		"x/b.txt:1: -r x/b.txt: a cycle: x/x/b.txt is x/b.txt, which is being read already; pip refuses it",
+		"a.txt:1: -r x/a.txt: a cycle: x/a.txt is a.txt, " +
+			"which is being read already; pip refuses it",
+		"a.txt:2: -r y/a.txt: a cycle: y/a.txt is a.txt, " +
+			"which is being read already; pip refuses it",
+		"x/b.txt:1: -r x/b.txt: a cycle: x/x/b.txt is x/b.txt, " +
+			"which is being read already; pip refuses it",
 	}
 	if diff := cmp.Diff(want, problems(f)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)

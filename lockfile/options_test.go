@@ -12,7 +12,8 @@ func TestShlexSplit(t *testing.T) {
 		want    []string
 		wantErr bool
 	}{
-		{"--hash=sha256:a  --hash sha256:b", []string{"--hash=sha256:a", "--hash", "sha256:b"}, false},
+		{"--hash=sha256:a  --hash sha256:b", []string{"--hash=sha256:a", "--hash", "sha256:b"},
+			false},
 		{`-i 'https://h/a b' "x\"y" a\ b`, []string{"-i", "https://h/a b", `x"y`, "a b"}, false},
 		{`''`, []string{""}, false},
 		{`"a\n"`, []string{`a\n`}, false},
@@ -23,7 +24,8 @@ func TestShlexSplit(t *testing.T) {
 	for _, tt := range tests {
 		got, err := shlexSplit(tt.in)
 		if (err != nil) != tt.wantErr || !cmp.Equal(got, tt.want) {
-			t.Errorf("shlexSplit(%q) = %q, %v, want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			t.Errorf("shlexSplit(%q) = %q, %v, want %q, error %v",
+				tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
 }
@@ -36,8 +38,10 @@ func TestParseOptions(t *testing.T) {
 		positional []string
 		err        string
 	}{
-		{[]string{"--hash=sha256:a", "--hash", "sha256:b"}, []hit{{"hash", "sha256:a"}, {"hash", "sha256:b"}}, nil, ""},
-		{[]string{"-rdev.txt", "-c", "c.txt"}, []hit{{"requirement", "dev.txt"}, {"constraint", "c.txt"}}, nil, ""},
+		{[]string{"--hash=sha256:a", "--hash", "sha256:b"},
+			[]hit{{"hash", "sha256:a"}, {"hash", "sha256:b"}}, nil, ""},
+		{[]string{"-rdev.txt", "-c", "c.txt"},
+			[]hit{{"requirement", "dev.txt"}, {"constraint", "c.txt"}}, nil, ""},
 		{[]string{"--ind", "https://x"}, []hit{{"index-url", "https://x"}}, nil, ""},
 		{[]string{"--pypi-url=https://x"}, []hit{{"index-url", "https://x"}}, nil, ""},
 		{[]string{"--no-index", "pkg==1"}, []hit{{"no-index", ""}}, []string{"pkg==1"}, ""},
@@ -58,7 +62,8 @@ func TestParseOptions(t *testing.T) {
 		if err != nil {
 			gotErr = err.Error()
 		}
-		if !cmp.Equal(got, tt.want) || !cmp.Equal(o.positional, tt.positional) || gotErr != tt.err {
+		if !cmp.Equal(got, tt.want) || !cmp.Equal(o.positional, tt.positional) ||
+			gotErr != tt.err {
 			t.Errorf("parseOptions(%q) = %v, %q, %q, want %v, %q, %q",
 				tt.in, got, o.positional, gotErr, tt.want, tt.positional, tt.err)
 		}
@@ -76,7 +81,8 @@ func TestBreakArgsOptions(t *testing.T) {
 	for _, tt := range tests {
 		args, opts := breakArgsOptions(tt.in)
 		if args != tt.args || opts != tt.opts {
-			t.Errorf("breakArgsOptions(%q) = %q, %q, want %q, %q", tt.in, args, opts, tt.args, tt.opts)
+			t.Errorf("breakArgsOptions(%q) = %q, %q, want %q, %q",
+				tt.in, args, opts, tt.args, tt.opts)
 		}
 	}
 }

@@ -343,9 +343,10 @@ func (fp *fileParser) entry(l logical, content string) {
 		opt, _, _ := strings.Cut(args[loc[1]-1:], " ")
 		fp.refused(fp.lineOf(l, opt), "a TAB before %s: pip splits options only at spaces, "+
 			"so it reads %q as part of the requirement and refuses the line", opt, opt)
-		args, optText = breakArgsOptions(tabOptionRE.ReplaceAllStringFunc(content, func(s string) string {
+		spaced := tabOptionRE.ReplaceAllStringFunc(content, func(s string) string {
 			return " -"
-		}))
+		})
+		args, optText = breakArgsOptions(spaced)
 	}
 	tokens, err := shlexSplit(optText)
 	if err != nil {
@@ -411,7 +412,8 @@ func (fp *fileParser) editable(l logical, lo *lineOpts) {
 				"%s without a word, and refuses the editable requirement in hash-checking mode",
 				shortHash(h.value))
 		case h.spec.scope == scopeGlobal && h.spec.name != "editable":
-			fp.dropped(fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line", h.spec.name)
+			fp.dropped(fp.lineOf(l, "--"+h.spec.name), "pip ignores --%s on an -e line",
+				h.spec.name)
 		}
 	}
 	parts := parseEditable(values[0])
@@ -458,7 +460,8 @@ func (fp *fileParser) options(l logical, lo *lineOpts) {
 		msg := "--hash=%s has no requirement on its line: pip ignores it"
 		switch {
 		case fp.badEnd == l.first-1 && fp.badEnd > 0:
-			msg += fmt.Sprintf(" (the \"\\\" at the end of line %d does not continue it)", fp.badEnd)
+			msg += fmt.Sprintf(" (the \"\\\" at the end of line %d does not continue it)",
+				fp.badEnd)
 		case fp.lastEnd == l.first-1 && fp.lastEnd > 0:
 			msg += fmt.Sprintf(" (is a \"\\\" missing at the end of line %d?)", fp.lastEnd)
 		}
@@ -469,7 +472,13 @@ func (fp *fileParser) options(l logical, lo *lineOpts) {
 		if h.spec.scope != scopeGlobal {
 			continue
 		}
-		opt := &Option{File: fp.name, Line: l.first, Name: h.spec.name, Value: h.value, Written: h.value}
+		opt := &Option{
+			File:    fp.name,
+			Line:    l.first,
+			Name:    h.spec.name,
+			Value:   h.value,
+			Written: h.value,
+		}
 		if len(fp.vars) > 0 {
 			opt.Written = fp.unexpand(h.value)
 			if written := fp.writtenValues(h.spec.name); seen[h.spec.name] < len(written) {
@@ -508,8 +517,8 @@ func (fp *fileParser) includes(l logical, lo *lineOpts) {
 		// TODO(#2): fetch remote requirements files; Parse has no
 		// context or HTTP client yet, so they are reported instead.
 		fp.problem(l.first, RuleIncludeMissing, SeverityError, false,
-			"%s: sbompipe does not fetch remote requirements files, so its entries are not checked",
-			Redact(target))
+			"%s: sbompipe does not fetch remote requirements files, "+
+				"so its entries are not checked", Redact(target))
 		return
 	case sch == "file":
 		target = strings.TrimPrefix(strings.TrimPrefix(target, target[:5]), "//")

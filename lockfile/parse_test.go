@@ -23,7 +23,8 @@ func parseFS(t *testing.T, files map[string]string, env map[string]string) *File
 	for name, data := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(data)}
 	}
-	f, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: func(k string) string { return env[k] }})
+	getenv := func(k string) string { return env[k] }
+	f, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: getenv})
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -50,7 +51,8 @@ func TestParseRequirementForms(t *testing.T) {
 			Specifier: "===5.0", Version: "5.0"}},
 		{"pkg==1.*", Requirement{Name: "pkg", Canonical: "pkg", Specifier: "==1.*"}},
 		{"pkg>=1, <2", Requirement{Name: "pkg", Canonical: "pkg", Specifier: ">=1,<2"}},
-		{"pkg (==1.0)", Requirement{Name: "pkg", Canonical: "pkg", Specifier: "==1.0", Version: "1.0"}},
+		{"pkg (==1.0)", Requirement{Name: "pkg", Canonical: "pkg",
+			Specifier: "==1.0", Version: "1.0"}},
 		{"functools32==3.2.3-2", Requirement{Name: "functools32", Canonical: "functools32",
 			Specifier: "==3.2.3-2", Version: "3.2.3-2"}},
 		{`enum34==1.1.6; python_version < '3'`, Requirement{Name: "enum34", Canonical: "enum34",
@@ -58,10 +60,12 @@ func TestParseRequirementForms(t *testing.T) {
 		{`tinyhttp==1.8.2 ; python_version < "3.11" and sys_platform == "linux"`, Requirement{
 			Name: "tinyhttp", Canonical: "tinyhttp", Specifier: "==1.8.2", Version: "1.8.2",
 			Marker: `python_version < "3.11" and sys_platform == "linux"`}},
-		{"silme @ https://github.com/mozilla/silme/archive/v0.11.2.zip", Requirement{Name: "silme",
-			Canonical: "silme", Kind: DirectURL, URL: "https://github.com/mozilla/silme/archive/v0.11.2.zip"}},
+		{"silme @ https://github.com/mozilla/silme/archive/v0.11.2.zip", Requirement{
+			Name: "silme", Canonical: "silme", Kind: DirectURL,
+			URL: "https://github.com/mozilla/silme/archive/v0.11.2.zip"}},
 		{"https://files.example/pkgs/Foo_Bar-1.0-py3-none-any.whl#sha256=" + h1, Requirement{
-			Name: "Foo-Bar", Canonical: "foo-bar", Specifier: "==1.0", Version: "1.0", Kind: DirectURL,
+			Name: "Foo-Bar", Canonical: "foo-bar", Specifier: "==1.0", Version: "1.0",
+			Kind:         DirectURL,
 			URL:          "https://files.example/pkgs/Foo_Bar-1.0-py3-none-any.whl#sha256=" + h1,
 			FragmentHash: &Hash{Algorithm: "sha256", Digest: h1, Line: 1}}},
 		{"https://h.example/a.zip#egg=thing", Requirement{Name: "thing", Canonical: "thing",
@@ -74,16 +78,19 @@ func TestParseRequirementForms(t *testing.T) {
 		{"./vendor/pkg", Requirement{Kind: LocalDir, URL: "./vendor/pkg"}},
 		{"./dist/pkg-1.0.tar.gz", Requirement{Kind: LocalArchive, URL: "./dist/pkg-1.0.tar.gz"}},
 		{"file:///srv/wheels/pkg-2.0-py3-none-any.whl", Requirement{Name: "pkg", Canonical: "pkg",
-			Specifier: "==2.0", Version: "2.0", Kind: LocalArchive, URL: "file:///srv/wheels/pkg-2.0-py3-none-any.whl"}},
-		{"-e ./src/app[dev]", Requirement{Kind: Editable, URL: "./src/app", Extras: []string{"dev"}}},
-		{"-e git+https://github.com/o/r#egg=r", Requirement{Name: "r", Canonical: "r", Kind: Editable,
-			URL: "git+https://github.com/o/r#egg=r"}},
+			Specifier: "==2.0", Version: "2.0", Kind: LocalArchive,
+			URL: "file:///srv/wheels/pkg-2.0-py3-none-any.whl"}},
+		{"-e ./src/app[dev]",
+			Requirement{Kind: Editable, URL: "./src/app", Extras: []string{"dev"}}},
+		{"-e git+https://github.com/o/r#egg=r", Requirement{Name: "r", Canonical: "r",
+			Kind: Editable, URL: "git+https://github.com/o/r#egg=r"}},
 	}
 	ignore := cmpopts.IgnoreFields(Requirement{}, "File", "Line", "EndLine", "WrittenURL")
 	for _, tt := range tests {
 		f := parseFS(t, map[string]string{"requirements.txt": tt.line + "\n"}, nil)
 		if len(f.Problems) > 0 || len(f.Requirements) != 1 {
-			t.Errorf("Parse(%q): %d requirements, problems %q", tt.line, len(f.Requirements), problems(f))
+			t.Errorf("Parse(%q): %d requirements, problems %q",
+				tt.line, len(f.Requirements), problems(f))
 			continue
 		}
 		if diff := cmp.Diff(&tt.want, f.Requirements[0], ignore); diff != "" {
@@ -101,50 +108,73 @@ func TestParseBadLines(t *testing.T) {
 	}{
 		{"orphan hash after a line without backslash",
 			"ledgerkit==4.9.2\n    --hash=sha256:" + h1 + "\n",
-			[]string{`requirements.txt:2: --hash=sha256:c4536ca1b555… has no requirement on its line: pip ignores it (is a "\" missing at the end of line 1?)`}, 1},
+			[]string{`requirements.txt:2: --hash=sha256:c4536ca1b555… has no requirement ` +
+				`on its line: pip ignores it (is a "\" missing at the end of line 1?)`}, 1},
 		{"tab before hash",
 			"pkg==1\t--hash=sha256:" + h1 + "\n",
-			[]string{`requirements.txt:1: a TAB before --hash=sha256:` + h1 + `: pip splits options only at spaces, so it reads "--hash=sha256:` + h1 + `" as part of the requirement and refuses the line`}, 1},
+			[]string{`requirements.txt:1: a TAB before --hash=sha256:` + h1 +
+				`: pip splits options only at spaces, so it reads "--hash=sha256:` + h1 +
+				`" as part of the requirement and refuses the line`}, 1},
 		{"option before the requirement",
 			"--hash=sha256:" + h1 + " pkg==1\n",
-			[]string{`requirements.txt:1: the requirement "pkg==1" comes after an option: pip ignores it and its hashes; put the requirement first`}, 1},
+			[]string{`requirements.txt:1: the requirement "pkg==1" comes after an option: ` +
+				`pip ignores it and its hashes; put the requirement first`}, 1},
 		{"hash on an editable",
 			"-e ./src --hash=sha256:" + h1 + "\n",
-			[]string{`requirements.txt:1: --hash on an -e line: pip drops the hash sha256:c4536ca1b555… without a word, and refuses the editable requirement in hash-checking mode`}, 1},
+			[]string{`requirements.txt:1: --hash on an -e line: ` +
+				`pip drops the hash sha256:c4536ca1b555… without a word, ` +
+				`and refuses the editable requirement in hash-checking mode`}, 1},
 		{"unknown option", "pkg==1 --frob\n",
 			[]string{"requirements.txt:1: no such option: --frob"}, 1},
 		{"global option on a requirement line", "pkg==1 --index-url https://x.example/simple\n",
 			[]string{"requirements.txt:1: pip ignores --index-url on a requirement line"}, 1},
 		{"removed option", "pkg==1 --global-option=x\n",
-			[]string{"requirements.txt:1: pip 25.3 and later refuse --global-option in requirements files"}, 1},
+			[]string{"requirements.txt:1: " +
+				"pip 25.3 and later refuse --global-option in requirements files"}, 1},
 		{"hash without algorithm", "pkg==1 --hash=" + h1 + "\n",
-			[]string{"requirements.txt:1: --hash=" + h1 + ": want an algorithm and a digest, like --hash=sha256:abcd…"}, 1},
+			[]string{"requirements.txt:1: --hash=" + h1 +
+				": want an algorithm and a digest, like --hash=sha256:abcd…"}, 1},
 		{"single equals", "pkg=1.0\n",
-			[]string{`requirements.txt:1: invalid requirement "pkg=1.0": "=" is not a version operator (did you mean "=="?)`}, 0},
+			[]string{`requirements.txt:1: invalid requirement "pkg=1.0": ` +
+				`"=" is not a version operator (did you mean "=="?)`}, 0},
 		{"bad version", "pkg==1.0-foo\n",
-			[]string{`requirements.txt:1: invalid requirement "pkg==1.0-foo": "1.0-foo" is not a PEP 440 version (pip 24.1 and later refuse it)`}, 0},
+			[]string{`requirements.txt:1: invalid requirement "pkg==1.0-foo": ` +
+				`"1.0-foo" is not a PEP 440 version (pip 24.1 and later refuse it)`}, 0},
 		{"bad marker", "pkg==1 ; python_version <\n",
-			[]string{`requirements.txt:1: invalid marker "python_version <": expected a marker variable or a quoted string`}, 1},
+			[]string{`requirements.txt:1: invalid marker "python_version <": ` +
+				`expected a marker variable or a quoted string`}, 1},
 		{"unclosed quote in options", "pkg==1 --hash 'sha256:x\n",
-			[]string{`requirements.txt:1: could not split the options "--hash 'sha256:x": no closing quotation`}, 1},
+			[]string{`requirements.txt:1: could not split the options "--hash 'sha256:x": ` +
+				`no closing quotation`}, 1},
 		{"every bad line is reported",
 			"a=1\nb==2\nc=3\n",
 			[]string{
-				`requirements.txt:1: invalid requirement "a=1": "=" is not a version operator (did you mean "=="?)`,
-				`requirements.txt:3: invalid requirement "c=3": "=" is not a version operator (did you mean "=="?)`,
+				`requirements.txt:1: invalid requirement "a=1": ` +
+					`"=" is not a version operator (did you mean "=="?)`,
+				`requirements.txt:3: invalid requirement "c=3": ` +
+					`"=" is not a version operator (did you mean "=="?)`,
 			}, 1},
 		{"whitespace after the backslash: pip calls the line invalid",
 			"pkg==1.0 \\ \n    --hash=sha256:" + h1 + "\n",
 			[]string{
-				`requirements.txt:1: trailing whitespace after the "\" at the end of the line: pip does not join the next line to it, and refuses the line with the "\" in it as invalid; remove it`,
-				`requirements.txt:2: --hash=sha256:c4536ca1b555… has no requirement on its line: pip ignores it (the "\" at the end of line 1 does not continue it)`,
+				`requirements.txt:1: trailing whitespace after the "\" at the end of the line: ` +
+					`pip does not join the next line to it, ` +
+					`and refuses the line with the "\" in it as invalid; remove it`,
+				`requirements.txt:2: --hash=sha256:c4536ca1b555… has no requirement ` +
+					`on its line: pip ignores it ` +
+					`(the "\" at the end of line 1 does not continue it)`,
 			}, 1},
 		{"a comment after the backslash",
 			"--index-url https://x.example/simple \\ # the mirror\n",
-			[]string{`requirements.txt:1: a comment after the "\" at the end of the line: pip does not join the next line to it, and refuses the line with the "\" in it as invalid; move the comment to a line of its own`}, 0},
+			[]string{`requirements.txt:1: a comment after the "\" at the end of the line: ` +
+				`pip does not join the next line to it, ` +
+				`and refuses the line with the "\" in it as invalid; ` +
+				`move the comment to a line of its own`}, 0},
 		{"comment inside a continuation drops the hashes",
 			"pkg==1 # note \\\n    --hash=sha256:" + h1 + "\n",
-			[]string{"requirements.txt:1: the comment on line 1 hides line 2 of the continued line from pip: it drops --hash=sha256:c4536ca1b555…"}, 1},
+			[]string{"requirements.txt:1: the comment on line 1 " +
+				"hides line 2 of the continued line from pip: " +
+				"it drops --hash=sha256:c4536ca1b555…"}, 1},
 	}
 	for _, tt := range tests {
 		f := parseFS(t, map[string]string{"requirements.txt": tt.text}, nil)
@@ -158,7 +188,8 @@ func TestParseBadLines(t *testing.T) {
 }
 
 func TestParseHashes(t *testing.T) {
-	text := "pkg==1 \\\n    --hash=sha256:" + h1 + " \\\n    --hash sha512:ab \\\n    --hash=md5:cd\n"
+	text := "pkg==1 \\\n    --hash=sha256:" + h1 +
+		" \\\n    --hash sha512:ab \\\n    --hash=md5:cd\n"
 	f := parseFS(t, map[string]string{"requirements.txt": text}, nil)
 	want := []Hash{{"sha256", h1, 2}, {"sha512", "ab", 3}, {"md5", "cd", 4}}
 	if len(f.Requirements) != 1 {
@@ -175,10 +206,13 @@ func TestParseHashes(t *testing.T) {
 
 func TestParseLineEndings(t *testing.T) {
 	for _, sep := range []string{"\n", "\r\n", "\r", "\f", "\u2028"} {
-		text := "# c" + sep + "pkg==1 \\" + sep + "    --hash=sha256:" + h1 + sep + "other==2" + sep
+		text := "# c" + sep + "pkg==1 \\" + sep + "    --hash=sha256:" + h1 + sep +
+			"other==2" + sep
 		f := parseFS(t, map[string]string{"requirements.txt": text}, nil)
-		if len(f.Requirements) != 2 || len(f.Requirements[0].Hashes) != 1 || f.Requirements[1].Line != 4 {
-			t.Errorf("separator %q: got %d requirements, problems %q", sep, len(f.Requirements), problems(f))
+		if len(f.Requirements) != 2 || len(f.Requirements[0].Hashes) != 1 ||
+			f.Requirements[1].Line != 4 {
+			t.Errorf("separator %q: got %d requirements, problems %q",
+				sep, len(f.Requirements), problems(f))
 		}
 	}
 }
@@ -199,7 +233,8 @@ func TestParseIncludes(t *testing.T) {
 	for _, r := range f.Constraints {
 		cons = append(cons, r.File+":"+r.Name)
 	}
-	if diff := cmp.Diff([]string{"sub/dev.txt:b", "sub/more.txt:c", "requirements.txt:a"}, reqs); diff != "" {
+	wantReqs := []string{"sub/dev.txt:b", "sub/more.txt:c", "requirements.txt:a"}
+	if diff := cmp.Diff(wantReqs, reqs); diff != "" {
 		t.Errorf("requirements mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"constraints.txt:d", "constraints.txt:e"}, cons); diff != "" {
@@ -210,7 +245,8 @@ func TestParseIncludes(t *testing.T) {
 		t.Errorf("files mismatch (-want +got):\n%s", diff)
 	}
 	wantProblems := []string{
-		"sub/dev.txt:2: -r ../requirements.txt: a cycle: requirements.txt is being read already; pip refuses it",
+		"sub/dev.txt:2: -r ../requirements.txt: a cycle: " +
+			"requirements.txt is being read already; pip refuses it",
 		"constraints.txt:3: constraints cannot have extras: pip refuses the constraints file",
 		"requirements.txt:4: -r missing.txt: missing.txt does not exist",
 	}
@@ -250,12 +286,14 @@ plain==2.0                # via old
 # satisfied by a package already installed. Consider using the --allow-unsafe flag.
 # setuptools
 `
-	f := parseFS(t, map[string]string{"requirements.txt": text}, map[string]string{"USER_TOKEN": "tok"})
+	f := parseFS(t, map[string]string{"requirements.txt": text},
+		map[string]string{"USER_TOKEN": "tok"})
 	if len(f.Problems) > 0 {
 		t.Fatalf("problems: %q", problems(f))
 	}
 	wantHeader := Header{Generator: "pip-compile", Python: "3.12",
-		Command: "pip-compile --generate-hashes --output-file=requirements.txt requirements.in", Line: 5}
+		Command: "pip-compile --generate-hashes --output-file=requirements.txt requirements.in",
+		Line:    5}
 	if diff := cmp.Diff(wantHeader, f.Header); diff != "" {
 		t.Errorf("header mismatch (-want +got):\n%s", diff)
 	}
@@ -290,7 +328,8 @@ func TestParseUVHeader(t *testing.T) {
 		"pkg==1 ; python_full_version < '3.11' \\\n    --hash=sha256:" + h1 + "\n" +
 		"# The following packages were excluded from the output:\n# pip\n"
 	f := parseFS(t, map[string]string{"requirements.txt": text}, nil)
-	want := Header{Generator: "uv", Command: "uv pip compile --generate-hashes requirements.in", Line: 2}
+	want := Header{Generator: "uv", Command: "uv pip compile --generate-hashes requirements.in",
+		Line: 2}
 	if diff := cmp.Diff(want, f.Header); diff != "" {
 		t.Errorf("header mismatch (-want +got):\n%s", diff)
 	}
@@ -300,12 +339,15 @@ func TestParseUVHeader(t *testing.T) {
 }
 
 func TestParseSbompipeHeader(t *testing.T) {
-	text := "#\n# This file is autogenerated by sbompipe with Python 3.11\n# by the following command:\n#\n" +
+	text := "#\n# This file is autogenerated by sbompipe with Python 3.11\n" +
+		"# by the following command:\n#\n" +
 		"#    sbompipe lock --backend pip\n#\n" + "pkg==1 \\\n    --hash=sha256:" + h1 + "\n" +
 		"\n# The following packages are considered to be unsafe in a requirements file:\n" +
-		"setuptools==80.0 \\\n    --hash=sha256:" + h2 + "\n    # via\n    #   -r requirements.in\n    #   pkg\n"
+		"setuptools==80.0 \\\n    --hash=sha256:" + h2 +
+		"\n    # via\n    #   -r requirements.in\n    #   pkg\n"
 	f := parseFS(t, map[string]string{"requirements.txt": text}, nil)
-	want := Header{Generator: "sbompipe", Python: "3.11", Command: "sbompipe lock --backend pip", Line: 5}
+	want := Header{Generator: "sbompipe", Python: "3.11", Command: "sbompipe lock --backend pip",
+		Line: 5}
 	if diff := cmp.Diff(want, f.Header); diff != "" {
 		t.Errorf("header mismatch (-want +got):\n%s", diff)
 	}
@@ -325,15 +367,18 @@ func TestParseStrict(t *testing.T) {
 	if f == nil || len(f.Requirements) != 1 {
 		t.Fatalf("Parse strict: want the file with 1 requirement, got %+v", f)
 	}
-	want := "requirements.txt:1: invalid requirement \"a=1\": \"=\" is not a version operator (did you mean \"==\"?)\n" +
-		"requirements.txt:3: --hash=sha256:x has no requirement on its line: pip ignores it (is a \"\\\" missing at the end of line 2?)"
+	want := "requirements.txt:1: invalid requirement \"a=1\": " +
+		"\"=\" is not a version operator (did you mean \"==\"?)\n" +
+		"requirements.txt:3: --hash=sha256:x has no requirement on its line: " +
+		"pip ignores it (is a \"\\\" missing at the end of line 2?)"
 	if err.Error() != want {
 		t.Errorf("error =\n%s\nwant\n%s", err, want)
 	}
 	if _, err := Parse("requirements.txt", ParseOptions{FS: fsys}); err != nil {
 		t.Errorf("Parse lax: %v, want no error", err)
 	}
-	if _, err := Parse("nope.txt", ParseOptions{FS: fsys}); err == nil || !strings.Contains(err.Error(), "nope.txt") {
+	_, err = Parse("nope.txt", ParseOptions{FS: fsys})
+	if err == nil || !strings.Contains(err.Error(), "nope.txt") {
 		t.Errorf("Parse of a missing file: error %v, want one naming the file", err)
 	}
 }
@@ -354,8 +399,10 @@ func TestCanonical(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"--index-url https://user:s3cret@pypi.example/simple", "--index-url https://pypi.example/simple"},
-		{"https://ghp_token@h.example/x and http://a:b@c.example", "https://h.example/x and http://c.example"},
+		{"--index-url https://user:s3cret@pypi.example/simple",
+			"--index-url https://pypi.example/simple"},
+		{"https://ghp_token@h.example/x and http://a:b@c.example",
+			"https://h.example/x and http://c.example"},
 		{"r @ git+https://github.com/o/r@v1.0", "r @ git+https://github.com/o/r@v1.0"},
 		{"no url here: a@b", "no url here: a@b"},
 		// The last "@" before the host ends a password that holds "@".
@@ -364,11 +411,13 @@ func TestRedact(t *testing.T) {
 		{"git+ssh://git@github.com/o/r.git@v1", "git+ssh://github.com/o/r.git@v1"},
 		{"git+https://tok@github.com/o/r@v1.0#egg=r", "git+https://github.com/o/r@v1.0#egg=r"},
 		// ${VAR} references are no secret.
-		{"https://${USER}:${TOKEN}@host.example/simple", "https://${USER}:${TOKEN}@host.example/simple"},
+		{"https://${USER}:${TOKEN}@host.example/simple",
+			"https://${USER}:${TOKEN}@host.example/simple"},
 		{"https://user:${TOKEN}@host.example/simple", "https://host.example/simple"},
 		// Credentials in the query.
 		{"https://h.example/simple?token=abc&x=1", "https://h.example/simple?token=REDACTED&x=1"},
-		{"https://h.example/s/?a=1&Access_Token=abc#f", "https://h.example/s/?a=1&Access_Token=REDACTED#f"},
+		{"https://h.example/s/?a=1&Access_Token=abc#f",
+			"https://h.example/s/?a=1&Access_Token=REDACTED#f"},
 		{"https://h.example/simple?token=${TOKEN}", "https://h.example/simple?token=${TOKEN}"},
 		{"https://h.example/x.whl?tokens=1", "https://h.example/x.whl?tokens=1"},
 	}
@@ -386,8 +435,10 @@ func TestParseWrittenURL(t *testing.T) {
 		t.Fatalf("got %d requirements, want 1 (problems %q)", len(f.Requirements), problems(f))
 	}
 	r := f.Requirements[0]
-	if r.URL != "https://t0k@files.example/pkg-1.0.tar.gz" || r.WrittenURL != "https://${TOKEN}@files.example/pkg-1.0.tar.gz" {
-		t.Errorf("URL, WrittenURL = %q, %q; want the expanded and the written URL", r.URL, r.WrittenURL)
+	if r.URL != "https://t0k@files.example/pkg-1.0.tar.gz" ||
+		r.WrittenURL != "https://${TOKEN}@files.example/pkg-1.0.tar.gz" {
+		t.Errorf("URL, WrittenURL = %q, %q; want the expanded and the written URL",
+			r.URL, r.WrittenURL)
 	}
 }
 
@@ -395,16 +446,20 @@ func TestParseWrittenURL(t *testing.T) {
 // at most maxEntries entries and lists at most maxProblems problems, with
 // one more that counts the rest.
 func TestParseEntryAndProblemLimits(t *testing.T) {
-	f := parseFS(t, map[string]string{"requirements.txt": strings.Repeat("x\n", maxEntries+5)}, nil)
-	want := []string{fmt.Sprintf("requirements.txt:%d: more than %d requirement and option lines: "+
+	text := strings.Repeat("x\n", maxEntries+5)
+	f := parseFS(t, map[string]string{"requirements.txt": text}, nil)
+	want := []string{fmt.Sprintf("requirements.txt:%d: "+
+		"more than %d requirement and option lines: "+
 		"the rest is not read (is this a requirements file?)", maxEntries+1, maxEntries)}
 	if diff := cmp.Diff(want, problems(f)); diff != "" || len(f.Requirements) != maxEntries {
 		t.Errorf("%d requirements, problems (-want +got):\n%s", len(f.Requirements), diff)
 	}
 
-	f = parseFS(t, map[string]string{"requirements.txt": strings.Repeat("=\n", maxProblems+10)}, nil)
+	text = strings.Repeat("=\n", maxProblems+10)
+	f = parseFS(t, map[string]string{"requirements.txt": text}, nil)
 	got := problems(f)
-	last := fmt.Sprintf("requirements.txt:%d: 10 more problems from here on are not listed", maxProblems+1)
+	last := fmt.Sprintf("requirements.txt:%d: 10 more problems from here on are not listed",
+		maxProblems+1)
 	if len(got) != maxProblems+1 || got[len(got)-1] != last {
 		t.Errorf("got %d problems ending %q, want %d ending %q", len(got), got[len(got)-1],
 			maxProblems+1, last)

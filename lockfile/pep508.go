@@ -378,7 +378,8 @@ func takeWord(sc *scanner, w string) bool {
 	end := sc.i + len(w)
 	if end < len(sc.s) {
 		c := sc.s[end]
-		if c == '_' || c == '.' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
+		if c == '_' || c == '.' || ('0' <= c && c <= '9') ||
+			('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
 			return false
 		}
 	}

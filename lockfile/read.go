@@ -30,10 +30,18 @@ type bom struct {
 
 var boms = []bom{
 	{[]byte{0xEF, 0xBB, 0xBF}, decodeUTF8},
-	{[]byte{0x00, 0x00, 0xFE, 0xFF}, func(b []byte) (string, bool) { return decodeUTF32(b, binary.BigEndian) }},
-	{[]byte{0xFF, 0xFE, 0x00, 0x00}, func(b []byte) (string, bool) { return decodeUTF32(b, binary.LittleEndian) }},
-	{[]byte{0xFE, 0xFF}, func(b []byte) (string, bool) { return decodeUTF16(b, binary.BigEndian) }},
-	{[]byte{0xFF, 0xFE}, func(b []byte) (string, bool) { return decodeUTF16(b, binary.LittleEndian) }},
+	{[]byte{0x00, 0x00, 0xFE, 0xFF}, func(b []byte) (string, bool) {
+		return decodeUTF32(b, binary.BigEndian)
+	}},
+	{[]byte{0xFF, 0xFE, 0x00, 0x00}, func(b []byte) (string, bool) {
+		return decodeUTF32(b, binary.LittleEndian)
+	}},
+	{[]byte{0xFE, 0xFF}, func(b []byte) (string, bool) {
+		return decodeUTF16(b, binary.BigEndian)
+	}},
+	{[]byte{0xFF, 0xFE}, func(b []byte) (string, bool) {
+		return decodeUTF16(b, binary.LittleEndian)
+	}},
 }
 
 // codingRE is PEP 263's coding declaration as pip searches for it.
@@ -68,7 +76,8 @@ func decode(data []byte) (text string, problem string) {
 		enc := lookupCodec(name)
 		if enc == nil {
 			s, _ := decodeUTF8(data)
-			return s, fmt.Sprintf("unknown encoding %q in the coding declaration; read as UTF-8", name)
+			return s, fmt.Sprintf("unknown encoding %q in the coding declaration; read as UTF-8",
+				name)
 		}
 		if enc == encoding.Nop {
 			break
@@ -98,7 +107,9 @@ func lookupCodec(name string) encoding.Encoding {
 	case "latin-1", "latin1", "l1", "iso-8859-1", "iso8859-1", "8859", "cp819":
 		return charmap.ISO8859_1
 	}
-	for _, cand := range []string{n, strings.ReplaceAll(n, "-", ""), strings.Replace(n, "iso", "iso-", 1)} {
+	for _, cand := range []string{
+		n, strings.ReplaceAll(n, "-", ""), strings.Replace(n, "iso", "iso-", 1),
+	} {
 		if enc, err := ianaindex.IANA.Encoding(cand); err == nil && enc != nil {
 			return enc
 		}

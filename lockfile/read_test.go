@@ -47,7 +47,8 @@ func TestJoinLines(t *testing.T) {
 			[]logical{{1, 3, "pkg==1 --hash=sha256:a--hash=sha256:b"}}},
 		{"backslashes stripped at both ends", []string{`\a\\`, `b`},
 			[]logical{{1, 2, "ab"}}},
-		{"comment line ends it", []string{`pkg==1 \`, `  --hash=sha256:a \`, `    # via x`, `next`},
+		{"comment line ends it",
+			[]string{`pkg==1 \`, `  --hash=sha256:a \`, `    # via x`, `next`},
 			[]logical{{1, 3, "pkg==1   --hash=sha256:a      # via x"}, {4, 4, "next"}}},
 		{"comment line never continues", []string{`# note \`, `pkg==1`},
 			[]logical{{1, 1, `# note \`}, {2, 2, "pkg==1"}}},
@@ -122,16 +123,20 @@ func TestDecode(t *testing.T) {
 		{"utf-16 be bom", []byte("\xfe\xff\x00p\x00="), "p=", false},
 		{"utf-32 le bom", []byte("\xff\xfe\x00\x00p\x00\x00\x00"), "p", false},
 		{"utf-32 be bom", []byte("\x00\x00\xfe\xff\x00\x00\x00p"), "p", false},
-		{"pep 263 latin-1", []byte("# -*- coding: latin-1 -*-\ncaf\xe9==1"), "# -*- coding: latin-1 -*-\ncafé==1", false},
-		{"pep 263 on line 2", []byte("#\n# coding=latin-1\n\xe9"), "#\n# coding=latin-1\né", false},
-		{"pep 263 on line 3 is ignored", []byte("#\n#\n# coding=latin-1\n\xe9"), "#\n#\n# coding=latin-1\n\ufffd", true},
+		{"pep 263 latin-1", []byte("# -*- coding: latin-1 -*-\ncaf\xe9==1"),
+			"# -*- coding: latin-1 -*-\ncafé==1", false},
+		{"pep 263 on line 2", []byte("#\n# coding=latin-1\n\xe9"),
+			"#\n# coding=latin-1\né", false},
+		{"pep 263 on line 3 is ignored", []byte("#\n#\n# coding=latin-1\n\xe9"),
+			"#\n#\n# coding=latin-1\n\ufffd", true},
 		{"unknown codec", []byte("# coding: klingon\nx"), "# coding: klingon\nx", true},
 		{"invalid utf-8", []byte("p\xff"), "p\ufffd", true},
 	}
 	for _, tt := range tests {
 		got, problem := decode(tt.in)
 		if got != tt.want || (problem != "") != tt.problem {
-			t.Errorf("%s: decode(%q) = %q, %q, want %q, problem %v", tt.name, tt.in, got, problem, tt.want, tt.problem)
+			t.Errorf("%s: decode(%q) = %q, %q, want %q, problem %v",
+				tt.name, tt.in, got, problem, tt.want, tt.problem)
 		}
 	}
 }

@@ -14,9 +14,10 @@ var userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)([^/\s]*)@`)
 // secretQueryRE matches a query parameter that carries a credential, and
 // its value (which ends where a URL cannot go on: at white space or at a
 // character that must be percent-encoded).
-var secretQueryRE = regexp.MustCompile(`(?i)([?&;](?:token|access_token|auth_token|private_token|` +
-	`api_key|apikey|password|passwd|secret|client_secret|sig|x-amz-signature|x-amz-credential|` +
-	`x-amz-security-token)=)([^&#\s"<>]*)`)
+var secretQueryRE = regexp.MustCompile(
+	`(?i)([?&;](?:token|access_token|auth_token|private_token|` +
+		`api_key|apikey|password|passwd|secret|client_secret|sig|` +
+		`x-amz-signature|x-amz-credential|x-amz-security-token)=)([^&#\s"<>]*)`)
 
 // Redact removes the credentials from every URL inside s, so that s can be
 // printed: "user:secret@" and "token@" go, and the value of a query

@@ -61,9 +61,11 @@ func validName(name string) bool {
 
 // vcsSchemes are the URL schemes of pip's VCS backends.
 var vcsSchemes = map[string]bool{
-	"git": true, "git+http": true, "git+https": true, "git+ssh": true, "git+git": true, "git+file": true,
-	"hg+file": true, "hg+http": true, "hg+https": true, "hg+ssh": true, "hg+static-http": true,
-	"svn": true, "svn+ssh": true, "svn+http": true, "svn+https": true, "svn+svn": true, "svn+file": true,
+	"git": true, "git+http": true, "git+https": true, "git+ssh": true, "git+git": true,
+	"git+file": true,
+	"hg+file":  true, "hg+http": true, "hg+https": true, "hg+ssh": true, "hg+static-http": true,
+	"svn": true, "svn+ssh": true, "svn+http": true, "svn+https": true, "svn+svn": true,
+	"svn+file": true,
 	"bzr+http": true, "bzr+https": true, "bzr+ssh": true, "bzr+sftp": true, "bzr+ftp": true,
 	"bzr+lp": true, "bzr+file": true,
 }

@@ -76,13 +76,15 @@ func checkRequirements(f *File) []Finding {
 		switch r.Kind {
 		case Editable:
 			fs = append(fs, finding(r, r.Line, RuleEditable, SeverityError, true,
-				"-e %s: pip refuses editable requirements in hash-checking mode, because there is "+
-					"no single file to hash; install it in a separate step without hashes", r.WrittenURL))
+				"-e %s: pip refuses editable requirements in hash-checking mode, "+
+					"because there is no single file to hash; "+
+					"install it in a separate step without hashes", r.WrittenURL))
 			continue
 		case VCS, LocalDir:
 			fs = append(fs, finding(r, r.Line, RuleUnhashable, SeverityError, true,
 				"%s is a %s: no hash can cover it, and pip refuses it in hash-checking mode; "+
-					"point at a built archive (wheel or sdist) with a --hash instead", r.WrittenURL, r.Kind))
+					"point at a built archive (wheel or sdist) with a --hash instead",
+				r.WrittenURL, r.Kind))
 			continue
 		}
 		hashes := r.Hashes
@@ -100,15 +102,17 @@ func checkRequirements(f *File) []Finding {
 			case strings.HasPrefix(pipClause(r.Specifier), "==") &&
 				!strings.Contains(pipClause(r.Specifier), ","):
 				fs = append(fs, finding(r, r.Line, RuleNotPinned, SeverityError, false,
-					"%s%s is a wildcard: pip takes it for pinned, but it names no single version; "+
-						"pin one version with ==", r.Name, r.Specifier))
+					"%s%s is a wildcard: pip takes it for pinned, "+
+						"but it names no single version; pin one version with ==",
+					r.Name, r.Specifier))
 			default:
 				spec := r.Specifier
 				if spec == "" {
 					spec = " (no version)"
 				}
 				fs = append(fs, finding(r, r.Line, RuleNotPinned, SeverityError, true,
-					"%s%s is not pinned: in hash-checking mode pip wants exactly ==VERSION or ===VERSION",
+					"%s%s is not pinned: "+
+						"in hash-checking mode pip wants exactly ==VERSION or ===VERSION",
 					r.Name, spec))
 			}
 		}
@@ -143,7 +147,8 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 		case !strong:
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, true,
 				"--hash=%s: %q is not allowed; pip accepts only sha256, sha384 and sha512 "+
-					"(case-sensitive) and refuses the whole file", shortHash(h.String()), h.Algorithm))
+					"(case-sensitive) and refuses the whole file",
+				shortHash(h.String()), h.Algorithm))
 			continue
 		case !hex && strings.Contains(h.Digest, "--hash"):
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
@@ -156,7 +161,8 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 				shortHash(h.String())))
 		case len(h.Digest) != want:
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityError, false,
-				"--hash=%s: a %s digest has %d hex digits, this one %d, so no file can ever match it",
+				"--hash=%s: a %s digest has %d hex digits, this one %d, "+
+					"so no file can ever match it",
 				shortHash(h.String()), h.Algorithm, want, len(h.Digest)))
 		case !lower:
 			fs = append(fs, finding(r, h.Line, RuleBadHash, SeverityWarning, false,
@@ -249,7 +255,8 @@ func checkDuplicates(f *File) []Finding {
 		switch {
 		case prev.Version != "" && r.Version != "" && !sameVersion(prev.Version, r.Version):
 			fs = append(fs, finding(r, r.Line, RuleDuplicate, SeverityError, true,
-				"%s==%s here and ==%s at %s: pip cannot install both", r.Name, r.Version, prev.Version, at))
+				"%s==%s here and ==%s at %s: pip cannot install both",
+				r.Name, r.Version, prev.Version, at))
 			continue
 		case len(set) == 0 || len(allowed[key]) == 0:
 			if len(allowed[key]) == 0 {
@@ -322,10 +329,10 @@ func checkUnsafe(f *File) []Finding {
 			continue
 		}
 		fs = append(fs, Finding{File: u.File, Line: u.Line, Rule: RuleUnsafeUnpinned,
-			Severity: SeverityError, Package: u.Name, Message: fmt.Sprintf("%s was left out of the "+
-				"lockfile as unsafe: pip install --require-hashes fails whenever a package needs it "+
-				"and it is not installed yet; compile with --allow-unsafe (pip-compile) or without "+
-				"--no-emit-package (uv)", u.Name)})
+			Severity: SeverityError, Package: u.Name, Message: fmt.Sprintf("%s was left "+
+				"out of the lockfile as unsafe: pip install --require-hashes fails whenever "+
+				"a package needs it and it is not installed yet; compile with --allow-unsafe "+
+				"(pip-compile) or without --no-emit-package (uv)", u.Name)})
 	}
 	return fs
 }
@@ -348,13 +355,14 @@ func checkIndexes(f *File) []Finding {
 			if what := literalCredential(o.Written); what != "" {
 				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleCredentials,
 					Severity: SeverityError, Message: fmt.Sprintf("--%s %s has %s written in the "+
-						"file, where logs, SBOMs and caches copy it; write ${VAR} instead, or use a "+
-						"netrc or keyring", o.Name, clip(Redact(o.Written)), what)})
+						"file, where logs, SBOMs and caches copy it; write ${VAR} instead, "+
+						"or use a netrc or keyring", o.Name, clip(Redact(o.Written)), what)})
 			}
 			if insecureURL(o.Value) {
 				fs = append(fs, Finding{File: o.File, Line: o.Line, Rule: RuleInsecureIndex,
-					Severity: SeverityWarning, Message: fmt.Sprintf("--%s %s uses http://: anyone "+
-						"on the way can change the index pages", o.Name, clip(Redact(o.Written)))})
+					Severity: SeverityWarning, Message: fmt.Sprintf("--%s %s uses http://: "+
+						"anyone on the way can change the index pages",
+						o.Name, clip(Redact(o.Written)))})
 			}
 		}
 	}

@@ -32,11 +32,11 @@ func (f Finding) String() string {
 // Report is the result of Verify. Its JSON form is the one DESIGN.md gives
 // for `sbompipe verify --format json`.
 type Report struct {
-	Files        []string  `json:"files"`
-	Requirements int       `json:"requirements"`
+	Files        []string  `json:"files"`        // every file read, the top-level one first
+	Requirements int       `json:"requirements"` // the requirement entries read
 	Findings     []Finding `json:"findings"`
-	Errors       int       `json:"errors"`
-	Warnings     int       `json:"warnings"`
+	Errors       int       `json:"errors"`   // findings of SeverityError
+	Warnings     int       `json:"warnings"` // the other findings
 }
 
 // Check is a rule that needs more than the lockfile: the requirements.in
@@ -93,7 +93,8 @@ func newReport(f *File, fs []Finding) *Report {
 		if !ok {
 			ob = len(order)
 		}
-		return cmp.Or(cmp.Compare(oa, ob), cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+		return cmp.Or(cmp.Compare(oa, ob), cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line))
 	})
 	r := &Report{Files: []string{}, Requirements: len(f.Requirements), Findings: []Finding{}}
 	for _, name := range f.Files {
@@ -128,7 +129,8 @@ func (r *Report) Merge(other *Report) {
 
 // finding returns a finding about requirement r. String arguments are
 // taken from the file: they are cut to a sensible length.
-func finding(r *Requirement, line int, rule string, sev Severity, pip bool, format string, args ...any) Finding {
+func finding(r *Requirement, line int, rule string, sev Severity, pip bool, format string,
+	args ...any) Finding {
 	for i, a := range args {
 		if s, ok := a.(string); ok {
 			args[i] = clip(s)

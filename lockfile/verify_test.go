@@ -39,7 +39,8 @@ func verifyFS(t *testing.T, files map[string]string) []string {
 	}
 	var out []string
 	for _, x := range rep.Findings {
-		out = append(out, fmt.Sprintf("%s:%d %s %s %s", x.File, x.Line, x.Rule, x.Package, x.Severity))
+		out = append(out,
+			fmt.Sprintf("%s:%d %s %s %s", x.File, x.Line, x.Rule, x.Package, x.Severity))
 	}
 	return out
 }
@@ -64,56 +65,84 @@ func TestVerifyRules(t *testing.T) {
 		files map[string]string
 		want  []string
 	}{
-		{"clean", map[string]string{"requirements.txt": hashed("a==1", s1) + hashed("b==2", s2, "sha512:"+strings.Repeat("ab", 64))},
+		{"clean", map[string]string{"requirements.txt": hashed("a==1", s1) +
+			hashed("b==2", s2, "sha512:"+strings.Repeat("ab", 64))},
 			nil},
 		{"missing backslash: missing-hash and the orphan --hash",
-			map[string]string{"requirements.txt": "ledgerkit==4.9.2\n    --hash=sha256:bab677e239bdc5eb3e9d57abd111c4d807b5e6014f678ea580897c74807e0dce\n"},
-			[]string{"requirements.txt:1 missing-hash ledgerkit error", "requirements.txt:2 syntax  error"}},
+			map[string]string{"requirements.txt": "ledgerkit==4.9.2\n    --hash=sha256:" +
+				"bab677e239bdc5eb3e9d57abd111c4d807b5e6014f678ea580897c74807e0dce\n"},
+			[]string{"requirements.txt:1 missing-hash ledgerkit error",
+				"requirements.txt:2 syntax  error"}},
 		{"all or nothing",
-			map[string]string{"requirements.txt": hashed("tablekit==0.9.0", "sha256:c4536ca1b555e839b35552a932447e092b80c1c9731fe6ae2a030452cafcc8d5") + "numlite==1.4.1\n"},
+			map[string]string{"requirements.txt": hashed("tablekit==0.9.0", "sha256:"+
+				"c4536ca1b555e839b35552a932447e092b80c1c9731fe6ae2a030452cafcc8d5") +
+				"numlite==1.4.1\n"},
 			[]string{"requirements.txt:3 missing-hash numlite error"}},
 		{"unsafe trailer",
-			map[string]string{"requirements.txt": "docrender==3.1 \\\n    --hash=sha256:0fc1b4159ad428387b93a2e51ecce1fd44b32c8199f911ea705f306c0bb4d82b\n    # via -r requirements.in\n\n" +
-				"# WARNING: The following packages were not pinned, but pip requires them to be\n" +
-				"# pinned when the requirements file includes hashes and the requirement is not\n" +
-				"# satisfied by a package already installed. Consider using the --allow-unsafe flag.\n# setuptools\n"},
+			map[string]string{"requirements.txt": "docrender==3.1 \\\n    --hash=sha256:" +
+				"0fc1b4159ad428387b93a2e51ecce1fd44b32c8199f911ea705f306c0bb4d82b\n" +
+				"    # via -r requirements.in\n\n" +
+				"# WARNING: The following packages were not pinned, " +
+				"but pip requires them to be\n" +
+				"# pinned when the requirements file includes hashes " +
+				"and the requirement is not\n" +
+				"# satisfied by a package already installed. " +
+				"Consider using the --allow-unsafe flag.\n# setuptools\n"},
 			[]string{"requirements.txt:8 unsafe-unpinned setuptools error"}},
-		{"not pinned", map[string]string{"requirements.txt": hashed("a>=1", s1) + hashed("b", s1) + hashed("c==1.*", s1) + hashed("d===7", s1)},
-			[]string{"requirements.txt:1 not-pinned a error", "requirements.txt:3 not-pinned b error", "requirements.txt:5 not-pinned c error"}},
+		{"not pinned", map[string]string{"requirements.txt": hashed("a>=1", s1) + hashed("b", s1) +
+			hashed("c==1.*", s1) + hashed("d===7", s1)},
+			[]string{"requirements.txt:1 not-pinned a error",
+				"requirements.txt:3 not-pinned b error", "requirements.txt:5 not-pinned c error"}},
 		{"a repeated pin is one pin, as in pip's is_pinned",
-			map[string]string{"requirements.txt": hashed("a==1.0,==1.0", s1) + hashed("b==1.0, ==1", s1) +
-				hashed("c===7,===7", s1) + hashed("d==1.0,==1.1", s1) + hashed("e==1.0,>=1", s1) +
-				hashed("f==1.*,==1.*", s1) + hashed("g==1.0+x,==1.0", s1) + hashed("h===1.0,===1.00", s1)},
-			[]string{"requirements.txt:7 not-pinned d error", "requirements.txt:9 not-pinned e error",
+			map[string]string{"requirements.txt": hashed("a==1.0,==1.0", s1) +
+				hashed("b==1.0, ==1", s1) + hashed("c===7,===7", s1) +
+				hashed("d==1.0,==1.1", s1) + hashed("e==1.0,>=1", s1) +
+				hashed("f==1.*,==1.*", s1) + hashed("g==1.0+x,==1.0", s1) +
+				hashed("h===1.0,===1.00", s1)},
+			[]string{"requirements.txt:7 not-pinned d error",
+				"requirements.txt:9 not-pinned e error",
 				"requirements.txt:11 not-pinned f error", "requirements.txt:13 not-pinned g error",
 				"requirements.txt:15 not-pinned h error"}},
-		{"bad hashes", map[string]string{"requirements.txt": hashed("a==1", "md5:"+strings.Repeat("a", 32)) +
-			hashed("b==1", s1, "sha256:"+h1[:63]) + hashed("c==1", "sha256:"+strings.ToUpper(h1)) +
-			hashed("d==1", "sha256:"+strings.Repeat("z", 64)) + hashed("e==1", "SHA256:"+h1)},
+		{"bad hashes", map[string]string{
+			"requirements.txt": hashed("a==1", "md5:"+strings.Repeat("a", 32)) +
+				hashed("b==1", s1, "sha256:"+h1[:63]) +
+				hashed("c==1", "sha256:"+strings.ToUpper(h1)) +
+				hashed("d==1", "sha256:"+strings.Repeat("z", 64)) +
+				hashed("e==1", "SHA256:"+h1)},
 			[]string{
 				"requirements.txt:1 no-sha256 a error", "requirements.txt:2 bad-hash a error",
 				"requirements.txt:5 bad-hash b error",
 				"requirements.txt:7 bad-hash c warning",
 				"requirements.txt:9 bad-hash d error",
 				"requirements.txt:10 no-sha256 e error", "requirements.txt:11 bad-hash e error"}},
-		{"glued continuation", map[string]string{"requirements.txt": "a==1 \\\n--hash=" + s1 + "\\\n--hash=" + s2 + "\n"},
+		{"glued continuation",
+			map[string]string{
+				"requirements.txt": "a==1 \\\n--hash=" + s1 + "\\\n--hash=" + s2 + "\n"},
 			[]string{"requirements.txt:2 bad-hash a error"}},
-		{"no sha256", map[string]string{"requirements.txt": hashed("a==1", "sha384:"+strings.Repeat("a", 96))},
+		{"no sha256",
+			map[string]string{
+				"requirements.txt": hashed("a==1", "sha384:"+strings.Repeat("a", 96))},
 			[]string{"requirements.txt:1 no-sha256 a error"}},
 		{"editable, vcs, local dir",
-			map[string]string{"requirements.txt": hashed("a==1", s1) + "-e ./src\nb @ git+https://github.com/o/b@v1\n./vendor/c\n"},
-			[]string{"requirements.txt:3 editable  error", "requirements.txt:4 unhashable b error", "requirements.txt:5 unhashable  error"}},
+			map[string]string{"requirements.txt": hashed("a==1", s1) +
+				"-e ./src\nb @ git+https://github.com/o/b@v1\n./vendor/c\n"},
+			[]string{"requirements.txt:3 editable  error", "requirements.txt:4 unhashable b error",
+				"requirements.txt:5 unhashable  error"}},
 		{"direct URLs need a hash, not a pin",
-			map[string]string{"requirements.txt": hashed("a @ https://files.example/a-1.0.tar.gz", s1) +
-				"https://files.example/b-2.0-py3-none-any.whl#sha256=" + h2 + "\n"},
+			map[string]string{
+				"requirements.txt": hashed("a @ https://files.example/a-1.0.tar.gz", s1) +
+					"https://files.example/b-2.0-py3-none-any.whl#sha256=" + h2 + "\n"},
 			[]string{"requirements.txt:3 missing-hash b error"}},
 		{"duplicates",
-			map[string]string{"requirements.txt": hashed("Foo_Bar==1", s1) + hashed("foo-bar==1.0", s1) +
+			map[string]string{"requirements.txt": hashed("Foo_Bar==1", s1) +
+				hashed("foo-bar==1.0", s1) +
 				hashed("x==1", s1) + hashed("X==2", s1) +
 				hashed("y==1", s1) + hashed("y==1", s2) +
 				hashed("z==1", s1, s2) + hashed("z==1", s2) +
-				hashed(`m==1 ; python_version < "3.14"`, s1) + hashed(`m==2 ; python_version >= "3.14"`, s2) +
-				hashed(`n==1 ; python_version < '3.14'`, s1) + hashed(`n==2; python_version<"3.14"`, s2)},
+				hashed(`m==1 ; python_version < "3.14"`, s1) +
+				hashed(`m==2 ; python_version >= "3.14"`, s2) +
+				hashed(`n==1 ; python_version < '3.14'`, s1) +
+				hashed(`n==2; python_version<"3.14"`, s2)},
 			[]string{
 				"requirements.txt:3 duplicate foo-bar warning",
 				"requirements.txt:7 duplicate X error",
@@ -121,23 +150,28 @@ func TestVerifyRules(t *testing.T) {
 				"requirements.txt:16 duplicate z warning",
 				"requirements.txt:24 duplicate n error"}},
 		{"constraint pins an unpinned requirement (pip 26.1)",
-			map[string]string{"requirements.txt": "-c constraints.txt\nfoo\n" + hashed("bar==1", s1),
-				"constraints.txt": hashed("foo==1.0", s2)},
+			map[string]string{
+				"requirements.txt": "-c constraints.txt\nfoo\n" + hashed("bar==1", s1),
+				"constraints.txt":  hashed("foo==1.0", s2)},
 			[]string{"requirements.txt:2 not-pinned foo warning"}},
 		{"constraint without hashes does not cover the hash",
-			map[string]string{"requirements.txt": "-c constraints.txt\nfoo\n" + hashed("bar==1", s1),
-				"constraints.txt": "foo==1.0\n"},
-			[]string{"requirements.txt:2 not-pinned foo warning", "requirements.txt:2 missing-hash foo error"}},
+			map[string]string{
+				"requirements.txt": "-c constraints.txt\nfoo\n" + hashed("bar==1", s1),
+				"constraints.txt":  "foo==1.0\n"},
+			[]string{"requirements.txt:2 not-pinned foo warning",
+				"requirements.txt:2 missing-hash foo error"}},
 		{"weak hash in a constraints file",
-			map[string]string{"requirements.txt": "-c c.txt\n" + hashed("bar==1", s1), "c.txt": hashed("foo==1", "sha1:"+strings.Repeat("a", 40))},
+			map[string]string{"requirements.txt": "-c c.txt\n" + hashed("bar==1", s1),
+				"c.txt": hashed("foo==1", "sha1:"+strings.Repeat("a", 40))},
 			[]string{"c.txt:2 bad-hash foo error"}},
 		{"credentials and insecure indexes",
-			map[string]string{"requirements.txt": "--index-url https://user:s3cret@pypi.example/simple\n" +
-				"--extra-index-url https://${TOKEN}@pypi.example/simple\n" +
-				"--extra-index-url http://mirror.example/simple\n" +
-				"--find-links http://127.0.0.1:8080/wheels\n" +
-				"--trusted-host mirror.example\n" +
-				hashed("a @ https://tok@files.example/a-1.0.tar.gz", s1)},
+			map[string]string{
+				"requirements.txt": "--index-url https://user:s3cret@pypi.example/simple\n" +
+					"--extra-index-url https://${TOKEN}@pypi.example/simple\n" +
+					"--extra-index-url http://mirror.example/simple\n" +
+					"--find-links http://127.0.0.1:8080/wheels\n" +
+					"--trusted-host mirror.example\n" +
+					hashed("a @ https://tok@files.example/a-1.0.tar.gz", s1)},
 			[]string{
 				"requirements.txt:1 credentials  error",
 				"requirements.txt:2 syntax  warning",
@@ -157,8 +191,10 @@ func TestVerifyRules(t *testing.T) {
 					"silme @ https://files.example/silme-0.12.zip\n",
 				"requirements.txt": hashed("django==3.2", s1) + "    # via -r requirements.in\n" +
 					hashed("requests==2.31", s1) + "    # via -r requirements.in\n" +
-					hashed("old==1", s1) + "    # via\n    #   -r requirements/requirements.in\n    #   requests\n" +
-					hashed("silme @ https://files.example/silme-0.11.zip", s2) + "    # via -r requirements.in\n" +
+					hashed("old==1", s1) +
+					"    # via\n    #   -r requirements/requirements.in\n    #   requests\n" +
+					hashed("silme @ https://files.example/silme-0.11.zip", s2) +
+					"    # via -r requirements.in\n" +
 					hashed("urllib3==2", s1) + "    # via requests\n"},
 			[]string{
 				"requirements.txt:1 stale django error",
@@ -177,7 +213,8 @@ func TestVerifyRules(t *testing.T) {
 
 func TestVerifyRedactsAndCounts(t *testing.T) {
 	fsys := fstest.MapFS{"requirements.txt": {Data: []byte(
-		"--index-url https://user:s3cret@pypi.example/simple\n--trusted-host x.example\nfoo==1\n")}}
+		"--index-url https://user:s3cret@pypi.example/simple\n" +
+			"--trusted-host x.example\nfoo==1\n")}}
 	f, err := Parse("requirements.txt", ParseOptions{FS: fsys})
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +229,8 @@ func TestVerifyRedactsAndCounts(t *testing.T) {
 		}
 	}
 	if rep.Errors != 2 || rep.Warnings != 1 || rep.Requirements != 1 {
-		t.Errorf("Report = %d errors, %d warnings, %d requirements; want 2, 1, 1", rep.Errors, rep.Warnings, rep.Requirements)
+		t.Errorf("Report = %d errors, %d warnings, %d requirements; want 2, 1, 1",
+			rep.Errors, rep.Warnings, rep.Requirements)
 	}
 }
 
@@ -231,7 +269,8 @@ func TestVerifyShowsWhatWasWritten(t *testing.T) {
 		"--index-url https://pypi.example/simple https://${TOKEN}@stray.example\n" +
 		"f @ https://${QUOTED}@files.example/f-1.0.tar.gz --hash=sha256:" + h1 + " --hash=x\n"
 	fsys := fstest.MapFS{"requirements.txt": {Data: []byte(text)}}
-	f, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: func(k string) string { return env[k] }})
+	getenv := func(k string) string { return env[k] }
+	f, err := Parse("requirements.txt", ParseOptions{FS: fsys, Getenv: getenv})
 	if err != nil {
 		t.Fatal(err)
 	}

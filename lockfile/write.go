@@ -101,7 +101,8 @@ func Write(w io.Writer, l *Resolution) error {
 		writePin(bw, p)
 	}
 	if len(unsafe) > 0 {
-		bw.WriteString("\n# The following packages are considered to be unsafe in a requirements file:\n")
+		bw.WriteString("\n# The following packages are considered to be unsafe " +
+			"in a requirements file:\n")
 		for _, p := range sortPins(unsafe) {
 			writePin(bw, p)
 		}

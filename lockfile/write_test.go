@@ -14,19 +14,24 @@ var updateGolden = flag.Bool("update-write", false, "rewrite lockfile/testdata/w
 
 func TestWriteGolden(t *testing.T) {
 	res := &Resolution{
-		Command:   "sbompipe lock --index-url=https://pypi.internal.example/simple",
-		Python:    "3.12",
-		IndexURLs: []string{"https://pypi.internal.example/simple", "https://extra.example/simple"},
+		Command: "sbompipe lock --index-url=https://pypi.internal.example/simple",
+		Python:  "3.12",
+		IndexURLs: []string{
+			"https://pypi.internal.example/simple", "https://extra.example/simple",
+		},
 		FindLinks: []string{"./wheels"},
 		Pins: []Pin{
 			{Name: "Zope.Interface", Version: "6.1", Hashes: []string{"sha256:bb", "sha256:aa"},
 				Via: []string{"twisted"}},
-			{Name: "pip", Version: "24.0", Hashes: []string{"sha256:cc"}, Via: []string{"-r requirements.in"}},
-			{Name: "Twisted", Version: "24.3.0", Marker: `python_version >= "3.8"`, Hashes: []string{"sha256:dd"},
-				Via: []string{"service", "-r requirements.in", "-c constraints.txt", "client"}},
+			{Name: "pip", Version: "24.0", Hashes: []string{"sha256:cc"},
+				Via: []string{"-r requirements.in"}},
+			{Name: "Twisted", Version: "24.3.0", Marker: `python_version >= "3.8"`,
+				Hashes: []string{"sha256:dd"},
+				Via:    []string{"service", "-r requirements.in", "-c constraints.txt", "client"}},
 			{Name: "local_tool", URL: "https://files.example/local_tool-1.0-py3-none-any.whl",
 				Hashes: []string{"sha256:ee"}},
-			{Name: "setuptools", Version: "69.5.1", Hashes: []string{"sha256:ff"}, Via: []string{"zope-interface"}},
+			{Name: "setuptools", Version: "69.5.1", Hashes: []string{"sha256:ff"},
+				Via: []string{"zope-interface"}},
 		},
 	}
 	var buf bytes.Buffer

@@ -34,8 +34,11 @@ func writeBenchInputs(tb testing.TB, dir string, nPython, nGo int) (string, stri
 	mod.WriteString("module example.com/bench\n\ngo 1.26.0\n\nrequire (\n")
 	for i := range nGo {
 		fmt.Fprintf(&mod, "\texample.com/m%d v1.%d.0\n", i, i%30)
-		fmt.Fprintf(&sum, "example.com/m%d v1.%d.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", i, i%30)
-		fmt.Fprintf(&sum, "example.com/m%d v1.%d.0/go.mod h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", i, i%30)
+		fmt.Fprintf(&sum,
+			"example.com/m%d v1.%d.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", i, i%30)
+		fmt.Fprintf(&sum,
+			"example.com/m%d v1.%d.0/go.mod h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+			i, i%30)
 	}
 	mod.WriteString(")\n")
 	gomod := filepath.Join(dir, "gomod")
@@ -112,7 +115,10 @@ func BenchmarkPythonGrowth(b *testing.B) {
 		for i, n := range sizes {
 			runtime.GC()
 			start, startCPU := time.Now(), benchinput.CPUTime()
-			in := Inputs{Subject: Subject{Name: "bench", Version: "v1.0.0"}, Python: []string{paths[i]}}
+			in := Inputs{
+				Subject: Subject{Name: "bench", Version: "v1.0.0"},
+				Python:  []string{paths[i]},
+			}
 			bom, err := Collect(context.Background(), in)
 			if err != nil {
 				b.Fatal(err)
@@ -120,7 +126,8 @@ func BenchmarkPythonGrowth(b *testing.B) {
 			if bom.Count() != n+1 {
 				b.Fatalf("Count() = %d, want %d", bom.Count(), n+1)
 			}
-			if _, _, err := EncodeAll(bom, []Format{CycloneDXJSON, SPDXJSON}, EncodeOptions{}); err != nil {
+			formats := []Format{CycloneDXJSON, SPDXJSON}
+			if _, _, err := EncodeAll(bom, formats, EncodeOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			wall[i] += time.Since(start)

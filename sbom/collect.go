@@ -28,6 +28,7 @@ type Subject struct {
 // Inputs says what Collect inventories and how. The zero value of each
 // field is its documented default.
 type Inputs struct {
+	// Subject is the product the documents describe.
 	Subject Subject
 
 	// Python are requirements files (pip's format), read in lax mode,
@@ -119,9 +120,14 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	b := &builder{bom: &BOM{}, index: map[string]*Component{}, env: env,
-		graphs: map[string]func() ([]goGraphEdge, error){}, digests: map[string]func() (string, error){},
-		toolchains: map[string]func() (string, error){}}
+	b := &builder{
+		bom:        &BOM{},
+		index:      map[string]*Component{},
+		env:        env,
+		graphs:     map[string]func() ([]goGraphEdge, error){},
+		digests:    map[string]func() (string, error){},
+		toolchains: map[string]func() (string, error){},
+	}
 
 	// What takes long and depends on nothing else starts now, while the
 	// inputs are read: `go mod graph` and the digests of binaries (SHA-256
@@ -131,7 +137,9 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 	defer cancel()
 	if !in.Offline {
 		for _, dir := range in.GoModules {
-			b.graphs[dir] = background(func() ([]goGraphEdge, error) { return goModGraphIn(ctx, in.GoCommand, dir, env) })
+			b.graphs[dir] = background(func() ([]goGraphEdge, error) {
+				return goModGraphIn(ctx, in.GoCommand, dir, env)
+			})
 		}
 	}
 	for _, dir := range in.GoModules {
@@ -196,13 +204,15 @@ func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
 	var mainKeys []string
 	for _, m := range t.mains {
 		if !m.hasSum && len(m.file.Require) > 0 {
-			b.warnf("%s: no go.sum beside go.mod: its requirements have no hashes", filepath.Join(m.dir, "go.mod"))
+			b.warnf("%s: no go.sum beside go.mod: its requirements have no hashes",
+				filepath.Join(m.dir, "go.mod"))
 		}
 		// go.mod does not say its own version: the product's version is
 		// the best knowledge of what is released.
 		c := goMain(m.file.Module.Mod.Path, in.Subject.Version)
 		if in.Subject.Version != "" {
-			c.Properties = append(c.Properties, Property{"sbompipe:go:version-from", "the product version"})
+			c.Properties = append(c.Properties,
+				Property{"sbompipe:go:version-from", "the product version"})
 		}
 		c.Properties = append(c.Properties, goModProperties(m.file)...)
 		c = b.add(c)
@@ -247,7 +257,8 @@ func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
 // goGraph adds the edges `go mod graph` reports between the main modules
 // and the selected versions; edges from versions that were not selected
 // are left out.
-func (b *builder) goGraph(t *goTree, mains map[string]*Component, selected map[string]*goSelected) error {
+func (b *builder) goGraph(t *goTree, mains map[string]*Component,
+	selected map[string]*goSelected) error {
 	edges, err := b.graphs[t.dir]()
 	if err != nil {
 		return err
@@ -288,7 +299,8 @@ func goModGraphIn(ctx context.Context, goCmd, dir string, env []string) ([]goGra
 // goEnvVersion returns the Go version the go command would build dir with
 // (go env GOVERSION, which follows the toolchain directive and
 // GOTOOLCHAIN). Offline it never downloads a toolchain: GOTOOLCHAIN=local.
-func goEnvVersion(ctx context.Context, goCmd, dir string, env []string, offline bool) (string, error) {
+func goEnvVersion(ctx context.Context, goCmd, dir string, env []string,
+	offline bool) (string, error) {
 	if goCmd == "" {
 		goCmd = "go"
 	}

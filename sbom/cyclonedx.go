@@ -24,7 +24,8 @@ func encodeCycloneDX(b *BOM, f Format, version string) ([]byte, Document, error)
 	}
 	spec, ok := cdxVersions[version]
 	if !ok {
-		return nil, Document{}, fmt.Errorf("unsupported CycloneDX version %q (want 1.5, 1.6 or 1.7)", version)
+		return nil, Document{}, fmt.Errorf(
+			"unsupported CycloneDX version %q (want 1.5, 1.6 or 1.7)", version)
 	}
 	fileFormat := cdx.BOMFileFormatJSON
 	if f == CycloneDXXML {
@@ -118,7 +119,10 @@ func cycloneDXBOM(b *BOM) *cdx.BOM {
 			for j, k := range inc.Refs {
 				refs[j] = cdx.BOMReference(r.bomRef[k])
 			}
-			comps[i] = cdx.Composition{Aggregate: cdx.CompositionAggregateIncomplete, Dependencies: &refs}
+			comps[i] = cdx.Composition{
+				Aggregate:    cdx.CompositionAggregateIncomplete,
+				Dependencies: &refs,
+			}
 		}
 		bom.Compositions = &comps
 	}
@@ -164,7 +168,8 @@ func cdxComponent(c *Component, r refs) *cdx.Component {
 		ext = append(ext, e)
 	}
 	if c.DownloadLocation != "" && len(c.Distributions) == 0 {
-		ext = append(ext, cdx.ExternalReference{URL: c.DownloadLocation, Type: cdx.ERTypeDistribution})
+		ext = append(ext,
+			cdx.ExternalReference{URL: c.DownloadLocation, Type: cdx.ERTypeDistribution})
 	}
 	if len(ext) > 0 {
 		out.ExternalReferences = &ext

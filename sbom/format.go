@@ -32,7 +32,8 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown format %q (want one of cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value)", s)
+	return "", fmt.Errorf("unknown format %q "+
+		"(want one of cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value)", s)
 }
 
 // Extension returns the file name extension of f, dot included.
@@ -160,7 +161,8 @@ func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Docume
 
 // contentNamespace is the UUIDv5 namespace of serial numbers and document
 // namespaces derived from content.
-var contentNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/sentrikat/sbompipe#content"))
+var contentNamespace = uuid.NewSHA1(uuid.NameSpaceURL,
+	[]byte("https://github.com/sentrikat/sbompipe#content"))
 
 // contentUUID returns the UUIDv5 of a document's bytes.
 func contentUUID(content []byte) uuid.UUID {
@@ -169,7 +171,8 @@ func contentUUID(content []byte) uuid.UUID {
 
 // placeholderUUID stands in for a content-derived UUID while the content
 // is hashed.
-var placeholderUUID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/sentrikat/sbompipe#placeholder"))
+var placeholderUUID = uuid.NewSHA1(uuid.NameSpaceURL,
+	[]byte("https://github.com/sentrikat/sbompipe#placeholder"))
 
 // replacePlaceholder writes id over the placeholder UUID that follows the
 // first occurrence of prefix in doc. The prefix is chosen so that its first
@@ -206,7 +209,8 @@ func checkRefs(b *BOM) error {
 	for _, inc := range b.Incomplete {
 		for _, ref := range inc.Refs {
 			if !known[ref] {
-				return fmt.Errorf("checking references: composition names unknown component %q", ref)
+				return fmt.Errorf("checking references: composition names unknown component %q",
+					ref)
 			}
 		}
 	}

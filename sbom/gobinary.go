@@ -49,7 +49,8 @@ func (b *builder) goBinary(path string) error {
 	}
 
 	bin := goMain(bi.Main.Path, version)
-	bin.Key = "go:binary:" + bi.Path + "@" + version + "#" + settings["GOOS"] + "/" + settings["GOARCH"]
+	bin.Key = "go:binary:" + bi.Path + "@" + version +
+		"#" + settings["GOOS"] + "/" + settings["GOARCH"]
 	bin.Hashes = []Hash{{Algorithm: "SHA-256", Value: sum}}
 	bin.Properties = append(bin.Properties,
 		Property{"sbompipe:go:binary", filepath.Base(path)},
@@ -103,7 +104,8 @@ func goBinaryDep(dep *debug.Module, private func(string) bool) *Component {
 		return goLocalModule(dep.Path, r.Path)
 	}
 	c := goModule(r.Path, devel(r.Version), r.Sum, private(r.Path))
-	c.Properties = append(c.Properties, Property{"sbompipe:go:replaces", dep.Path + "@" + dep.Version})
+	c.Properties = append(c.Properties,
+		Property{"sbompipe:go:replaces", dep.Path + "@" + dep.Version})
 	return c
 }
 
@@ -159,7 +161,8 @@ func ldflagsVersion(ldflags string) string {
 		if !ok || value == "" {
 			continue
 		}
-		if dot := strings.LastIndexByte(name, '.'); dot < 0 || !strings.EqualFold(name[dot+1:], "version") {
+		dot := strings.LastIndexByte(name, '.')
+		if dot < 0 || !strings.EqualFold(name[dot+1:], "version") {
 			continue
 		}
 		if !strings.HasPrefix(value, "v") && semver.IsValid("v"+value) {

@@ -112,7 +112,8 @@ func TestGoBinary(t *testing.T) {
 	}
 	for name, w := range want {
 		g := got[name]
-		if g.name != w.name || g.version != w.version || g.hash != w.hash || !slices.Equal(g.props, w.props) {
+		if g.name != w.name || g.version != w.version || g.hash != w.hash ||
+			!slices.Equal(g.props, w.props) {
 			t.Errorf("component %s = %+v, want %+v", name, g, w)
 		}
 	}
@@ -123,7 +124,10 @@ func TestGoBinary(t *testing.T) {
 }
 
 func TestGoMainVersion(t *testing.T) {
-	vcs := map[string]string{"vcs.revision": "0123456789abcdef0123", "vcs.time": "2026-04-17T09:00:00Z"}
+	vcs := map[string]string{
+		"vcs.revision": "0123456789abcdef0123",
+		"vcs.time":     "2026-04-17T09:00:00Z",
+	}
 	tests := []struct {
 		stamped  string
 		settings map[string]string
@@ -131,7 +135,9 @@ func TestGoMainVersion(t *testing.T) {
 	}{
 		{"v1.2.3", nil, "v1.2.3"},
 		{"(devel)", map[string]string{"-ldflags": "-s -w -X main.version=1.4.0"}, "v1.4.0"},
-		{"(devel)", map[string]string{"-ldflags": "-X=github.com/x/y/internal.Version=v2.0.0-rc.1"}, "v2.0.0-rc.1"},
+		{"(devel)",
+			map[string]string{"-ldflags": "-X=github.com/x/y/internal.Version=v2.0.0-rc.1"},
+			"v2.0.0-rc.1"},
 		{"(devel)", map[string]string{"-ldflags": "-X 'main.version=nightly'"}, "nightly"},
 		{"(devel)", map[string]string{"-ldflags": "-X main.commit=abc"}, ""},
 		{"(devel)", vcs, "v0.0.0-20260417090000-0123456789ab"},
@@ -200,9 +206,11 @@ func TestGoModGraph(t *testing.T) {
 func TestGoWorkspace(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"go.work":      "go 1.23\n\ntoolchain go1.26.1\n\nuse (\n\t./app\n\t./lib\n\t./gone\n)\n",
-		"go.work.sum":  "example.com/extra v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
-		"lib/go.mod":   "module example.com/lib\n\ngo 1.22\n\nrequire github.com/google/go-cmp v0.6.0\n",
+		"go.work": "go 1.23\n\ntoolchain go1.26.1\n\nuse (\n\t./app\n\t./lib\n\t./gone\n)\n",
+		"go.work.sum": "example.com/extra v1.0.0 " +
+			"h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+		"lib/go.mod": "module example.com/lib\n\ngo 1.22\n\n" +
+			"require github.com/google/go-cmp v0.6.0\n",
 		"lib/go.sum":   "",
 		"app/main.go":  "package main\n",
 		"lib/extra.go": "package lib\n",
@@ -227,7 +235,8 @@ func TestGoWorkspace(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("workspace components %q, want %q", names, want)
 	}
-	if extra := b.Component("go:example.com/extra@v1.0.0"); extra == nil || len(extra.Hashes) != 1 {
+	extra := b.Component("go:example.com/extra@v1.0.0")
+	if extra == nil || len(extra.Hashes) != 1 {
 		t.Errorf("example.com/extra has no hash from go.work.sum: %+v", extra)
 	}
 	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0], "gone has no go.mod") {

@@ -70,13 +70,14 @@ func goMain(path, version string) *Component {
 // Go version ("go1.26.8"). how says where the version comes from.
 func goStdlib(goVersion, how string) *Component {
 	v := strings.TrimPrefix(goVersion, "go")
+	purl := packageurl.NewPackageURL(packageurl.TypeGolang, "", "stdlib", v, nil, "")
 	return &Component{
 		Key:              "go:stdlib@" + goVersion,
 		Ecosystem:        Go,
 		Kind:             Library,
 		Name:             "stdlib",
 		Version:          goVersion,
-		PURL:             packageurl.NewPackageURL(packageurl.TypeGolang, "", "stdlib", v, nil, "").ToString(),
+		PURL:             purl.ToString(),
 		CPE:              "cpe:2.3:a:golang:go:" + v + ":*:*:*:*:*:*:*",
 		License:          "BSD-3-Clause",
 		DownloadLocation: "https://go.dev/dl/" + goVersion + ".src.tar.gz",

@@ -36,7 +36,8 @@ func TestGolden(t *testing.T) {
 			t.Fatalf("%v (run go test -update to create it)", err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the golden file %s; run go test -update and review the diff", key, path)
+			t.Errorf("%s differs from the golden file %s; run go test -update and review the diff",
+				key, path)
 		}
 	}
 }
@@ -54,7 +55,8 @@ func goldenExt(key string) string {
 // and wants the same bytes.
 func TestDeterministic(t *testing.T) {
 	in := Inputs{GoModules: []string{testparts.Shared(t, "corpus/gomod/goreleaser-head")},
-		Python:  []string{filepath.Join(testparts.Shared(t, "corpus/requirements/treeherder-common"), "requirements.txt")},
+		Python: []string{filepath.Join(
+			testparts.Shared(t, "corpus/requirements/treeherder-common"), "requirements.txt")},
 		Offline: true, NoLicenses: true}
 	first := encodeAll(t, collectTest(t, in))
 	second := encodeAll(t, collectTest(t, in))
@@ -90,7 +92,9 @@ func TestEncodeAll(t *testing.T) {
 			t.Errorf("EncodeAll: %s differs from Encode's (%+v, want %+v)", f, meta[i], want)
 		}
 	}
-	if docs, _, err := EncodeAll(b, []Format{CycloneDXJSON, "pdf"}, EncodeOptions{}); err == nil || docs != nil {
-		t.Errorf("EncodeAll with an unknown format = %d documents, %v; want none and an error", len(docs), err)
+	docs, _, err = EncodeAll(b, []Format{CycloneDXJSON, "pdf"}, EncodeOptions{})
+	if err == nil || docs != nil {
+		t.Errorf("EncodeAll with an unknown format = %d documents, %v; want none and an error",
+			len(docs), err)
 	}
 }

@@ -210,8 +210,9 @@ func (t *goTree) buildList(private func(string) bool) ([]*goSelected, []string) 
 				continue
 			}
 			if t.excluded(p, v) {
-				warnings = append(warnings, fmt.Sprintf("%s:%d: %s %s is excluded; not inventoried",
-					m.file.Syntax.Name, r.Syntax.Start.Line, p, v))
+				warnings = append(warnings,
+					fmt.Sprintf("%s:%d: %s %s is excluded; not inventoried",
+						m.file.Syntax.Name, r.Syntax.Start.Line, p, v))
 				continue
 			}
 			s := byPath[p]
@@ -244,10 +245,13 @@ func (t *goTree) component(s *goSelected, private func(string) bool) *Component 
 		c = goModule(s.path, s.version, t.sums[s.path+"@"+s.version], private(s.path))
 	case modfile.IsDirectoryPath(r.New.Path):
 		c = goLocalModule(s.path, r.New.Path)
-		c.Properties = append(c.Properties, Property{"sbompipe:go:local-dir", filepath.Join(rdir, r.New.Path)})
+		c.Properties = append(c.Properties,
+			Property{"sbompipe:go:local-dir", filepath.Join(rdir, r.New.Path)})
 	default:
-		c = goModule(r.New.Path, r.New.Version, t.sums[r.New.Path+"@"+r.New.Version], private(r.New.Path))
-		c.Properties = append(c.Properties, Property{"sbompipe:go:replaces", s.path + "@" + s.version})
+		c = goModule(r.New.Path, r.New.Version, t.sums[r.New.Path+"@"+r.New.Version],
+			private(r.New.Path))
+		c.Properties = append(c.Properties,
+			Property{"sbompipe:go:replaces", s.path + "@" + s.version})
 	}
 	if len(s.direct) == 0 {
 		c.Properties = append(c.Properties, Property{"sbompipe:go:indirect", "true"})

@@ -88,7 +88,8 @@ func TestGoModCorpus(t *testing.T) {
 				}
 				want, _ := h1Hex(h1)
 				if len(c.Hashes) != 1 || c.Hashes[0] != (Hash{"SHA-256", want}) {
-					t.Errorf("%s %s: hashes %v, want SHA-256 %s", c.Name, c.Version, c.Hashes, want)
+					t.Errorf("%s %s: hashes %v, want SHA-256 %s",
+						c.Name, c.Version, c.Hashes, want)
 				}
 			}
 			if len(b.Incomplete) != 1 {
@@ -140,13 +141,18 @@ example.com/old v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 		got[c.Key] = fact{c.Name, c.Version, c.PURL, h}
 	}
 	want := map[string]fact{
-		"go:example.com/direct@v1.2.0":         {"example.com/direct", "v1.2.0", "pkg:golang/example.com/direct@v1.2.0", "e3b0c442"},
-		"go:example.com/new@v1.1.0":            {"example.com/new", "v1.1.0", "pkg:golang/example.com/new@v1.1.0", "7eb43aaa"},
-		"go:local:example.com/local=>../local": {"example.com/local", "", "pkg:golang/example.com/local", ""},
+		"go:example.com/direct@v1.2.0": {"example.com/direct", "v1.2.0",
+			"pkg:golang/example.com/direct@v1.2.0", "e3b0c442"},
+		"go:example.com/new@v1.1.0": {"example.com/new", "v1.1.0",
+			"pkg:golang/example.com/new@v1.1.0", "7eb43aaa"},
+		"go:local:example.com/local=>../local": {"example.com/local", "",
+			"pkg:golang/example.com/local", ""},
 		"go:github.com/Azure/go-autorest@v14.2.0+incompatible": {"github.com/Azure/go-autorest",
-			"v14.2.0+incompatible", "pkg:golang/github.com/Azure/go-autorest@v14.2.0%2Bincompatible", ""},
-		"go:main:example.com/agent@v1.4.0": {"example.com/agent", "v1.4.0", "pkg:golang/example.com/agent@v1.4.0", ""},
-		"go:stdlib@go1.26.8":               {"stdlib", "go1.26.8", "pkg:golang/stdlib@1.26.8", ""},
+			"v14.2.0+incompatible",
+			"pkg:golang/github.com/Azure/go-autorest@v14.2.0%2Bincompatible", ""},
+		"go:main:example.com/agent@v1.4.0": {"example.com/agent", "v1.4.0",
+			"pkg:golang/example.com/agent@v1.4.0", ""},
+		"go:stdlib@go1.26.8": {"stdlib", "go1.26.8", "pkg:golang/stdlib@1.26.8", ""},
 	}
 	for k, w := range want {
 		if got[k] != w {
@@ -158,7 +164,10 @@ example.com/old v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 	}
 
 	newMod := b.Component("go:example.com/new@v1.1.0")
-	for _, p := range []Property{{"sbompipe:go:replaces", "example.com/old@v1.0.0"}, {"sbompipe:go:indirect", "true"}} {
+	for _, p := range []Property{
+		{"sbompipe:go:replaces", "example.com/old@v1.0.0"},
+		{"sbompipe:go:indirect", "true"},
+	} {
 		if !hasProperty(newMod, p) {
 			t.Errorf("replacement lacks property %v: %v", p, newMod.Properties)
 		}
@@ -199,7 +208,8 @@ func TestGoModStdlibAndWarnings(t *testing.T) {
 		testparts.Missing(t, "no go command: %v", err)
 	}
 	goVersion := strings.TrimSpace(string(out))
-	b := collectTest(t, Inputs{Subject: Subject{Name: "agent"}, GoModules: []string{dir}, Offline: true, NoLicenses: true})
+	b := collectTest(t, Inputs{Subject: Subject{Name: "agent"}, GoModules: []string{dir},
+		Offline: true, NoLicenses: true})
 	std := b.Component("go:stdlib@" + goVersion)
 	if std == nil || !hasProperty(std, Property{"sbompipe:go:stdlib-version-from",
 		"go env GOVERSION, the go command that builds it here"}) {
@@ -208,7 +218,8 @@ func TestGoModStdlibAndWarnings(t *testing.T) {
 	if b.Component("go:main:example.com/m@") == nil {
 		t.Error("without a product version the main module should have none")
 	}
-	if !slices.ContainsFunc(b.Warnings, func(w string) bool { return strings.Contains(w, "no go.sum beside go.mod") }) {
+	noSum := func(w string) bool { return strings.Contains(w, "no go.sum beside go.mod") }
+	if !slices.ContainsFunc(b.Warnings, noSum) {
 		t.Errorf("warnings %q lack the missing go.sum", b.Warnings)
 	}
 }
@@ -217,21 +228,26 @@ func TestGoSumErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"go.mod": "module example.com/m\n\ngo 1.22\n",
-		"go.sum": "example.com/a v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\nbroken line\n" +
+		"go.sum": "example.com/a v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n" +
+			"broken line\n" +
 			"example.com/b v1.0.0 h1:notbase64\n",
 	})
-	_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"}, GoModules: []string{dir}, Offline: true})
+	in := Inputs{Subject: Subject{Name: "x"}, GoModules: []string{dir}, Offline: true}
+	_, err := Collect(context.Background(), in)
 	if err == nil {
 		t.Fatal("Collect with a malformed go.sum succeeded")
 	}
-	for _, want := range []string{"go.sum:2: malformed go.sum line", "go.sum:3: malformed h1 hash"} {
+	for _, want := range []string{
+		"go.sum:2: malformed go.sum line", "go.sum:3: malformed h1 hash",
+	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
 
-	writeFiles(t, dir, map[string]string{"go.mod": "module example.com/m\n\nrequire (\n\texample.com/a\n)\n"})
-	_, err = Collect(context.Background(), Inputs{Subject: Subject{Name: "x"}, GoModules: []string{dir}, Offline: true})
+	writeFiles(t, dir,
+		map[string]string{"go.mod": "module example.com/m\n\nrequire (\n\texample.com/a\n)\n"})
+	_, err = Collect(context.Background(), in)
 	if err == nil || !strings.Contains(err.Error(), "go.mod:4:") {
 		t.Errorf("Collect with a malformed go.mod: error %v, want one naming go.mod:4", err)
 	}

@@ -39,7 +39,8 @@ func TestJSONIndenter(t *testing.T) {
 		in := []byte(src + "\n")
 		for _, split := range []int{len(in), 1} {
 			if got, want := indented(in, split), indentWant(t, in); !bytes.Equal(got, want) {
-				t.Errorf("jsonIndenter, writes of %d bytes: %s = %q, want %q", split, src, got, want)
+				t.Errorf("jsonIndenter, writes of %d bytes: %s = %q, want %q",
+					split, src, got, want)
 			}
 		}
 	}
@@ -69,7 +70,8 @@ func FuzzJSONIndenter(f *testing.F) {
 		want := indentWant(t, compact.Bytes())
 		for _, n := range []int{compact.Len(), int(split) + 1} {
 			if got := indented(compact.Bytes(), n); !bytes.Equal(got, want) {
-				t.Errorf("jsonIndenter, writes of %d bytes: %q = %q, want %q", n, compact.Bytes(), got, want)
+				t.Errorf("jsonIndenter, writes of %d bytes: %q = %q, want %q",
+					n, compact.Bytes(), got, want)
 			}
 		}
 	})

@@ -15,8 +15,10 @@ func TestLicenses(t *testing.T) {
 	if v := os.Getenv("GOMODCACHE"); v != "" {
 		cache = v
 	}
-	if _, err := os.Stat(filepath.Join(cache, "github.com", "google", "uuid@v1.6.0", "LICENSE")); err != nil {
-		t.Skipf("github.com/google/uuid v1.6.0 is not in the module cache (%v); run go mod download", err)
+	license := filepath.Join(cache, "github.com", "google", "uuid@v1.6.0", "LICENSE")
+	if _, err := os.Stat(license); err != nil {
+		t.Skipf("github.com/google/uuid v1.6.0 is not in the module cache (%v); "+
+			"run go mod download", err)
 	}
 
 	b := collectTest(t, Inputs{GoModules: []string{filepath.Join(dir, "app")}, Offline: true,

@@ -89,7 +89,7 @@ type Hash struct {
 type Distribution struct {
 	URL     string
 	Hashes  []Hash
-	Comment string
+	Comment string // what the place is and what the digests are of
 	// VCS is true for a version-control URL.
 	VCS bool
 }
@@ -141,6 +141,8 @@ type BOM struct {
 	// input; the caller shows them to the user.
 	Warnings []string
 
+	// Tool is the program that writes the document; Timestamp is when it
+	// is written, or zero for none. The caller sets both.
 	Tool      Tool
 	Timestamp time.Time
 }
@@ -191,7 +193,8 @@ func (b *BOM) add(index map[string]*Component, c *Component) *Component {
 		}
 	}
 	for _, d := range c.Distributions {
-		if !slices.ContainsFunc(old.Distributions, func(o Distribution) bool { return o.URL == d.URL }) {
+		sameURL := func(o Distribution) bool { return o.URL == d.URL }
+		if !slices.ContainsFunc(old.Distributions, sameURL) {
 			old.Distributions = append(old.Distributions, d)
 		}
 	}
@@ -231,7 +234,8 @@ func (b *BOM) normalize() {
 	b.Dependencies = b.Dependencies[:0]
 	for ref, on := range edges {
 		slices.Sort(on)
-		b.Dependencies = append(b.Dependencies, Dependency{Ref: ref, DependsOn: slices.Compact(on)})
+		b.Dependencies = append(b.Dependencies,
+			Dependency{Ref: ref, DependsOn: slices.Compact(on)})
 	}
 	slices.SortFunc(b.Dependencies, func(x, y Dependency) int { return cmp.Compare(x.Ref, y.Ref) })
 
@@ -239,7 +243,9 @@ func (b *BOM) normalize() {
 		slices.Sort(b.Incomplete[i].Refs)
 		b.Incomplete[i].Refs = slices.Compact(b.Incomplete[i].Refs)
 	}
-	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int { return cmp.Compare(x.Reason, y.Reason) })
+	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int {
+		return cmp.Compare(x.Reason, y.Reason)
+	})
 }
 
 func sortComponent(c *Component) {
@@ -252,7 +258,9 @@ func sortComponent(c *Component) {
 		slices.SortFunc(c.Distributions[i].Hashes, byHash)
 		c.Distributions[i].Hashes = slices.Compact(c.Distributions[i].Hashes)
 	}
-	slices.SortFunc(c.Distributions, func(x, y Distribution) int { return cmp.Compare(x.URL, y.URL) })
+	slices.SortFunc(c.Distributions, func(x, y Distribution) int {
+		return cmp.Compare(x.URL, y.URL)
+	})
 	slices.SortFunc(c.Properties, func(x, y Property) int {
 		return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.Value, y.Value))
 	})

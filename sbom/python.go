@@ -45,10 +45,12 @@ func (b *builder) python(path string) error {
 		b.warnf("%s", p.Error())
 	}
 	if len(refused) > 0 {
-		return fmt.Errorf("%s cannot be inventoried as pip would install it:\n%w", path, errors.Join(refused...))
+		return fmt.Errorf("%s cannot be inventoried as pip would install it:\n%w",
+			path, errors.Join(refused...))
 	}
 	for _, u := range f.Unsafe {
-		b.warnf("%s:%d: %s is commented out as unsafe: not pinned, not inventoried", u.File, u.Line, u.Name)
+		b.warnf("%s:%d: %s is commented out as unsafe: not pinned, not inventoried",
+			u.File, u.Line, u.Name)
 	}
 	sources := pythonSources(f.Options)
 	top := filepath.Dir(path)
@@ -58,7 +60,8 @@ func (b *builder) python(path string) error {
 	annotated := false
 	for _, r := range f.Requirements {
 		if r.Name == "" {
-			b.warnf("%s:%d: %s has no project name: not inventoried", r.File, r.Line, printable(r.URL, r.WrittenURL))
+			b.warnf("%s:%d: %s has no project name: not inventoried",
+				r.File, r.Line, printable(r.URL, r.WrittenURL))
 			entries = append(entries, nil)
 			continue
 		}
@@ -101,8 +104,9 @@ func (b *builder) python(path string) error {
 	}
 	if len(unrooted) > 0 {
 		b.bom.Incomplete = append(b.bom.Incomplete, Incomplete{
-			Refs:   unrooted,
-			Reason: f.Path + " has no \"# via\" annotations: the requirements between its entries are not known",
+			Refs: unrooted,
+			Reason: f.Path + " has no \"# via\" annotations: " +
+				"the requirements between its entries are not known",
 		})
 	}
 	return nil
@@ -111,7 +115,8 @@ func (b *builder) python(path string) error {
 // pythonComponent returns the component of one requirement entry; top is
 // the folder of the requirements file given, which source lines are
 // relative to.
-func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSource, top string) *Component {
+func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSource,
+	top string) *Component {
 	url := printable(r.URL, r.WrittenURL)
 	c := &Component{
 		Key:       "python:" + r.Canonical + "@" + r.Version,
@@ -128,13 +133,15 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 		c.Key += "@" + url
 	}
 	if len(r.Extras) > 0 {
-		c.Properties = append(c.Properties, Property{"sbompipe:python:extras", strings.Join(r.Extras, ",")})
+		c.Properties = append(c.Properties,
+			Property{"sbompipe:python:extras", strings.Join(r.Extras, ",")})
 	}
 	if r.Version == "" && r.Specifier != "" {
 		c.Properties = append(c.Properties, Property{"sbompipe:python:specifier", r.Specifier})
 		c.Notes = append(c.Notes, "not pinned to one version ("+r.Specifier+")")
 	}
-	c.Properties = append(c.Properties, Property{"sbompipe:python:source", relativeTo(top, r.File) + ":" + strconv.Itoa(r.Line)})
+	c.Properties = append(c.Properties,
+		Property{"sbompipe:python:source", relativeTo(top, r.File) + ":" + strconv.Itoa(r.Line)})
 
 	hashes := r.Hashes
 	if r.FragmentHash != nil {
@@ -180,9 +187,11 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 		qualifiers = packageurl.QualifiersFromMap(map[string]string{"vcs_url": url})
 	case lockfile.LocalDir, lockfile.Editable:
 		c.Properties = append(c.Properties, Property{"sbompipe:python:local-path", url})
-		c.Notes = append(c.Notes, "a local directory ("+r.Kind.String()+"): no hash identifies its content")
+		c.Notes = append(c.Notes,
+			"a local directory ("+r.Kind.String()+"): no hash identifies its content")
 	}
-	c.PURL = packageurl.NewPackageURL(packageurl.TypePyPi, "", pypiName(r.Name), r.Version, qualifiers, "").ToString()
+	c.PURL = packageurl.NewPackageURL(packageurl.TypePyPi, "", pypiName(r.Name), r.Version,
+		qualifiers, "").ToString()
 	return c
 }
 
@@ -214,7 +223,8 @@ func pythonSources(opts []*lockfile.Option) []pythonSource {
 			links = append(links, value)
 		}
 	}
-	const onIndex = "the package's files on the index; the hashes are of the files the requirement allows"
+	const onIndex = "the package's files on the index; " +
+		"the hashes are of the files the requirement allows"
 	const inLinks = "a find-links location; the hashes are of the files the requirement allows"
 	var out []pythonSource
 	if !noIndex {

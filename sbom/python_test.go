@@ -33,7 +33,9 @@ func TestPythonCorpus(t *testing.T) {
 			entries := map[string]bool{}
 			for _, r := range f.Requirements {
 				if r.Name != "" {
-					entries[r.Canonical+" "+r.Version+" "+r.Marker+" "+lockfile.Redact(r.URL)] = true
+					key := r.Canonical + " " + r.Version + " " + r.Marker + " " +
+						lockfile.Redact(r.URL)
+					entries[key] = true
 				}
 			}
 			if got, want := b.Count(), len(entries)+1; got != want {
@@ -56,7 +58,8 @@ func TestPythonCorpus(t *testing.T) {
 					}
 					for _, d := range c.Distributions {
 						if !slices.Contains(d.Hashes, want) {
-							t.Errorf("%s:%d: %s distribution %s lacks %s", r.File, r.Line, r.Name, d.URL, h)
+							t.Errorf("%s:%d: %s distribution %s lacks %s",
+								r.File, r.Line, r.Name, d.URL, h)
 						}
 					}
 					if len(c.Distributions) == 0 && !slices.Contains(c.Hashes, want) {
@@ -123,7 +126,8 @@ silme @ https://github.com/mozilla/silme/archive/v0.11.2.zip \
 	for _, c := range b.Components {
 		names = append(names, c.Name+"=="+c.Version)
 	}
-	if want := []string{"colorwheel==3.2.0", "pytest==8.0.0", "silme==", "tiny_http==1.8.2"}; !slices.Equal(names, want) {
+	want := []string{"colorwheel==3.2.0", "pytest==8.0.0", "silme==", "tiny_http==1.8.2"}
+	if !slices.Equal(names, want) {
 		t.Errorf("components %q, want %q (constraints are not components)", names, want)
 	}
 
@@ -141,7 +145,11 @@ silme @ https://github.com/mozilla/silme/archive/v0.11.2.zip \
 	for _, d := range tiny.Distributions {
 		urls = append(urls, d.URL)
 	}
-	if want := []string{"https://mirror.example/simple/tiny-http/", "https://pypi.internal.example/simple/tiny-http/"}; !slices.Equal(urls, want) {
+	want = []string{
+		"https://mirror.example/simple/tiny-http/",
+		"https://pypi.internal.example/simple/tiny-http/",
+	}
+	if !slices.Equal(urls, want) {
 		t.Errorf("distributions %q, want %q", urls, want)
 	}
 
@@ -149,13 +157,18 @@ silme @ https://github.com/mozilla/silme/archive/v0.11.2.zip \
 	if !hasProperty(color, Property{"sbompipe:python:extras", "fast,pretty"}) {
 		t.Errorf("colorwheel lacks its extras: %v", color.Properties)
 	}
-	if got := color.Distributions[0].Hashes[0].Value; got != "34e1121fc386d01b1e6dee0f3b73fc0abfb272c140ccffb808117431244fa811" {
+	got := color.Distributions[0].Hashes[0].Value
+	if got != "34e1121fc386d01b1e6dee0f3b73fc0abfb272c140ccffb808117431244fa811" {
 		t.Errorf("hash not lower-cased: %s", got)
 	}
 
 	silme := b.Component("python:silme@@https://github.com/mozilla/silme/archive/v0.11.2.zip")
-	if silme == nil || silme.DownloadLocation != "https://github.com/mozilla/silme/archive/v0.11.2.zip" ||
-		silme.PURL != "pkg:pypi/silme?download_url=https:%2F%2Fgithub.com%2Fmozilla%2Fsilme%2Farchive%2Fv0.11.2.zip" {
+	const (
+		silmeURL  = "https://github.com/mozilla/silme/archive/v0.11.2.zip"
+		silmePURL = "pkg:pypi/silme?download_url=" +
+			"https:%2F%2Fgithub.com%2Fmozilla%2Fsilme%2Farchive%2Fv0.11.2.zip"
+	)
+	if silme == nil || silme.DownloadLocation != silmeURL || silme.PURL != silmePURL {
 		t.Errorf("silme = %+v", silme)
 	}
 
@@ -164,7 +177,8 @@ silme @ https://github.com/mozilla/silme/archive/v0.11.2.zip \
 	// in tiny_http.
 	if got, want := dependsOn(b, b.Subject.Key), []string{
 		"python:colorwheel@3.2.0", "python:pytest@8.0.0",
-		"python:silme@@https://github.com/mozilla/silme/archive/v0.11.2.zip"}; !slices.Equal(got, want) {
+		"python:silme@@https://github.com/mozilla/silme/archive/v0.11.2.zip",
+	}; !slices.Equal(got, want) {
 		t.Errorf("subject depends on %q, want %q", got, want)
 	}
 	if got := dependsOn(b, color.Key); !slices.Equal(got, []string{tiny.Key}) {
@@ -185,7 +199,8 @@ silme @ https://github.com/mozilla/silme/archive/v0.11.2.zip \
 	// A file without annotations hangs everything off the subject.
 	b = collectTest(t, Inputs{Python: []string{filepath.Join(dir, "dev.txt")}})
 	if len(b.Incomplete) != 1 || len(b.Incomplete[0].Refs) != 1 {
-		t.Errorf("unannotated file: incomplete = %v, want one composition naming pytest", b.Incomplete)
+		t.Errorf("unannotated file: incomplete = %v, want one composition naming pytest",
+			b.Incomplete)
 	}
 }
 
@@ -203,9 +218,12 @@ func TestPythonExpandedSecretsStayOut(t *testing.T) {
 	const secret = "s3cr/t@x"
 	t.Setenv("TOKEN", secret)
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"requirements.txt": "--index-url https://u:${TOKEN}@127.0.0.1/simple\n" +
-		"foo==1.0 --hash=sha256:" + strings.Repeat("a", 64) + "\n" +
-		"bar @ https://u:${TOKEN}@127.0.0.1/bar-1.0.tar.gz --hash=sha256:" + strings.Repeat("b", 64) + "\n"})
+	writeFiles(t, dir, map[string]string{
+		"requirements.txt": "--index-url https://u:${TOKEN}@127.0.0.1/simple\n" +
+			"foo==1.0 --hash=sha256:" + strings.Repeat("a", 64) + "\n" +
+			"bar @ https://u:${TOKEN}@127.0.0.1/bar-1.0.tar.gz --hash=sha256:" +
+			strings.Repeat("b", 64) + "\n",
+	})
 	b := collectTest(t, Inputs{Python: []string{filepath.Join(dir, "requirements.txt")}})
 	for name, doc := range encodeAll(t, b) {
 		if bytes.Contains(doc, []byte("s3cr")) || bytes.Contains(doc, []byte("t@x")) {

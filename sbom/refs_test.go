@@ -9,8 +9,10 @@ func TestRefs(t *testing.T) {
 	b := &BOM{Subject: Component{Key: "product:p@", Ecosystem: Product, Name: "p"}}
 	for _, c := range []*Component{
 		// The same purl twice (one pin under two markers).
-		{Key: `python:idna@3.7;python_version < "3.12"`, Ecosystem: Python, Name: "idna", PURL: "pkg:pypi/idna@3.7"},
-		{Key: `python:idna@3.7;python_version >= "3.12"`, Ecosystem: Python, Name: "idna", PURL: "pkg:pypi/idna@3.7"},
+		{Key: `python:idna@3.7;python_version < "3.12"`, Ecosystem: Python, Name: "idna",
+			PURL: "pkg:pypi/idna@3.7"},
+		{Key: `python:idna@3.7;python_version >= "3.12"`, Ecosystem: Python, Name: "idna",
+			PURL: "pkg:pypi/idna@3.7"},
 		// Names that sanitise to the same SPDX characters.
 		{Key: "python:a-b@1", Ecosystem: Python, Name: "a_b", PURL: "pkg:pypi/a-b@1"},
 		{Key: "python:a-b@2", Ecosystem: Python, Name: "a-b", PURL: "pkg:pypi/a-b@2"},
@@ -27,7 +29,8 @@ func TestRefs(t *testing.T) {
 			t.Errorf("%s: bom-ref %q or SPDX id %q is not unique", c.Key, ref, id)
 		}
 		bomRefs[ref], spdxIDs[id] = true, true
-		if strings.Trim(id[len("SPDXRef-"):], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != "" {
+		const allowed = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"
+		if strings.Trim(id[len("SPDXRef-"):], allowed) != "" {
 			t.Errorf("SPDX id %q has characters SPDX does not allow", id)
 		}
 	}

@@ -65,7 +65,9 @@ func spdxDocument(b *BOM) *spdx.Document {
 	if b.Subject.Version != "" {
 		name += "-" + b.Subject.Version
 	}
-	creators := []common.Creator{{CreatorType: "Tool", Creator: b.Tool.Name + "-" + b.Tool.Version}}
+	creators := []common.Creator{
+		{CreatorType: "Tool", Creator: b.Tool.Name + "-" + b.Tool.Version},
+	}
 	if s := b.Subject.Supplier; s != "" {
 		creators = append(creators, common.Creator{CreatorType: "Organization", Creator: s})
 	}
@@ -109,16 +111,18 @@ func spdxDocument(b *BOM) *spdx.Document {
 	var comment []string
 	for _, inc := range b.Incomplete {
 		comment = append(comment, fmt.Sprintf(
-			"The dependencies recorded for %d packages are incomplete (%s).", len(inc.Refs), inc.Reason))
+			"The dependencies recorded for %d packages are incomplete (%s).",
+			len(inc.Refs), inc.Reason))
 	}
 	doc.DocumentComment = textValue(strings.Join(comment, "\n"))
 	return doc
 }
 
 func spdxPackage(c *Component, r refs) *spdx.Package {
+	id := strings.TrimPrefix(r.spdxID[c.Key], "SPDXRef-")
 	p := &spdx.Package{
 		PackageName:               c.Name,
-		PackageSPDXIdentifier:     common.ElementID(strings.TrimPrefix(r.spdxID[c.Key], "SPDXRef-")),
+		PackageSPDXIdentifier:     common.ElementID(id),
 		PackageVersion:            c.Version,
 		PackageSupplier:           &common.Supplier{Supplier: noAssertion},
 		PackageDownloadLocation:   noAssertion,
@@ -158,18 +162,20 @@ func spdxPackage(c *Component, r refs) *spdx.Package {
 	}
 
 	if c.PURL != "" {
-		p.PackageExternalReferences = append(p.PackageExternalReferences, &spdx.PackageExternalReference{
-			Category: common.CategoryPackageManager,
-			RefType:  common.TypePackageManagerPURL,
-			Locator:  c.PURL,
-		})
+		p.PackageExternalReferences = append(p.PackageExternalReferences,
+			&spdx.PackageExternalReference{
+				Category: common.CategoryPackageManager,
+				RefType:  common.TypePackageManagerPURL,
+				Locator:  c.PURL,
+			})
 	}
 	if c.CPE != "" {
-		p.PackageExternalReferences = append(p.PackageExternalReferences, &spdx.PackageExternalReference{
-			Category: common.CategorySecurity,
-			RefType:  common.TypeSecurityCPE23Type,
-			Locator:  c.CPE,
-		})
+		p.PackageExternalReferences = append(p.PackageExternalReferences,
+			&spdx.PackageExternalReference{
+				Category: common.CategorySecurity,
+				RefType:  common.TypeSecurityCPE23Type,
+				Locator:  c.CPE,
+			})
 	}
 	p.PackageComment = spdxComment(c)
 	return p
@@ -203,8 +209,9 @@ func spdxComment(c *Component) string {
 			n += len(d.Hashes)
 		}
 		if n > 0 {
-			lines = append(lines, "The checksums are of distribution files (wheels, sdists) of this "+
-				"version that the requirements file allows; which one is installed is not known.")
+			lines = append(lines, "The checksums are of distribution files (wheels, sdists) "+
+				"of this version that the requirements file allows; "+
+				"which one is installed is not known.")
 		}
 		for _, d := range c.Distributions {
 			lines = append(lines, "Distribution: "+d.URL)

@@ -11,8 +11,10 @@ import (
 // line break would inject tags. Neither may break a tag-value document.
 func TestSPDXTagValueHostileValues(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"requirements.txt": "foo==1.0 ; python_version == \"</text>\" \\\n" +
-		"    --hash=sha256:" + strings.Repeat("a", 64) + "\n"})
+	writeFiles(t, dir, map[string]string{
+		"requirements.txt": "foo==1.0 ; python_version == \"</text>\" \\\n" +
+			"    --hash=sha256:" + strings.Repeat("a", 64) + "\n",
+	})
 	b := collectTest(t, Inputs{Python: []string{filepath.Join(dir, "requirements.txt")}})
 	var buf bytes.Buffer
 	if _, err := Encode(&buf, b, SPDXTagValue, EncodeOptions{}); err != nil {

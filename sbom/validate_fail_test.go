@@ -21,10 +21,13 @@ func TestCheckDocumentFails(t *testing.T) {
 		old, new string
 	}{
 		{"cdx bad hash", CycloneDXJSON, `"content": "`, `"content": "zz`},
-		{"cdx dangling dependency", CycloneDXJSON, `"ref": "pkg:golang/stdlib@`, `"ref": "nowhere@`},
+		{"cdx dangling dependency", CycloneDXJSON,
+			`"ref": "pkg:golang/stdlib@`, `"ref": "nowhere@`},
 		{"cdx xml bad type", CycloneDXXML, `type="library"`, `type="nonsense"`},
-		{"spdx dangling relationship", SPDXJSON, `"relatedSpdxElement": "SPDXRef-go`, `"relatedSpdxElement": "SPDXRef-gone`},
-		{"spdx bad checksum algorithm", SPDXJSON, `"algorithm": "SHA256"`, `"algorithm": "SHA257"`},
+		{"spdx dangling relationship", SPDXJSON,
+			`"relatedSpdxElement": "SPDXRef-go`, `"relatedSpdxElement": "SPDXRef-gone`},
+		{"spdx bad checksum algorithm", SPDXJSON,
+			`"algorithm": "SHA256"`, `"algorithm": "SHA257"`},
 		{"spdx tag-value missing name", SPDXTagValue, "PackageName: stdlib\n", ""},
 	}
 	for _, tt := range tests {

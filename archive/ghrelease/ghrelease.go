@@ -111,14 +111,14 @@ const (
 // AssetResult reports one asset.
 type AssetResult struct {
 	Name    string
-	SHA256  string
+	SHA256  string // hex, of the local file
 	Outcome Outcome
 }
 
 // Result reports a Publish.
 type Result struct {
 	ReleaseID int64
-	HTMLURL   string
+	HTMLURL   string // the release's page
 	// Created is true when this run created the release (as a draft).
 	Created bool
 	// Published is true when this run published the draft it created.
@@ -141,11 +141,13 @@ const maxAssetSize = 2 << 30
 // New checks cfg and returns a Publisher for its repository.
 func New(cfg Config) (*Publisher, error) {
 	if cfg.Token == "" {
-		return nil, errors.New("no GitHub token: set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }})")
+		return nil, errors.New("no GitHub token: set GITHUB_TOKEN " +
+			"(in a workflow: env: GITHUB_TOKEN: ${{ github.token }})")
 	}
 	owner, repo, ok := strings.Cut(cfg.Repository, "/")
 	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
-		return nil, fmt.Errorf("repository %q: want owner/name (GITHUB_REPOSITORY)", cfg.Repository)
+		return nil, fmt.Errorf("repository %q: want owner/name (GITHUB_REPOSITORY)",
+			cfg.Repository)
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 2 * time.Minute}

@@ -35,7 +35,8 @@ func testAssets(t *testing.T, cdx string) []Asset {
 	return assets
 }
 
-func publish(t *testing.T, f *fakegithub.Server, cfg Config, assets []Asset, opts Options) (*Result, error) {
+func publish(t *testing.T, f *fakegithub.Server, cfg Config, assets []Asset,
+	opts Options) (*Result, error) {
 	t.Helper()
 	p, err := New(cfg)
 	if err != nil {
@@ -84,7 +85,8 @@ func TestPublishCreatesDraftUploadsThenPublishes(t *testing.T) {
 	}
 	for i, a := range rel.Assets {
 		if a.ContentType != assets[i].MediaType {
-			t.Errorf("asset %s uploaded as %q, want %q", a.Name, a.ContentType, assets[i].MediaType)
+			t.Errorf("asset %s uploaded as %q, want %q",
+				a.Name, a.ContentType, assets[i].MediaType)
 		}
 		body, _ := os.ReadFile(assets[i].Path)
 		if string(a.Data) != string(body) {
@@ -172,13 +174,16 @@ func TestPublishRefusesDifferentAsset(t *testing.T) {
 			f.AddAsset(rel, "agent_v1.4.0.cdx.json", "uploaded", []byte("old bytes"))
 			before := len(rel.Assets)
 
-			_, err := publish(t, f, config(f), testAssets(t, "new bytes"), Options{Replace: tt.replace})
+			assets := testAssets(t, "new bytes")
+			_, err := publish(t, f, config(f), assets, Options{Replace: tt.replace})
 			var conflict *ConflictError
 			if !errors.As(err, &conflict) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want a *ConflictError containing %q", err, tt.wantErr)
 			}
 			// Both digests are named.
-			for _, want := range []string{"different agent_v1.4.0.cdx.json", "GitHub: sha256:", "local: sha256:"} {
+			for _, want := range []string{
+				"different agent_v1.4.0.cdx.json", "GitHub: sha256:", "local: sha256:",
+			} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
@@ -223,7 +228,8 @@ func TestPublishReplacesOnDraft(t *testing.T) {
 // and the file uploaded again, once.
 func TestPublishRecoversFromStarterLeftover(t *testing.T) {
 	f := fakegithub.New(t)
-	f.Inject("upload", fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "starter"})
+	f.Inject("upload",
+		fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "starter"})
 
 	res, err := publish(t, f, config(f), testAssets(t, "{}"), Options{})
 	if err != nil {
@@ -244,14 +250,16 @@ func TestPublishRecoversFromStarterLeftover(t *testing.T) {
 // An upload that worked but whose answer was lost is not uploaded again.
 func TestPublishUploadThatSucceededDespite502(t *testing.T) {
 	f := fakegithub.New(t)
-	f.Inject("upload", fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "stored"})
+	f.Inject("upload",
+		fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "stored"})
 
 	res, err := publish(t, f, config(f), testAssets(t, "{}"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(res.ReleaseID, 10)
-	if n := count(f.Requests(), "POST "+uploads+"/"+id+"/assets?name=agent_v1.4.0.cdx.json"); n != 1 {
+	upload := "POST " + uploads + "/" + id + "/assets?name=agent_v1.4.0.cdx.json"
+	if n := count(f.Requests(), upload); n != 1 {
 		t.Errorf("%d uploads of the CycloneDX file, want 1", n)
 	}
 	checkOneOfEach(t, f.Release("v1.4.0"))
@@ -260,7 +268,8 @@ func TestPublishUploadThatSucceededDespite502(t *testing.T) {
 func TestPublishGivesUpAfterAttempts(t *testing.T) {
 	f := fakegithub.New(t)
 	for i := 0; i < 10; i++ {
-		f.Inject("upload", fakegithub.Fault{Status: 503, Body: `{"message":"Service Unavailable"}`})
+		f.Inject("upload",
+			fakegithub.Fault{Status: 503, Body: `{"message":"Service Unavailable"}`})
 	}
 	cfg := config(f)
 	cfg.Attempts = 3
@@ -271,22 +280,32 @@ func TestPublishGivesUpAfterAttempts(t *testing.T) {
 }
 
 func TestPublishWaitsOutRateLimits(t *testing.T) {
-	reset := func() string { return strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10) }
+	// exhausted is the header of an answer that spent the quota until a
+	// second from now.
+	exhausted := func() map[string]string {
+		reset := strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10)
+		return map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset}
+	}
 	for _, tt := range []struct {
 		name  string
 		route string
 		fault fakegithub.Fault
 		min   time.Duration
 	}{
-		{"primary 403", "list-assets", fakegithub.Fault{Status: 403, Body: `{"message":"API rate limit exceeded"}`,
-			Header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset()}}, time.Second},
+		{"primary 403", "list-assets", fakegithub.Fault{Status: 403,
+			Body:   `{"message":"API rate limit exceeded"}`,
+			Header: exhausted()}, time.Second},
 		{"secondary 403 retry-after", "upload", fakegithub.Fault{Status: 403,
-			Body:   `{"message":"You have exceeded a secondary rate limit","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
+			Body: `{"message":"You have exceeded a secondary rate limit",` +
+				`"documentation_url":"https://docs.github.com/rest/overview/` +
+				`rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
 			Header: map[string]string{"Retry-After": "2"}}, 2 * time.Second},
-		{"429 retry-after", "upload", fakegithub.Fault{Status: 429, Body: `{"message":"Too Many Requests"}`,
+		{"429 retry-after", "upload", fakegithub.Fault{Status: 429,
+			Body:   `{"message":"Too Many Requests"}`,
 			Header: map[string]string{"Retry-After": "1"}}, time.Second},
-		{"429 reset", "get-by-tag", fakegithub.Fault{Status: 429, Body: `{"message":"Too Many Requests"}`,
-			Header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset()}}, time.Second},
+		{"429 reset", "get-by-tag", fakegithub.Fault{Status: 429,
+			Body:   `{"message":"Too Many Requests"}`,
+			Header: exhausted()}, time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := fakegithub.New(t)
@@ -377,7 +396,8 @@ func TestBadCredentials(t *testing.T) {
 	cfg := config(f)
 	cfg.Token = "wrong"
 	_, err := publish(t, f, cfg, testAssets(t, "{}"), Options{})
-	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "wrong") {
+	if err == nil || !strings.Contains(err.Error(), "401") ||
+		strings.Contains(err.Error(), "wrong") {
 		t.Fatalf("error = %v, want a 401 that does not print the token", err)
 	}
 }
@@ -401,7 +421,8 @@ func TestAssetChecks(t *testing.T) {
 		"bad name": {{Name: "a b.json", Path: a[0].Path, MediaType: "x/y"}},
 		"twice":    {a[0], a[0]},
 		"no media": {{Name: "x.json", Path: a[0].Path}},
-		"no file":  {{Name: "x.json", Path: filepath.Join(t.TempDir(), "missing"), MediaType: "x/y"}},
+		"no file": {{Name: "x.json", Path: filepath.Join(t.TempDir(), "missing"),
+			MediaType: "x/y"}},
 	} {
 		f := fakegithub.New(t)
 		if _, err := publish(t, f, config(f), assets, Options{}); err == nil {

@@ -33,7 +33,8 @@ type local struct {
 
 // Publish attaches assets to the release of tag, creating the release as a
 // draft when there is none and publishing it once every asset is there.
-func (p *Publisher) Publish(ctx context.Context, tag string, assets []Asset, opts Options) (*Result, error) {
+func (p *Publisher) Publish(ctx context.Context, tag string, assets []Asset,
+	opts Options) (*Result, error) {
 	files, err := hashAssets(assets)
 	if err != nil {
 		return nil, err
@@ -53,7 +54,8 @@ func (p *Publisher) Publish(ctx context.Context, tag string, assets []Asset, opt
 		if err != nil {
 			return res, fmt.Errorf("asset %s: %w", f.Name, err)
 		}
-		res.Assets = append(res.Assets, AssetResult{Name: f.Name, SHA256: f.sha256, Outcome: outcome})
+		res.Assets = append(res.Assets,
+			AssetResult{Name: f.Name, SHA256: f.sha256, Outcome: outcome})
 	}
 
 	if created {
@@ -80,7 +82,8 @@ func hashAssets(assets []Asset) ([]local, error) {
 	for _, a := range assets {
 		switch {
 		case !assetName.MatchString(a.Name):
-			return nil, fmt.Errorf("asset name %q: GitHub renames names outside [A-Za-z0-9._-]", a.Name)
+			return nil, fmt.Errorf("asset name %q: GitHub renames names outside [A-Za-z0-9._-]",
+				a.Name)
 		case seen[a.Name]:
 			return nil, fmt.Errorf("asset %s given twice", a.Name)
 		case a.MediaType == "":
@@ -92,7 +95,8 @@ func hashAssets(assets []Asset) ([]local, error) {
 			return nil, err
 		}
 		if size > maxAssetSize {
-			return nil, fmt.Errorf("%s: %d bytes is over GitHub's 2 GiB limit for an asset", a.Path, size)
+			return nil, fmt.Errorf("%s: %d bytes is over GitHub's 2 GiB limit for an asset",
+				a.Path, size)
 		}
 		files = append(files, local{Asset: a, sha256: sum, size: size})
 	}
@@ -114,7 +118,8 @@ func fileSHA256(path string) (string, int64, error) {
 }
 
 // release finds the release of tag, published or draft, or creates a draft.
-func (p *Publisher) release(ctx context.Context, tag string, opts Options) (*github.RepositoryRelease, bool, error) {
+func (p *Publisher) release(ctx context.Context, tag string,
+	opts Options) (*github.RepositoryRelease, bool, error) {
 	var rel *github.RepositoryRelease
 	err := p.call(ctx, "looking up the release of "+tag, func() (*github.Response, error) {
 		r, resp, err := p.gh.Repositories.GetReleaseByTag(ctx, p.owner, p.repo, tag)
@@ -163,7 +168,11 @@ func (p *Publisher) release(ctx context.Context, tag string, opts Options) (*git
 	if name == "" {
 		name = tag
 	}
-	create := &github.RepositoryRelease{TagName: github.String(tag), Name: github.String(name), Draft: github.Bool(true)}
+	create := &github.RepositoryRelease{
+		TagName: github.String(tag),
+		Name:    github.String(name),
+		Draft:   github.Bool(true),
+	}
 	if opts.Commit != "" {
 		// Should the tag not exist yet, GitHub creates it here rather than
 		// at the head of the default branch.
@@ -185,11 +194,13 @@ func (p *Publisher) release(ctx context.Context, tag string, opts Options) (*git
 }
 
 // listAssets returns the release's assets by name, with their digests.
-func (p *Publisher) listAssets(ctx context.Context, releaseID int64) (map[string]remoteAsset, error) {
+func (p *Publisher) listAssets(ctx context.Context,
+	releaseID int64) (map[string]remoteAsset, error) {
 	assets := map[string]remoteAsset{}
 	page := 1
 	for page != 0 {
-		u := fmt.Sprintf("repos/%s/%s/releases/%d/assets?per_page=100&page=%d", p.owner, p.repo, releaseID, page)
+		u := fmt.Sprintf("repos/%s/%s/releases/%d/assets?per_page=100&page=%d",
+			p.owner, p.repo, releaseID, page)
 		var batch []remoteAsset
 		var next int
 		err := p.call(ctx, "listing release assets", func() (*github.Response, error) {
@@ -216,7 +227,8 @@ func (p *Publisher) listAssets(ctx context.Context, releaseID int64) (map[string
 }
 
 // attach makes sure f is on the release, given what is there now.
-func (p *Publisher) attach(ctx context.Context, rel *github.RepositoryRelease, f local, have remoteAsset, opts Options) (Outcome, error) {
+func (p *Publisher) attach(ctx context.Context, rel *github.RepositoryRelease, f local,
+	have remoteAsset, opts Options) (Outcome, error) {
 	outcome := Uploaded
 	if have.ID != 0 {
 		same, err := p.sameContent(ctx, have, f)
@@ -230,11 +242,20 @@ func (p *Publisher) attach(ctx context.Context, rel *github.RepositoryRelease, f
 		case have.State != "uploaded":
 			p.logf("%s: deleting a leftover of a failed upload (state %q)", f.Name, have.State)
 		case !opts.Replace:
-			return "", &ConflictError{Name: f.Name, Remote: have.Digest, Local: "sha256:" + f.sha256,
-				Why: "releases are not rewritten without --replace"}
+			return "", &ConflictError{
+				Name:   f.Name,
+				Remote: have.Digest,
+				Local:  "sha256:" + f.sha256,
+				Why:    "releases are not rewritten without --replace",
+			}
 		case !rel.GetDraft():
-			return "", &ConflictError{Name: f.Name, Remote: have.Digest, Local: "sha256:" + f.sha256,
-				Why: "the release is published, and a published release's assets are not replaced"}
+			return "", &ConflictError{
+				Name:   f.Name,
+				Remote: have.Digest,
+				Local:  "sha256:" + f.sha256,
+				Why: "the release is published, " +
+					"and a published release's assets are not replaced",
+			}
 		default:
 			p.logf("%s: replacing %s on the draft (--replace)", f.Name, have.Digest)
 			outcome = Replaced
@@ -260,8 +281,10 @@ func (p *Publisher) sameContent(ctx context.Context, have remoteAsset, f local) 
 		return false, nil
 	}
 	var sum string
-	err := p.call(ctx, "downloading "+have.Name+" to compare it", func() (*github.Response, error) {
-		rc, _, err := p.gh.Repositories.DownloadReleaseAsset(ctx, p.owner, p.repo, have.ID, p.cfg.HTTPClient)
+	what := "downloading " + have.Name + " to compare it"
+	err := p.call(ctx, what, func() (*github.Response, error) {
+		rc, _, err := p.gh.Repositories.DownloadReleaseAsset(ctx, p.owner, p.repo, have.ID,
+			p.cfg.HTTPClient)
 		if err != nil {
 			return responseOf(err), err
 		}
@@ -299,7 +322,8 @@ func (p *Publisher) upload(ctx context.Context, releaseID int64, f local) error 
 			}
 			defer file.Close()
 			up := &github.UploadOptions{Name: f.Name, Label: f.Label, MediaType: f.MediaType}
-			_, resp, err := p.gh.Repositories.UploadReleaseAsset(ctx, p.owner, p.repo, releaseID, up, file)
+			_, resp, err := p.gh.Repositories.UploadReleaseAsset(ctx, p.owner, p.repo,
+				releaseID, up, file)
 			if retryable(resp, err) {
 				// Not retried blindly: look at what the attempt left.
 				return resp, &uploadLost{err: describe(resp, err)}
@@ -348,9 +372,10 @@ type ConflictError struct {
 	Name   string
 	Remote string // "sha256:<hex>", or "" where GitHub gives no digest
 	Local  string // "sha256:<hex>"
-	Why    string
+	Why    string // why the asset is not replaced
 }
 
+// Error names the asset and both digests, then says why.
 func (e *ConflictError) Error() string {
 	remote := e.Remote
 	if remote == "" {
@@ -368,7 +393,8 @@ func (e *uploadLost) Unwrap() error { return e.err }
 
 func isAlreadyExists(err error) bool {
 	var er *github.ErrorResponse
-	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusUnprocessableEntity {
+	if !errors.As(err, &er) || er.Response == nil ||
+		er.Response.StatusCode != http.StatusUnprocessableEntity {
 		return false
 	}
 	for _, e := range er.Errors {

@@ -17,17 +17,20 @@ import (
 // call runs one API request, waiting out rate limits (the request was not
 // served, so it is safe to repeat) and retrying 5xx answers and dropped
 // connections, up to Config.Attempts tries.
-func (p *Publisher) call(ctx context.Context, what string, fn func() (*github.Response, error)) error {
+func (p *Publisher) call(ctx context.Context, what string,
+	fn func() (*github.Response, error)) error {
 	return p.retry(ctx, what, true, fn)
 }
 
 // callOnce is call for a request that must not be repeated after its
 // answer was lost (creating a release): only rate limits are waited out.
-func (p *Publisher) callOnce(ctx context.Context, what string, fn func() (*github.Response, error)) error {
+func (p *Publisher) callOnce(ctx context.Context, what string,
+	fn func() (*github.Response, error)) error {
 	return p.retry(ctx, what, false, fn)
 }
 
-func (p *Publisher) retry(ctx context.Context, what string, idempotent bool, fn func() (*github.Response, error)) error {
+func (p *Publisher) retry(ctx context.Context, what string, idempotent bool,
+	fn func() (*github.Response, error)) error {
 	var waited time.Duration
 	failures := 0
 	for {
@@ -37,7 +40,8 @@ func (p *Publisher) retry(ctx context.Context, what string, idempotent bool, fn 
 		}
 		if wait, limited := rateLimitWait(resp, err, time.Now()); limited {
 			if waited+wait > p.cfg.MaxWait {
-				return fmt.Errorf("%s: rate limited by GitHub; waiting %s more would pass the %s limit: %w",
+				return fmt.Errorf("%s: rate limited by GitHub; "+
+					"waiting %s more would pass the %s limit: %w",
 					what, wait.Round(time.Second), p.cfg.MaxWait, describe(resp, err))
 			}
 			p.logf("%s: rate limited, waiting %s", what, wait.Round(time.Second))
@@ -53,7 +57,8 @@ func (p *Publisher) retry(ctx context.Context, what string, idempotent bool, fn 
 		}
 		failures++
 		if failures >= p.cfg.Attempts {
-			return fmt.Errorf("%s: giving up after %d attempts: %w", what, failures, describe(resp, err))
+			return fmt.Errorf("%s: giving up after %d attempts: %w",
+				what, failures, describe(resp, err))
 		}
 		p.logf("%s: %v; trying again", what, describe(resp, err))
 		if err := p.cfg.Sleep(ctx, backoff(failures)); err != nil {
@@ -94,7 +99,8 @@ func rateLimitWait(resp *github.Response, err error, now time.Time) (time.Durati
 			return max(time.Duration(s)*time.Second, time.Second), true
 		}
 		if hr.Header.Get("X-Ratelimit-Remaining") == "0" {
-			if reset, err := strconv.ParseInt(hr.Header.Get("X-Ratelimit-Reset"), 10, 64); err == nil {
+			reset, err := strconv.ParseInt(hr.Header.Get("X-Ratelimit-Reset"), 10, 64)
+			if err == nil {
 				return max(time.Unix(reset, 0).Sub(now)+time.Second, time.Second), true
 			}
 		}
@@ -112,8 +118,9 @@ func retryable(resp *github.Response, err error) bool {
 		return false
 	}
 	var netErr net.Error
-	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
+	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // httpResponse finds the HTTP answer behind a go-github result.

@@ -80,7 +80,8 @@ func TestActionReleaseStep(t *testing.T) {
 	}
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "sbompipe")
-	if err := os.WriteFile(fake, []byte("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n"), 0o755); err != nil {
+	echo := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n"
+	if err := os.WriteFile(fake, []byte(echo), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bash, "-c", script)
@@ -100,8 +101,10 @@ func TestActionReleaseStep(t *testing.T) {
 	}
 	want := []string{"release", "--version", "v1.4.0; touch " + filepath.Join(dir, "pwned"),
 		"--python", "requirements.txt", "--python", "requirements-dev.txt", "--go", ".",
-		"--store", "s3://sboms?region=eu-central-1&endpoint=http://127.0.0.1:7070", "--github-release"}
-	if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")); diff != "" {
+		"--store", "s3://sboms?region=eu-central-1&endpoint=http://127.0.0.1:7070",
+		"--github-release"}
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("arguments (-want +got):\n%s", diff)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {

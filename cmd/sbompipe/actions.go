@@ -73,7 +73,8 @@ func escapeData(s string) string {
 
 // escapeProperty escapes a property value of a workflow command.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").
+		Replace(s)
 }
 
 // appendStepSummary appends Markdown to the job summary, when the job has

@@ -79,7 +79,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:  "sbompipe",
 		Usage: "lock, verify, describe and publish a release's supply chain",
-		Description: "sbompipe turns requirements.in into a hashed requirements.txt, checks it with\n" +
+		Description: "sbompipe turns requirements.in into a hashed requirements.txt, " +
+			"checks it with\n" +
 			"pip's hash-checking rules, writes CycloneDX and SPDX documents for the Python\n" +
 			"and Go components of a release, and keeps them in an immutable per-release\n" +
 			"archive with an index for the website's /sbom page.\n\n" +
@@ -90,7 +91,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Writer:      stdout,
 		ErrWriter:   stderr,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit"},
+			&cli.BoolFlag{Name: "version", Aliases: []string{"V"},
+				Usage: "print the version and exit"},
 			&cli.StringFlag{
 				Name:    "config",
 				Usage:   "read flag defaults from `FILE` (default .sbompipe.yaml, if present)",
@@ -103,7 +105,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			return usageError(err)
 		},
 		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "sbompipe: unknown command %q; see sbompipe --help\n", name)
+			fmt.Fprintf(c.App.ErrWriter, "sbompipe: unknown command %q; see sbompipe --help\n",
+				name)
 		},
 		Action: func(c *cli.Context) error {
 			if c.Bool("version") {
@@ -111,7 +114,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				return nil
 			}
 			if c.Args().Present() {
-				return usageError(fmt.Errorf("unknown command %q; see sbompipe --help", c.Args().First()))
+				return usageError(fmt.Errorf("unknown command %q; see sbompipe --help",
+					c.Args().First()))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -133,7 +137,9 @@ func commands() []*cli.Command {
 	}
 }
 
-// Set at link time: go build -ldflags "-X main.version=v1.2.3 -X main.commit=abc".
+// version and commit are set at link time:
+//
+//	go build -ldflags "-X main.version=v1.2.3 -X main.commit=abc"
 var (
 	version = ""
 	commit  = ""

@@ -19,22 +19,33 @@ func storeFlag() *cli.StringFlag {
 	return &cli.StringFlag{
 		Name:  "store",
 		Value: archive.DefaultStore,
-		Usage: "the archive: `URL` file://DIR, a folder, or s3://BUCKET?region=…[&endpoint=…&use_path_style=true]",
+		Usage: "the archive: `URL` file://DIR, a folder, " +
+			"or s3://BUCKET?region=…[&endpoint=…&use_path_style=true]",
 	}
 }
 
 func formatFlag(usage string, values ...string) *cli.StringFlag {
-	return &cli.StringFlag{Name: "format", Value: values[0], Usage: usage + " `FORMAT`: " + strings.Join(values, ", ")}
+	return &cli.StringFlag{
+		Name:  "format",
+		Value: values[0],
+		Usage: usage + " `FORMAT`: " + strings.Join(values, ", "),
+	}
 }
 
 func archiveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "archive",
 		Usage: "keep SBOM documents in the immutable per-release archive and publish its index",
-		Description: "The archive holds <product>/<release>/ folders of documents with SHA256SUMS and\n" +
+		Description: "The archive holds <product>/<release>/ folders of documents " +
+			"with SHA256SUMS and\n" +
 			"release.json, and the index files of the /sbom page: index.json, index.html,\n" +
 			"feed.xml and sbom.css. A published release is immutable.",
-		Subcommands: []*cli.Command{archiveAddCommand(), archiveVerifyCommand(), archiveListCommand(), archiveIndexCommand()},
+		Subcommands: []*cli.Command{
+			archiveAddCommand(),
+			archiveVerifyCommand(),
+			archiveListCommand(),
+			archiveIndexCommand(),
+		},
 	}
 }
 
@@ -43,17 +54,24 @@ func archiveAddCommand() *cli.Command {
 		Name:      "add",
 		Usage:     "store a release's SBOM documents and rewrite the index",
 		ArgsUsage: "FILE...",
-		Description: "Reads each FILE (CycloneDX JSON or XML, SPDX JSON or tag-value) to learn its\n" +
+		Description: "Reads each FILE (CycloneDX JSON or XML, SPDX JSON or tag-value) " +
+			"to learn its\n" +
 			"format, spec version and component count, stores it as\n" +
 			"<product>/<release>/<product>_<release>.<ext>, then writes SHA256SUMS and\n" +
 			"release.json, then the index files. Adding the same bytes again changes\n" +
 			"nothing; different bytes are refused (exit 1) unless --replace.",
 		Flags: []cli.Flag{
 			storeFlag(),
-			&cli.StringFlag{Name: "product", Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128, no \"..\" or final \".\")"},
-			&cli.StringFlag{Name: "release", Usage: "release `NAME`, e.g. v1.4.0 (same rules as --product)"},
-			&cli.BoolFlag{Name: "replace", Usage: "replace documents that differ from the stored ones; the index records it"},
-			&cli.StringFlag{Name: "contact", Usage: "`EMAIL` the page offers for requests of archived SBOMs (kept in the store)"},
+			&cli.StringFlag{Name: "product",
+				Usage: "product `NAME` ([A-Za-z0-9][A-Za-z0-9._+-]*, at most 128, " +
+					"no \"..\" or final \".\")"},
+			&cli.StringFlag{Name: "release",
+				Usage: "release `NAME`, e.g. v1.4.0 (same rules as --product)"},
+			&cli.BoolFlag{Name: "replace",
+				Usage: "replace documents that differ from the stored ones; the index records it"},
+			&cli.StringFlag{Name: "contact",
+				Usage: "`EMAIL` the page offers for requests of archived SBOMs " +
+					"(kept in the store)"},
 			formatFlag("report format", "text", "json"),
 		},
 		Action: archiveAdd,
@@ -69,7 +87,8 @@ func archiveAdd(c *cli.Context) error {
 		return usageError(errors.New("archive add needs --product and --release"))
 	}
 	if c.NArg() == 0 {
-		return usageError(errors.New("archive add needs the documents to store: archive add --product P --release R FILE..."))
+		return usageError(errors.New("archive add needs the documents to store: " +
+			"archive add --product P --release R FILE..."))
 	}
 	opts := archive.AddOptions{
 		Product: c.String("product"),
@@ -101,8 +120,12 @@ func archiveAdd(c *cli.Context) error {
 		return usageError(err)
 	}
 	if format == "json" {
-		if werr := writeJSON(c.App.Writer, map[string]any{"store": s.String(), "product": opts.Product,
-			"release": opts.Release, "files": results}); werr != nil {
+		if werr := writeJSON(c.App.Writer, map[string]any{
+			"store":   s.String(),
+			"product": opts.Product,
+			"release": opts.Release,
+			"files":   results,
+		}); werr != nil {
 			return werr
 		}
 	} else {
@@ -123,9 +146,11 @@ func archiveAdd(c *cli.Context) error {
 
 func archiveVerifyCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "verify",
-		Usage: "check every archived file against the index (presence, size, SHA-256) and report unlisted ones",
-		Description: "Exit 1 when a document is missing or altered, a file is unlisted, or the index\n" +
+		Name: "verify",
+		Usage: "check every archived file against the index (presence, size, SHA-256) " +
+			"and report unlisted ones",
+		Description: "Exit 1 when a document is missing or altered, a file is unlisted, " +
+			"or the index\n" +
 			"files say something the store does not. The traces of an interrupted add\n" +
 			"(a release not yet indexed, temporary files) are warnings: running the add\n" +
 			"again, or archive index, completes it.",
@@ -160,11 +185,14 @@ func archiveVerify(c *cli.Context) error {
 			}
 			fmt.Fprintf(c.App.Writer, "%s: %s: %s: %s\n", p.Path, level, p.Kind, p.Message)
 		}
-		fmt.Fprintf(c.App.Writer, "%s, %s: %s, %s\n", plural(rep.Releases, "release"),
-			plural(rep.Documents, "document"), plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+		fmt.Fprintf(c.App.Writer, "%s, %s: %s, %s\n",
+			plural(rep.Releases, "release"), plural(rep.Documents, "document"),
+			plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
 	}
 	if inGitHubActions() {
-		if err := writeAnnotations(c.App.ErrWriter, "sbompipe archive verify", problemAnnotations(rep)); err != nil {
+		err := writeAnnotations(c.App.ErrWriter, "sbompipe archive verify",
+			problemAnnotations(rep))
+		if err != nil {
 			return err
 		}
 	}
@@ -237,7 +265,8 @@ func writeReleaseTable(w io.Writer, ix *archive.Index) error {
 		for _, r := range p.Releases {
 			for _, d := range r.Documents {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%d\t%d\t%s\t%s\n", p.Name, r.Release,
-					r.Published.UTC().Format(time.RFC3339), d.Kind(), d.SpecVersion, d.Components, d.Size, d.SHA256, d.Path)
+					r.Published.UTC().Format(time.RFC3339), d.Kind(), d.SpecVersion,
+					d.Components, d.Size, d.SHA256, d.Path)
 			}
 		}
 	}
@@ -246,14 +275,16 @@ func writeReleaseTable(w io.Writer, ix *archive.Index) error {
 
 func archiveIndexCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "index",
-		Usage: "rewrite the index files (index.json, index.html, feed.xml, sbom.css) from the store",
+		Name: "index",
+		Usage: "rewrite the index files (index.json, index.html, feed.xml, sbom.css) " +
+			"from the store",
 		Description: "The index files are a function of the store's release.json and site.json\n" +
 			"files, so this reproduces them byte for byte; use it after an interrupted add\n" +
 			"or to change the page's contact address.",
 		Flags: []cli.Flag{
 			storeFlag(),
-			&cli.StringFlag{Name: "contact", Usage: "`EMAIL` the page offers for requests of archived SBOMs"},
+			&cli.StringFlag{Name: "contact",
+				Usage: "`EMAIL` the page offers for requests of archived SBOMs"},
 		},
 		Action: archiveIndex,
 	}
@@ -287,14 +318,16 @@ func readDocument(name string) ([]byte, error) {
 	defer f.Close()
 	const limit = archive.MaxDocumentSize
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
-		return nil, fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB", name, fi.Size(), limit>>20)
+		return nil, fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB",
+			name, fi.Size(), limit>>20)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading document: %v", err)
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("%s: larger than the %d MiB limit of an archive document", name, limit>>20)
+		return nil, fmt.Errorf("%s: larger than the %d MiB limit of an archive document",
+			name, limit>>20)
 	}
 	return data, nil
 }
@@ -317,7 +350,8 @@ func oneOf(c *cli.Context, flag string, values ...string) (string, error) {
 			return v, nil
 		}
 	}
-	return "", usageError(fmt.Errorf("--%s %q: want one of %s", flag, v, strings.Join(values, ", ")))
+	return "", usageError(fmt.Errorf("--%s %q: want one of %s",
+		flag, v, strings.Join(values, ", ")))
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -38,18 +38,27 @@ func buildBinary(t *testing.T) string {
 func writeRelease(t *testing.T, dir, release string, n int) []string {
 	t.Helper()
 	var cdx, spdx strings.Builder
-	fmt.Fprintf(&cdx, `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "metadata": {"component": {"type": "application", "name": "agent", "version": %q}}, "components": [`, release)
-	fmt.Fprintf(&spdx, `{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": %q, "packages": [{"SPDXID": "SPDXRef-root", "name": "agent"}`, release)
+	fmt.Fprintf(&cdx, `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, `+
+		`"metadata": {"component": {"type": "application", "name": "agent", "version": %q}}, `+
+		`"components": [`, release)
+	fmt.Fprintf(&spdx, `{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": %q, `+
+		`"packages": [{"SPDXID": "SPDXRef-root", "name": "agent"}`, release)
 	for i := range n {
 		if i > 0 {
 			cdx.WriteString(",")
 		}
-		fmt.Fprintf(&cdx, "\n  {\"type\": \"library\", \"name\": \"pkg%d\", \"version\": \"%s.%d\"}", i, release, i)
-		fmt.Fprintf(&spdx, ",\n  {\"SPDXID\": \"SPDXRef-p%d\", \"name\": \"pkg%d\", \"versionInfo\": \"%s.%d\"}", i, i, release, i)
+		fmt.Fprintf(&cdx, "\n  {\"type\": \"library\", \"name\": \"pkg%d\", "+
+			"\"version\": \"%s.%d\"}", i, release, i)
+		fmt.Fprintf(&spdx, ",\n  {\"SPDXID\": \"SPDXRef-p%d\", \"name\": \"pkg%d\", "+
+			"\"versionInfo\": \"%s.%d\"}", i, i, release, i)
 	}
 	cdx.WriteString("]}\n")
-	spdx.WriteString(`], "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-root"}]}` + "\n")
-	paths := []string{filepath.Join(dir, release+".cdx.json"), filepath.Join(dir, release+".spdx.json")}
+	spdx.WriteString(`], "relationships": [{"spdxElementId": "SPDXRef-DOCUMENT", ` +
+		`"relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-root"}]}` + "\n")
+	paths := []string{
+		filepath.Join(dir, release+".cdx.json"),
+		filepath.Join(dir, release+".spdx.json"),
+	}
 	for i, s := range []string{cdx.String(), spdx.String()} {
 		if err := os.WriteFile(paths[i], []byte(s), 0o644); err != nil {
 			t.Fatal(err)
@@ -98,10 +107,12 @@ func TestAddRefusesLargeDocuments(t *testing.T) {
 		{fifo, "pipe.cdx.json: larger than the 256 MiB limit of an archive document"},
 	} {
 		var stderr strings.Builder
-		err := run(context.Background(), append([]string{"sbompipe"}, addArgs(store, "v1", []string{tt.file})...),
-			nil, io.Discard, &stderr)
-		if code := exitCode(err, &stderr); code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
-			t.Errorf("add %s: exit %d, stderr %q; want 2 and %q", filepath.Base(tt.file), code, stderr.String(), tt.want)
+		args := append([]string{"sbompipe"}, addArgs(store, "v1", []string{tt.file})...)
+		err := run(context.Background(), args, nil, io.Discard, &stderr)
+		code := exitCode(err, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("add %s: exit %d, stderr %q; want 2 and %q",
+				filepath.Base(tt.file), code, stderr.String(), tt.want)
 		}
 	}
 	if _, err := os.Stat(store); !errors.Is(err, fs.ErrNotExist) {
@@ -110,7 +121,8 @@ func TestAddRefusesLargeDocuments(t *testing.T) {
 }
 
 func addArgs(store, release string, files []string) []string {
-	return append([]string{"archive", "add", "--store", store, "--product", "agent", "--release", release}, files...)
+	return append([]string{"archive", "add", "--store", store,
+		"--product", "agent", "--release", release}, files...)
 }
 
 // publishedFiles reads the files of every release that has a release.json.
@@ -119,7 +131,8 @@ func publishedFiles(t *testing.T, store string) map[string]string {
 	files := map[string]string{}
 	dirs, _ := filepath.Glob(filepath.Join(store, "agent", "*", "release.json"))
 	for _, meta := range dirs {
-		err := filepath.WalkDir(filepath.Dir(meta), func(path string, d fs.DirEntry, err error) error {
+		dir := filepath.Dir(meta)
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || strings.HasSuffix(path, ".tmp") {
 				return err
 			}
@@ -167,13 +180,15 @@ func TestAddSurvivesSIGKILL(t *testing.T) {
 // killLoop runs the kills on the store at url, whose files are in dir.
 func killLoop(t *testing.T, bin, url, dir string, kills, short int) {
 	work := t.TempDir()
-	if out, err := exec.Command(bin, addArgs(url, "v0.0.0", writeRelease(t, work, "v0.0.0", 2000))...).CombinedOutput(); err != nil {
+	first := addArgs(url, "v0.0.0", writeRelease(t, work, "v0.0.0", 2000))
+	if out, err := exec.Command(bin, first...).CombinedOutput(); err != nil {
 		t.Fatalf("first add: %v\n%s", err, out)
 	}
 	// How long a new release's add takes here, so that kills land across
 	// all of it.
 	start := time.Now()
-	if out, err := exec.Command(bin, addArgs(url, "v0.0.1", writeRelease(t, work, "v0.0.1", 2000))...).CombinedOutput(); err != nil {
+	timed := addArgs(url, "v0.0.1", writeRelease(t, work, "v0.0.1", 2000))
+	if out, err := exec.Command(bin, timed...).CombinedOutput(); err != nil {
 		t.Fatalf("timing add: %v\n%s", err, out)
 	}
 	span := time.Since(start) * 3 / 2
@@ -216,7 +231,8 @@ func killLoop(t *testing.T, bin, url, dir string, kills, short int) {
 			}
 		}
 	}
-	t.Logf("%d adds, %d killed before they finished; traces verify saw: %v", kills, len(pending), seen)
+	t.Logf("%d adds, %d killed before they finished; traces verify saw: %v",
+		kills, len(pending), seen)
 	if len(pending) == 0 {
 		t.Errorf("no add was killed before it finished; the test proves nothing")
 	}
@@ -229,7 +245,8 @@ func killLoop(t *testing.T, bin, url, dir string, kills, short int) {
 	}
 	rep := verifyStore(t, url)
 	if len(rep.Problems) != 0 || rep.Releases != kills+2 {
-		t.Errorf("after re-running the killed adds: %d releases, problems %+v; want %d and none", rep.Releases, rep.Problems, kills+2)
+		t.Errorf("after re-running the killed adds: %d releases, problems %+v; want %d and none",
+			rep.Releases, rep.Problems, kills+2)
 	}
 }
 

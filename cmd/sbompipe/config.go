@@ -136,13 +136,18 @@ func parseConfig(path string, data []byte, app *cli.App) (*config, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	cfg := &config{path: path, top: map[string]*yaml.Node{}, sections: map[string]map[string]*yaml.Node{}}
+	cfg := &config{
+		path:     path,
+		top:      map[string]*yaml.Node{},
+		sections: map[string]map[string]*yaml.Node{},
+	}
 	if len(doc.Content) == 0 {
 		return cfg, nil // an empty file
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: the config must be a mapping of flag names to values", path, root.Line)
+		return nil, fmt.Errorf("%s:%d: the config must be a mapping of flag names to values",
+			path, root.Line)
 	}
 	sections := map[string]*cli.Command{}
 	for _, cmd := range app.Commands {
@@ -156,7 +161,8 @@ func parseConfig(path string, data []byte, app *cli.App) (*config, error) {
 			for j := 0; j+1 < len(val.Content); j += 2 {
 				k := val.Content[j]
 				if !hasFlag(cmd, k.Value) {
-					errs = append(errs, fmt.Errorf("%s:%d: %s has no flag --%s", path, k.Line, cmd.Name, k.Value))
+					errs = append(errs, fmt.Errorf("%s:%d: %s has no flag --%s",
+						path, k.Line, cmd.Name, k.Value))
 					continue
 				}
 				m[k.Value] = val.Content[j+1]
@@ -165,7 +171,8 @@ func parseConfig(path string, data []byte, app *cli.App) (*config, error) {
 			continue
 		}
 		if !anyHasFlag(app.Commands, key.Value) {
-			errs = append(errs, fmt.Errorf("%s:%d: unknown key %q: no command has a flag --%s", path, key.Line, key.Value, key.Value))
+			errs = append(errs, fmt.Errorf("%s:%d: unknown key %q: no command has a flag --%s",
+				path, key.Line, key.Value, key.Value))
 			continue
 		}
 		cfg.top[key.Value] = val

@@ -56,34 +56,48 @@ func TestFlagSources(t *testing.T) {
 		want   map[string]string
 	}{{
 		name: "defaults",
-		want: map[string]string{"format": "text", "python": "", "offline": "false", "timeout": "1m0s"},
+		want: map[string]string{
+			"format": "text", "python": "", "offline": "false", "timeout": "1m0s",
+		},
 	}, {
 		name:   "config top level",
 		config: "format: json\npython: [a.txt, b.txt]\noffline: true\ntimeout: 5s\n",
-		want:   map[string]string{"format": "json", "python": "a.txt,b.txt", "offline": "true", "timeout": "5s"},
+		want: map[string]string{
+			"format": "json", "python": "a.txt,b.txt", "offline": "true", "timeout": "5s",
+		},
 	}, {
 		name:   "section wins over top level",
 		config: "format: json\ncheck:\n  format: github\n",
-		want:   map[string]string{"format": "github", "python": "", "offline": "false", "timeout": "1m0s"},
+		want: map[string]string{
+			"format": "github", "python": "", "offline": "false", "timeout": "1m0s",
+		},
 	}, {
 		name:   "env wins over config",
 		config: "format: json\n",
 		env:    map[string]string{"SBOMPIPE_FORMAT": "env", "SBOMPIPE_PYTHON": "x.txt,y.txt"},
-		want:   map[string]string{"format": "env", "python": "x.txt,y.txt", "offline": "false", "timeout": "1m0s"},
+		want: map[string]string{
+			"format": "env", "python": "x.txt,y.txt", "offline": "false", "timeout": "1m0s",
+		},
 	}, {
 		name: "command env wins over env",
 		env:  map[string]string{"SBOMPIPE_FORMAT": "env", "SBOMPIPE_CHECK_FORMAT": "check-env"},
-		want: map[string]string{"format": "check-env", "python": "", "offline": "false", "timeout": "1m0s"},
+		want: map[string]string{
+			"format": "check-env", "python": "", "offline": "false", "timeout": "1m0s",
+		},
 	}, {
 		name: "another command's env is not read",
 		env:  map[string]string{"SBOMPIPE_OTHER_FORMAT": "other"},
-		want: map[string]string{"format": "text", "python": "", "offline": "false", "timeout": "1m0s"},
+		want: map[string]string{
+			"format": "text", "python": "", "offline": "false", "timeout": "1m0s",
+		},
 	}, {
 		name:   "command line wins over env",
 		config: "format: json\n",
 		env:    map[string]string{"SBOMPIPE_FORMAT": "env"},
 		args:   []string{"--format", "flag"},
-		want:   map[string]string{"format": "flag", "python": "", "offline": "false", "timeout": "1m0s"},
+		want: map[string]string{
+			"format": "flag", "python": "", "offline": "false", "timeout": "1m0s",
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,7 +129,8 @@ func TestConfigErrors(t *testing.T) {
 		name, config, want string
 	}{
 		{"unknown key", "format: json\nbogus: 1\n", ".sbompipe.yaml:2: unknown key \"bogus\""},
-		{"flag of another command", "check:\n  store: x\n", ".sbompipe.yaml:2: check has no flag --store"},
+		{"flag of another command", "check:\n  store: x\n",
+			".sbompipe.yaml:2: check has no flag --store"},
 		{"wrong type", "offline: maybe\n", ".sbompipe.yaml:1: offline: strconv.ParseBool"},
 		{"not a mapping", "- a\n- b\n", ".sbompipe.yaml:1: the config must be a mapping"},
 		{"bad yaml", "format: [\n", ".sbompipe.yaml: yaml:"},
@@ -142,7 +157,8 @@ func TestExplicitConfigMustExist(t *testing.T) {
 	t.Chdir(t.TempDir())
 	var got map[string]string
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
-	err := probeApp(&got).RunContext(context.Background(), []string{"probe", "--config", missing, "check"})
+	args := []string{"probe", "--config", missing, "check"}
+	err := probeApp(&got).RunContext(context.Background(), args)
 	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Fatalf("error = %v, want one naming nope.yaml", err)
 	}

@@ -14,10 +14,12 @@ import (
 
 func fetchCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "fetch",
-		Usage:     "download a release's SBOM from a published archive and prove it matches the index",
+		Name: "fetch",
+		Usage: "download a release's SBOM from a published archive " +
+			"and prove it matches the index",
 		ArgsUsage: "BASE_URL",
-		Description: "Reads BASE_URL/index.json, downloads the chosen document with the size the\n" +
+		Description: "Reads BASE_URL/index.json, downloads the chosen document " +
+			"with the size the\n" +
 			"index gives as the limit (at most 256 MiB), and checks its size and SHA-256\n" +
 			"before writing anything. https only, except for loopback addresses; redirects\n" +
 			"are followed only on the base URL's scheme, host and port. Exit 1 when the\n" +
@@ -26,12 +28,18 @@ func fetchCommand() *cli.Command {
 			&cli.StringFlag{Name: "product", Usage: "product `NAME`"},
 			&cli.StringFlag{Name: "release", Value: "latest", Usage: "release `NAME`, or latest"},
 			&cli.StringFlag{Name: "format", Value: "cyclonedx",
-				Usage: "`FORMAT`: cyclonedx or spdx (JSON preferred), or cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-", Usage: "write the document to `FILE` (- for stdout)"},
-			&cli.StringFlag{Name: "sha256", Usage: "also require this `DIGEST`, learned from a source you trust"},
-			&cli.BoolFlag{Name: "list", Usage: "list the archive's releases instead of downloading"},
-			&cli.DurationFlag{Name: "timeout", Value: time.Minute, Usage: "bound each request, body included, to `DURATION`"},
-			&cli.IntFlag{Name: "retries", Value: 3, Usage: "`N` retries after a 5xx answer or a broken connection"},
+				Usage: "`FORMAT`: cyclonedx or spdx (JSON preferred), " +
+					"or cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "-",
+				Usage: "write the document to `FILE` (- for stdout)"},
+			&cli.StringFlag{Name: "sha256",
+				Usage: "also require this `DIGEST`, learned from a source you trust"},
+			&cli.BoolFlag{Name: "list",
+				Usage: "list the archive's releases instead of downloading"},
+			&cli.DurationFlag{Name: "timeout", Value: time.Minute,
+				Usage: "bound each request, body included, to `DURATION`"},
+			&cli.IntFlag{Name: "retries", Value: 3,
+				Usage: "`N` retries after a 5xx answer or a broken connection"},
 		},
 		Action: fetch,
 	}
@@ -42,7 +50,8 @@ func fetch(c *cli.Context) error {
 		// "fetch BASE_URL --product P": the flag parser stops at the first
 		// argument, so parse again with the URL last.
 		args := c.Args().Slice()
-		return c.App.RunContext(c.Context, append(append([]string{c.App.Name, c.Command.Name}, args[1:]...), args[0]))
+		args = append(append([]string{c.App.Name, c.Command.Name}, args[1:]...), args[0])
+		return c.App.RunContext(c.Context, args)
 	}
 	if c.NArg() != 1 {
 		return usageError(errors.New("fetch takes one BASE_URL, after the flags: " +
@@ -60,7 +69,8 @@ func fetch(c *cli.Context) error {
 	if !c.Bool("list") && c.String("product") == "" {
 		return usageError(errors.New("fetch needs --product (or --list)"))
 	}
-	if want := strings.TrimPrefix(c.String("sha256"), "sha256:"); want != "" && !sha256Hex.MatchString(want) {
+	want := strings.TrimPrefix(c.String("sha256"), "sha256:")
+	if want != "" && !sha256Hex.MatchString(want) {
 		return usageError(fmt.Errorf("--sha256 %q: want 64 hex digits", c.String("sha256")))
 	}
 	ix, err := client.Index(c.Context, base)
@@ -77,7 +87,7 @@ func fetch(c *cli.Context) error {
 		}
 		return problemf("%s: %v", base, err)
 	}
-	if want := strings.ToLower(strings.TrimPrefix(c.String("sha256"), "sha256:")); want != "" && want != d.SHA256 {
+	if want := strings.ToLower(want); want != "" && want != d.SHA256 {
 		return problemf("%s: index.json gives sha256 %s for %s, not the %s you expect\n\n"+
 			"The archive publishes a different document than the one you were told about.\n"+
 			"Nothing was written.", base, d.SHA256, d.Name(), want)

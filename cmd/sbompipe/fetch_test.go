@@ -19,7 +19,8 @@ import (
 
 // servedArchive stores one release and serves it on 127.0.0.1 with the
 // handler tamper makes (when set) answering for the CycloneDX document.
-func servedArchive(t *testing.T, tamper func(doc []byte) http.HandlerFunc) (base string, doc []byte) {
+func servedArchive(t *testing.T,
+	tamper func(doc []byte) http.HandlerFunc) (base string, doc []byte) {
 	t.Helper()
 	work := t.TempDir()
 	files := writeRelease(t, work, "v1.0.0", 50)
@@ -27,7 +28,8 @@ func servedArchive(t *testing.T, tamper func(doc []byte) http.HandlerFunc) (base
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := archive.Open(context.Background(), filepath.Join(work, "store"), archive.Options{Create: true})
+	store := filepath.Join(work, "store")
+	s, err := archive.Open(context.Background(), store, archive.Options{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,8 @@ func servedArchive(t *testing.T, tamper func(doc []byte) http.HandlerFunc) (base
 		data, _ := os.ReadFile(f)
 		inputs = append(inputs, archive.Input{Name: f, Data: data})
 	}
-	if _, err := s.Add(context.Background(), archive.AddOptions{Product: "agent", Release: "v1.0.0", Files: inputs}); err != nil {
+	opts := archive.AddOptions{Product: "agent", Release: "v1.0.0", Files: inputs}
+	if _, err := s.Add(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	h := archive.Handler(s, archive.HandlerOptions{Prefix: "/sbom"})
@@ -106,14 +109,16 @@ func TestFetchCommand(t *testing.T) {
 			outDir := t.TempDir()
 			out := filepath.Join(outDir, "agent.cdx.json")
 			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), []string{"sbompipe", "fetch", base, "--product", "agent",
-				"--release", "latest", "--format", "cyclonedx", "-o", out, "--timeout", "2s", "--retries", "1"},
-				nil, &stdout, &stderr)
+			args := []string{"sbompipe", "fetch", base, "--product", "agent",
+				"--release", "latest", "--format", "cyclonedx", "-o", out,
+				"--timeout", "2s", "--retries", "1"}
+			err := run(context.Background(), args, nil, &stdout, &stderr)
 			code := exitCode(err, &stderr)
 			if tt.want == "" {
 				got, rerr := os.ReadFile(out)
 				if code != 0 || rerr != nil || !bytes.Equal(got, doc) {
-					t.Fatalf("exit %d, file %v; want 0 and the document\n%s", code, rerr, stderr.String())
+					t.Fatalf("exit %d, file %v; want 0 and the document\n%s",
+						code, rerr, stderr.String())
 				}
 				if !strings.Contains(stderr.String(), "matches index.json") {
 					t.Errorf("stderr %q does not say the document matched", stderr.String())
@@ -138,10 +143,13 @@ func TestFetchCommand(t *testing.T) {
 // exhaust memory.
 func TestFetchOversizedEntry(t *testing.T) {
 	var docRequests atomic.Int32
-	index := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", "products": [{"name": "agent", "releases": [
-		{"release": "v1", "published": "2026-04-17T09:00:00Z", "documents": [{"format": "cyclonedx", "specVersion": "1.6",
+	index := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", ` +
+		`"products": [{"name": "agent", "releases": [
+		{"release": "v1", "published": "2026-04-17T09:00:00Z", ` +
+		`"documents": [{"format": "cyclonedx", "specVersion": "1.6",
 		"mediaType": "application/vnd.cyclonedx+json", "path": "agent/v1/agent_v1.cdx.json",
-		"sha256": "` + strings.Repeat("a", 64) + `", "size": 1000000000000000, "components": 0}]}]}]}`
+		"sha256": "` + strings.Repeat("a", 64) + `", ` +
+		`"size": 1000000000000000, "components": 0}]}]}]}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/sbom/index.json" {
 			io.WriteString(w, index)
@@ -157,10 +165,12 @@ func TestFetchOversizedEntry(t *testing.T) {
 	}))
 	defer srv.Close()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"sbompipe", "fetch", "--product", "agent", "--timeout", "5s",
-		srv.URL + "/sbom"}, nil, &stdout, &stderr)
+	args := []string{"sbompipe", "fetch", "--product", "agent", "--timeout", "5s",
+		srv.URL + "/sbom"}
+	err := run(context.Background(), args, nil, &stdout, &stderr)
 	want := "size 1000000000000000 is not between 0 and 268435456 (256 MiB)"
-	if code := exitCode(err, &stderr); code != exitProblems || !strings.Contains(stderr.String(), want) {
+	code := exitCode(err, &stderr)
+	if code != exitProblems || !strings.Contains(stderr.String(), want) {
 		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
 	}
 	if n := docRequests.Load(); n != 0 || stdout.Len() != 0 {
@@ -175,19 +185,26 @@ func TestFetchUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"http://www.example.com/sbom", "--product", "agent"}, exitUsage, "want https://"},
+		{[]string{"http://www.example.com/sbom", "--product", "agent"}, exitUsage,
+			"want https://"},
 		{[]string{base}, exitUsage, "needs --product"},
 		{[]string{base, "--product", "agent", "--format", "swid"}, exitUsage, `format "swid"`},
-		{[]string{base, "--product", "console"}, exitProblems, `product "console" is not in the index`},
-		{[]string{base, "--product", "agent", "--release", "v9"}, exitProblems, `agent has no release "v9"`},
-		{[]string{base, "--product", "agent", "--sha256", strings.Repeat("0", 64)}, exitProblems, "not the 0000"},
+		{[]string{base, "--product", "console"}, exitProblems,
+			`product "console" is not in the index`},
+		{[]string{base, "--product", "agent", "--release", "v9"}, exitProblems,
+			`agent has no release "v9"`},
+		{[]string{base, "--product", "agent", "--sha256", strings.Repeat("0", 64)}, exitProblems,
+			"not the 0000"},
 		{[]string{base, "--list"}, exitOK, ""},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		err := run(context.Background(), append([]string{"sbompipe", "fetch"}, tt.args...), nil, &stdout, &stderr)
-		if code := exitCode(err, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.want) {
-			t.Errorf("fetch %v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr.String(), tt.code, tt.want)
+		args := append([]string{"sbompipe", "fetch"}, tt.args...)
+		err := run(context.Background(), args, nil, &stdout, &stderr)
+		code := exitCode(err, &stderr)
+		if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("fetch %v: exit %d, stderr %q; want %d and %q",
+				tt.args, code, stderr.String(), tt.code, tt.want)
 		}
 	}
 }

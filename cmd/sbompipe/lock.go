@@ -19,10 +19,12 @@ import (
 
 func lockCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "lock",
-		Usage:     "pin requirements.in with hashes into requirements.txt (what make deps-lock runs)",
+		Name: "lock",
+		Usage: "pin requirements.in with hashes into requirements.txt " +
+			"(what make deps-lock runs)",
 		ArgsUsage: " ",
-		Description: "Resolves --in with pip-compile, uv or pip into a lockfile with --hash on every\n" +
+		Description: "Resolves --in with pip-compile, uv or pip into a lockfile " +
+			"with --hash on every\n" +
 			"entry, seeded with the existing lockfile so that pins stay where they are.\n" +
 			"The result is written to a temporary file beside --out, verified with the\n" +
 			"strict rules of verify, and only then renamed over --out: a failed resolve,\n" +
@@ -36,21 +38,30 @@ func lockCommand() *cli.Command {
 			"result failed verification, 2 usage, input or environment error (the\n" +
 			"backend named is not installed), time-out or interruption.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "in", Value: "requirements.in", Usage: "read requirements from `FILE`"},
-			&cli.StringFlag{Name: "out", Value: "requirements.txt", Usage: "write the lockfile to `FILE`"},
+			&cli.StringFlag{Name: "in", Value: "requirements.in",
+				Usage: "read requirements from `FILE`"},
+			&cli.StringFlag{Name: "out", Value: "requirements.txt",
+				Usage: "write the lockfile to `FILE`"},
 			&cli.StringFlag{Name: "backend", Value: lockfile.BackendAuto,
 				Usage: "`NAME` of the resolver: auto, pip-compile, uv or pip"},
 			&cli.StringFlag{Name: "index-url", Usage: "package index `URL` (PEP 503/691)"},
-			&cli.StringSliceFlag{Name: "extra-index-url", Usage: "another package index `URL` (repeatable)"},
-			&cli.StringSliceFlag{Name: "find-links", Usage: "folder or page of distribution files, `PATH or URL` (repeatable)"},
+			&cli.StringSliceFlag{Name: "extra-index-url",
+				Usage: "another package index `URL` (repeatable)"},
+			&cli.StringSliceFlag{Name: "find-links",
+				Usage: "folder or page of distribution files, `PATH or URL` (repeatable)"},
 			&cli.BoolFlag{Name: "no-index",
-				Usage: "ask no package index, only --find-links (the pip backend writes it into the lockfile)"},
+				Usage: "ask no package index, only --find-links " +
+					"(the pip backend writes it into the lockfile)"},
 			&cli.BoolFlag{Name: "upgrade", Aliases: []string{"U"}, Usage: "re-resolve every pin"},
 			&cli.StringSliceFlag{Name: "upgrade-package", Aliases: []string{"P"},
 				Usage: "re-resolve only `NAME` (or NAME<5), keeping every other pin (repeatable)"},
-			&cli.DurationFlag{Name: "timeout", Value: lockfile.DefaultLockTimeout, Usage: "stop the backend after `DURATION`"},
-			&cli.StringFlag{Name: "interpreter", Usage: "run pip and piptools with the Python interpreter `PATH` (default python3)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print nothing but errors"},
+			&cli.DurationFlag{Name: "timeout", Value: lockfile.DefaultLockTimeout,
+				Usage: "stop the backend after `DURATION`"},
+			&cli.StringFlag{Name: "interpreter",
+				Usage: "run pip and piptools with the Python interpreter `PATH` " +
+					"(default python3)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"},
+				Usage: "print nothing but errors"},
 		},
 		Action: runLock,
 	}
@@ -91,7 +102,8 @@ func runLock(c *cli.Context) error {
 	}
 	if !c.Bool("quiet") {
 		if res.Changed {
-			fmt.Fprintf(stderr, "sbompipe: locked %s into %s with %s\n", opts.In, opts.Out, res.Backend)
+			fmt.Fprintf(stderr, "sbompipe: locked %s into %s with %s\n",
+				opts.In, opts.Out, res.Backend)
 		} else {
 			fmt.Fprintf(stderr, "sbompipe: %s is up to date (%s)\n", opts.Out, res.Backend)
 		}

@@ -25,7 +25,8 @@ import (
 func TestLockScripts(t *testing.T) {
 	x := pyindex.New(t)
 	x.Add(
-		pyindex.Release{Name: "app", Version: "1.0", RequiresDist: []string{"lib>=1"}, Sdist: true},
+		pyindex.Release{Name: "app", Version: "1.0", RequiresDist: []string{"lib>=1"},
+			Sdist: true},
 		pyindex.Release{Name: "lib", Version: "1.0"},
 		pyindex.Release{Name: "lib", Version: "1.1"},
 		pyindex.Release{Name: "other", Version: "2.0"},
@@ -145,7 +146,8 @@ func TestStatusLine(t *testing.T) {
 	want := clear + "locking requirements.in… 0s" + clear + "Collecting idna\n" +
 		clear + "locking requirements.in… 0s"
 	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, clear) {
-		t.Errorf("status output = %q, want it to start with %q and end with a cleared line", got, want)
+		t.Errorf("status output = %q, want it to start with %q and end with a cleared line",
+			got, want)
 	}
 	var none *statusLine
 	none.stop() // a nil status line (not a terminal, or --quiet) does nothing
@@ -173,8 +175,9 @@ func TestLockEnvironmentErrors(t *testing.T) {
 		code                   int
 		want                   string
 	}{
-		{"pip-compile", "pip-compile", "", exitUsage, "sbompipe: lock: pip-compile is not installed " +
-			"(neither pip-compile on PATH nor " + python + " -m piptools)\n"},
+		{"pip-compile", "pip-compile", "", exitUsage,
+			"sbompipe: lock: pip-compile is not installed " +
+				"(neither pip-compile on PATH nor " + python + " -m piptools)\n"},
 		{"uv", "uv", "", exitUsage, "sbompipe: lock: uv is not installed (no uv on PATH)\n"},
 		{"silent failure", "uv", "#!/bin/sh\nexit 3\n", exitProblems,
 			"sbompipe: lock: uv failed: exit status 3; requirements.txt is unchanged\n"},
@@ -182,7 +185,8 @@ func TestLockEnvironmentErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			os.Remove(filepath.Join(bin, "uv"))
 			if tc.standIn != "" {
-				if err := os.WriteFile(filepath.Join(bin, "uv"), []byte(tc.standIn), 0o755); err != nil {
+				err := os.WriteFile(filepath.Join(bin, "uv"), []byte(tc.standIn), 0o755)
+				if err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -193,7 +197,8 @@ func TestLockEnvironmentErrors(t *testing.T) {
 				t.Errorf("exit code %d, want %d", code, tc.code)
 			}
 			if stderr.String() != tc.want || stdout.Len() != 0 {
-				t.Errorf("stderr = %q, want %q; stdout = %q", stderr.String(), tc.want, stdout.String())
+				t.Errorf("stderr = %q, want %q; stdout = %q",
+					stderr.String(), tc.want, stdout.String())
 			}
 		})
 	}

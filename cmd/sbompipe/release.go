@@ -29,7 +29,8 @@ func releaseCommand() *cli.Command {
 		Name:      "release",
 		Usage:     "the release job: verify, write, archive and publish a tagged release's SBOMs",
 		ArgsUsage: " ",
-		Description: "Runs the supply-chain half of a release, for the tag --version names (default\n" +
+		Description: "Runs the supply-chain half of a release, for the tag --version names " +
+			"(default\n" +
 			"$GITHUB_REF_NAME on a tag push, else the tag at HEAD):\n\n" +
 			"  1. verify every requirements file (strict: any error stops the release);\n" +
 			"  2. write the documents (--format, default CycloneDX and SPDX JSON);\n" +
@@ -50,12 +51,20 @@ func releaseCommand() *cli.Command {
 			"for this release, 2 usage, input or environment error.",
 		Flags: append(sbomInputFlags(),
 			storeFlag(),
-			&cli.StringFlag{Name: "in", Usage: "also check the lockfile against `FILE` (requirements.in): stale and orphan entries"},
-			&cli.StringFlag{Name: "contact", Usage: "`EMAIL` the /sbom page offers for requests of archived SBOMs"},
-			&cli.StringFlag{Name: "out", Value: "dist/sbom", Usage: "`DIR` for local copies of the documents and SHA256SUMS"},
-			&cli.BoolFlag{Name: "github-release", Usage: "attach the documents and SHA256SUMS to the GitHub release of the tag"},
-			&cli.BoolFlag{Name: "replace", Usage: "replace different stored documents (recorded in the index), and assets of a draft release"},
-			&cli.BoolFlag{Name: "allow-dirty", Usage: "release even if HEAD is not the tag or tracked files have changes"},
+			&cli.StringFlag{Name: "in",
+				Usage: "also check the lockfile against `FILE` (requirements.in): " +
+					"stale and orphan entries"},
+			&cli.StringFlag{Name: "contact",
+				Usage: "`EMAIL` the /sbom page offers for requests of archived SBOMs"},
+			&cli.StringFlag{Name: "out", Value: "dist/sbom",
+				Usage: "`DIR` for local copies of the documents and SHA256SUMS"},
+			&cli.BoolFlag{Name: "github-release",
+				Usage: "attach the documents and SHA256SUMS to the GitHub release of the tag"},
+			&cli.BoolFlag{Name: "replace",
+				Usage: "replace different stored documents (recorded in the index), " +
+					"and assets of a draft release"},
+			&cli.BoolFlag{Name: "allow-dirty",
+				Usage: "release even if HEAD is not the tag or tracked files have changes"},
 			formatFlagNamed("report", "report format on stdout", "text", "json"),
 		),
 		Action: runRelease,
@@ -93,7 +102,8 @@ func runRelease(c *cli.Context) error {
 	}
 	stderr := c.App.ErrWriter
 	product, version := job.inputs.Subject.Name, job.inputs.Subject.Version
-	fmt.Fprintf(stderr, "sbompipe: releasing %s %s (timestamp %s)\n", product, version, job.epoch.Format(time.RFC3339))
+	fmt.Fprintf(stderr, "sbompipe: releasing %s %s (timestamp %s)\n",
+		product, version, job.epoch.Format(time.RFC3339))
 
 	if err := verifyForRelease(c, job); err != nil {
 		return err
@@ -108,7 +118,8 @@ func runRelease(c *cli.Context) error {
 	for _, w := range b.Warnings {
 		fmt.Fprintf(stderr, "sbompipe: warning: %s\n", w)
 	}
-	docs, err := encodeDocuments(b, job.formats, sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
+	docs, err := encodeDocuments(b, job.formats,
+		sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
 	if err != nil {
 		return err
 	}
@@ -120,9 +131,15 @@ func runRelease(c *cli.Context) error {
 		return err
 	}
 	defer job.store.Close()
-	add := archive.AddOptions{Product: product, Release: version, Replace: job.replace, Contact: c.String("contact")}
+	add := archive.AddOptions{
+		Product: product,
+		Release: version,
+		Replace: job.replace,
+		Contact: c.String("contact"),
+	}
 	for i, f := range job.formats {
-		add.Files = append(add.Files, archive.Input{Name: sbom.FileName(product, version, f), Data: docs[i]})
+		add.Files = append(add.Files,
+			archive.Input{Name: sbom.FileName(product, version, f), Data: docs[i]})
 	}
 	results, err := job.store.Add(c.Context, add)
 	var refused *archive.RefusedError
@@ -153,7 +170,8 @@ func runRelease(c *cli.Context) error {
 // that can be checked before the release changes anything.
 func planRelease(c *cli.Context) (*releaseJob, error) {
 	if c.Args().Present() {
-		return nil, usageError(errors.New("release takes no arguments; name inputs with --python, --go, --go-binary"))
+		return nil, usageError(errors.New(
+			"release takes no arguments; name inputs with --python, --go, --go-binary"))
 	}
 	job := &releaseJob{in: c.String("in"), replace: c.Bool("replace")}
 	var err error
@@ -163,7 +181,8 @@ func planRelease(c *cli.Context) (*releaseJob, error) {
 	if err := checkCycloneDXVersion(c.String("cyclonedx-version")); err != nil {
 		return nil, usageError(err)
 	}
-	defaults := len(c.StringSlice("python"))+len(c.StringSlice("go"))+len(c.StringSlice("go-binary")) == 0
+	defaults := len(c.StringSlice("python"))+len(c.StringSlice("go"))+
+		len(c.StringSlice("go-binary")) == 0
 	if job.inputs, err = sbomInputs(c); err != nil {
 		return nil, usageError(err)
 	}
@@ -182,7 +201,8 @@ func planRelease(c *cli.Context) (*releaseJob, error) {
 		return nil, usageError(err)
 	}
 	job.inputs.Subject.Version = version
-	for what, name := range map[string]string{"product": job.inputs.Subject.Name, "release": version} {
+	names := map[string]string{"product": job.inputs.Subject.Name, "release": version}
+	for what, name := range names {
 		if err := archive.CheckName(what, name); err != nil {
 			return nil, usageError(err)
 		}
@@ -231,8 +251,8 @@ func releaseVersion(c *cli.Context) (string, error) {
 		return "", errors.New("no version: give --version, or run release on a tag " +
 			"(GITHUB_REF_NAME in a workflow, or a tag at HEAD)")
 	case len(tags) > 1:
-		return "", fmt.Errorf("HEAD has the tags %s: say which one is being released with --version",
-			strings.Join(tags, ", "))
+		return "", fmt.Errorf("HEAD has the tags %s: "+
+			"say which one is being released with --version", strings.Join(tags, ", "))
 	}
 	return tags[0], nil
 }
@@ -249,7 +269,8 @@ func checkCheckout(ctx context.Context, version string) error {
 	if err != nil {
 		return nil // a repository without commits: no tag to compare
 	}
-	if tagged, err := git(ctx, "rev-parse", "--verify", "--quiet", "refs/tags/"+version+"^{commit}"); err == nil && tagged != head {
+	tagged, err := git(ctx, "rev-parse", "--verify", "--quiet", "refs/tags/"+version+"^{commit}")
+	if err == nil && tagged != head {
 		return fmt.Errorf("the tag %s is at %.12s but HEAD is %.12s: check out the tag, "+
 			"or pass --allow-dirty to release the working tree anyway", version, tagged, head)
 	}
@@ -279,13 +300,15 @@ func releaseTime(ctx context.Context, version string) (time.Time, string, error)
 		return when, commit, err
 	}
 	ref := "HEAD"
-	if _, err := git(ctx, "rev-parse", "--verify", "--quiet", "refs/tags/"+version+"^{commit}"); err == nil {
-		ref = "refs/tags/" + version + "^{commit}"
+	tag := "refs/tags/" + version + "^{commit}"
+	if _, err := git(ctx, "rev-parse", "--verify", "--quiet", tag); err == nil {
+		ref = tag
 	}
 	out, err := git(ctx, "log", "-1", "--format=%ct %H", ref)
 	if err != nil {
-		return time.Time{}, "", fmt.Errorf("SOURCE_DATE_EPOCH is not set and the commit time cannot be read "+
-			"(%v): set SOURCE_DATE_EPOCH, or run release in the release's git checkout", err)
+		return time.Time{}, "", fmt.Errorf("SOURCE_DATE_EPOCH is not set "+
+			"and the commit time cannot be read (%v): "+
+			"set SOURCE_DATE_EPOCH, or run release in the release's git checkout", err)
 	}
 	secs, commit, _ := strings.Cut(out, " ")
 	sec, err := strconv.ParseInt(secs, 10, 64)
@@ -339,7 +362,8 @@ func verifyForRelease(c *cli.Context, job *releaseJob) error {
 		fmt.Fprintf(stderr, "%s\n", f)
 	}
 	if inGitHubActions() {
-		if err := writeAnnotations(stderr, "sbompipe verify", findingAnnotations(report)); err != nil {
+		err := writeAnnotations(stderr, "sbompipe verify", findingAnnotations(report))
+		if err != nil {
 			return err
 		}
 	}
@@ -360,7 +384,8 @@ func githubPublisher(c *cli.Context, job *releaseJob) (*ghrelease.Publisher, err
 		stored := job.inputs.Subject.Name + "_" + job.inputs.Subject.Version + path.Ext(name)
 		if !githubName.MatchString(stored) {
 			return nil, fmt.Errorf("--github-release: GitHub would rename the asset %s "+
-				"(it keeps only A-Z a-z 0-9 . _ -); choose a product and version without other characters", stored)
+				"(it keeps only A-Z a-z 0-9 . _ -); "+
+				"choose a product and version without other characters", stored)
 		}
 	}
 	return ghrelease.New(ghrelease.Config{
@@ -388,7 +413,8 @@ type releaseCopies struct {
 
 // writeReleaseCopies writes each stored document, under the name the
 // archive gave it, and the release's SHA256SUMS into dir.
-func writeReleaseCopies(dir string, files []archive.Input, results []archive.FileResult) (*releaseCopies, error) {
+func writeReleaseCopies(dir string, files []archive.Input,
+	results []archive.FileResult) (*releaseCopies, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -415,14 +441,21 @@ func writeReleaseCopies(dir string, files []archive.Input, results []archive.Fil
 }
 
 // publishToGitHub attaches the copies and SHA256SUMS to the tag's release.
-func publishToGitHub(ctx context.Context, job *releaseJob, out *releaseCopies) (*ghrelease.Result, error) {
+func publishToGitHub(ctx context.Context, job *releaseJob,
+	out *releaseCopies) (*ghrelease.Result, error) {
 	var assets []ghrelease.Asset
 	for _, d := range out.Docs {
-		assets = append(assets, ghrelease.Asset{Name: d.Doc.Name(), Path: d.Local, MediaType: d.Doc.MediaType})
+		assets = append(assets,
+			ghrelease.Asset{Name: d.Doc.Name(), Path: d.Local, MediaType: d.Doc.MediaType})
 	}
-	assets = append(assets, ghrelease.Asset{Name: "SHA256SUMS", Path: out.Sums, MediaType: "text/plain; charset=utf-8"})
+	assets = append(assets, ghrelease.Asset{
+		Name:      "SHA256SUMS",
+		Path:      out.Sums,
+		MediaType: "text/plain; charset=utf-8",
+	})
 	version := job.inputs.Subject.Version
-	res, err := job.github.Publish(ctx, version, assets, ghrelease.Options{Replace: job.replace, Commit: job.commit})
+	opts := ghrelease.Options{Replace: job.replace, Commit: job.commit}
+	res, err := job.github.Publish(ctx, version, assets, opts)
 	var conflict *ghrelease.ConflictError
 	if errors.As(err, &conflict) {
 		return nil, problemf("github release %s: %v", version, err)
@@ -435,7 +468,8 @@ func publishToGitHub(ctx context.Context, job *releaseJob, out *releaseCopies) (
 
 // reportRelease prints what was released, and under GitHub Actions writes
 // the job summary and the step outputs.
-func reportRelease(c *cli.Context, job *releaseJob, format string, out *releaseCopies, gh *ghrelease.Result) error {
+func reportRelease(c *cli.Context, job *releaseJob, format string, out *releaseCopies,
+	gh *ghrelease.Result) error {
 	product, version := job.inputs.Subject.Name, job.inputs.Subject.Version
 	index := job.store.Location("index.json")
 	if format == "json" {
@@ -455,11 +489,13 @@ func reportRelease(c *cli.Context, job *releaseJob, format string, out *releaseC
 		writeArchiveResults(c.App.Writer, results)
 		if gh != nil {
 			for _, a := range gh.Assets {
-				fmt.Fprintf(c.App.Writer, "github %s\t%s\tsha256:%s\n", a.Outcome, a.Name, a.SHA256)
+				fmt.Fprintf(c.App.Writer, "github %s\t%s\tsha256:%s\n",
+					a.Outcome, a.Name, a.SHA256)
 			}
 		}
 	}
-	fmt.Fprintf(c.App.ErrWriter, "sbompipe: released %s %s into %s (index: %s)\n", product, version, job.store, index)
+	fmt.Fprintf(c.App.ErrWriter, "sbompipe: released %s %s into %s (index: %s)\n",
+		product, version, job.store, index)
 	if gh != nil {
 		fmt.Fprintf(c.App.ErrWriter, "sbompipe: GitHub release: %s\n", gh.HTMLURL)
 	}
@@ -498,14 +534,17 @@ func writeArchiveResults(w io.Writer, results []archive.FileResult) {
 // releaseSummary is the job summary: a Markdown table of the documents.
 func releaseSummary(job *releaseJob, out *releaseCopies, gh *ghrelease.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### SBOMs of %s %s\n\n", mdCode(job.inputs.Subject.Name), mdCode(job.inputs.Subject.Version))
+	fmt.Fprintf(&b, "### SBOMs of %s %s\n\n",
+		mdCode(job.inputs.Subject.Name), mdCode(job.inputs.Subject.Version))
 	b.WriteString("| document | format | components | size | SHA-256 | archive |\n")
 	b.WriteString("|---|---|--:|--:|---|---|\n")
 	for _, d := range out.Docs {
-		fmt.Fprintf(&b, "| %s | %s %s | %d | %d | %s | %s |\n", mdCode(d.Doc.Name()), formatTitle(d.Doc.Format),
-			d.Doc.SpecVersion, d.Doc.Components, d.Doc.Size, mdCode(d.Doc.SHA256), d.Outcome)
+		fmt.Fprintf(&b, "| %s | %s %s | %d | %d | %s | %s |\n",
+			mdCode(d.Doc.Name()), formatTitle(d.Doc.Format), d.Doc.SpecVersion,
+			d.Doc.Components, d.Doc.Size, mdCode(d.Doc.SHA256), d.Outcome)
 	}
-	fmt.Fprintf(&b, "\nStore %s, index %s.", mdCode(job.store.String()), mdCode(job.store.Location("index.json")))
+	fmt.Fprintf(&b, "\nStore %s, index %s.",
+		mdCode(job.store.String()), mdCode(job.store.Location("index.json")))
 	if gh != nil {
 		fmt.Fprintf(&b, " Attached to the [GitHub release](%s).", gh.HTMLURL)
 	}

@@ -36,8 +36,8 @@ func releaseRepo(t *testing.T) string {
 	gitPath := testparts.Command(t, "git", "apt-get install git")
 	root := t.TempDir()
 	example := filepath.Join("..", "..", "examples", "demo")
-	for _, name := range []string{"requirements.txt", "requirements.in", "wheels/colorwheel-3.2.0-py3-none-any.whl",
-		"wheels/tinyhttp-1.8.2-py3-none-any.whl"} {
+	for _, name := range []string{"requirements.txt", "requirements.in",
+		"wheels/colorwheel-3.2.0-py3-none-any.whl", "wheels/tinyhttp-1.8.2-py3-none-any.whl"} {
 		copyFile(t, filepath.Join(example, name), filepath.Join(root, name))
 	}
 	sums, err := os.ReadFile(filepath.Join("..", "..", "go.sum"))
@@ -46,17 +46,21 @@ func releaseRepo(t *testing.T) string {
 	}
 	var uuidSums []string
 	for _, line := range strings.Split(string(sums), "\n") {
-		if strings.HasPrefix(line, "github.com/google/uuid v1.6.0 ") || strings.HasPrefix(line, "github.com/google/uuid v1.6.0/go.mod ") {
+		if strings.HasPrefix(line, "github.com/google/uuid v1.6.0 ") ||
+			strings.HasPrefix(line, "github.com/google/uuid v1.6.0/go.mod ") {
 			uuidSums = append(uuidSums, line)
 		}
 	}
 	if len(uuidSums) != 2 {
-		t.Fatalf("sbompipe's go.sum has %d lines for github.com/google/uuid v1.6.0, want 2", len(uuidSums))
+		t.Fatalf("sbompipe's go.sum has %d lines for github.com/google/uuid v1.6.0, want 2",
+			len(uuidSums))
 	}
 	writeFiles(t, root, map[string]string{
-		"app/go.mod":  "module example.com/shop/app\n\ngo 1.26\n\nrequire github.com/google/uuid v1.6.0\n",
-		"app/go.sum":  strings.Join(uuidSums, "\n") + "\n",
-		"app/main.go": "package main\n\nimport \"github.com/google/uuid\"\n\nfunc main() { println(uuid.NewString()) }\n",
+		"app/go.mod": "module example.com/shop/app\n\ngo 1.26\n\n" +
+			"require github.com/google/uuid v1.6.0\n",
+		"app/go.sum": strings.Join(uuidSums, "\n") + "\n",
+		"app/main.go": "package main\n\nimport \"github.com/google/uuid\"\n\n" +
+			"func main() { println(uuid.NewString()) }\n",
 	})
 
 	t.Chdir(root)
@@ -68,7 +72,10 @@ func releaseRepo(t *testing.T) string {
 // commitAndTag commits every change at the time when and (re)tags it.
 func commitAndTag(t *testing.T, gitPath, tag string, when time.Time) {
 	t.Helper()
-	env := []string{"GIT_AUTHOR_DATE=" + when.Format(time.RFC3339), "GIT_COMMITTER_DATE=" + when.Format(time.RFC3339)}
+	env := []string{
+		"GIT_AUTHOR_DATE=" + when.Format(time.RFC3339),
+		"GIT_COMMITTER_DATE=" + when.Format(time.RFC3339),
+	}
 	gitRun(t, gitPath, "add", "-A")
 	gitRunEnv(t, env, gitPath, "-c", "user.name=Release Bot", "-c", "user.email=bot@example.com",
 		"commit", "-q", "-m", tag)
@@ -92,9 +99,11 @@ func gitRunEnv(t *testing.T, env []string, gitPath string, args ...string) {
 // releaseEnv clears what the environment could add to a release run and
 // keeps `go mod graph` off the network.
 func releaseEnv(t *testing.T) {
-	for _, k := range []string{"GITHUB_ACTIONS", "GITHUB_REF_NAME", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY",
+	for _, k := range []string{
+		"GITHUB_ACTIONS", "GITHUB_REF_NAME", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY",
 		"GITHUB_TOKEN", "GITHUB_API_URL", "GITHUB_SHA", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT",
-		"SOURCE_DATE_EPOCH", "SBOMPIPE_CONFIG"} {
+		"SOURCE_DATE_EPOCH", "SBOMPIPE_CONFIG",
+	} {
 		t.Setenv(k, "")
 	}
 	t.Setenv("GOFLAGS", "-mod=mod")
@@ -158,7 +167,8 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func TestReleaseEndToEnd(t *testing.T) {
 	releaseEnv(t)
 	releaseRepo(t)
-	args := []string{"release", "--product", "shop", "--python", "requirements.txt", "--in", "requirements.in", "--go", "app"}
+	args := []string{"release", "--product", "shop", "--python", "requirements.txt",
+		"--in", "requirements.in", "--go", "app"}
 
 	code, stdout, stderr := runCLI(t, args...)
 	if code != 0 {
@@ -183,11 +193,13 @@ func TestReleaseEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, ok := ix.Find("shop")
-	if !ok || len(p.Releases) != 1 || p.Releases[0].Release != "v1.4.0" || len(p.Releases[0].Documents) != 2 {
+	if !ok || len(p.Releases) != 1 || p.Releases[0].Release != "v1.4.0" ||
+		len(p.Releases[0].Documents) != 2 {
 		t.Fatalf("index: %+v", ix)
 	}
 	if !p.Releases[0].Published.Equal(ix.Generated) {
-		t.Errorf("index generated %s, want the publish time %s", ix.Generated, p.Releases[0].Published)
+		t.Errorf("index generated %s, want the publish time %s",
+			ix.Generated, p.Releases[0].Published)
 	}
 
 	// Both documents validate and carry the tagged commit's time.
@@ -212,7 +224,8 @@ func TestReleaseEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if local, _ := os.ReadFile(filepath.Join("dist", "sbom", "SHA256SUMS")); !bytes.Equal(local, sums) {
+	local, _ := os.ReadFile(filepath.Join("dist", "sbom", "SHA256SUMS"))
+	if !bytes.Equal(local, sums) {
 		t.Errorf("dist/sbom/SHA256SUMS:\n%s\nwant the archive's:\n%s", local, sums)
 	}
 
@@ -220,8 +233,8 @@ func TestReleaseEndToEnd(t *testing.T) {
 	before := snapshot(t, "sbom-archive")
 	code, stdout, stderr = runCLI(t, args...)
 	if code != 0 || strings.Count(stdout, "unchanged ") != 2 {
-		t.Fatalf("second release exited %d, want 0 with two unchanged documents\nstdout:\n%s\nstderr:\n%s",
-			code, stdout, stderr)
+		t.Fatalf("second release exited %d, want 0 with two unchanged documents\n"+
+			"stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if diff := cmp.Diff(before, snapshot(t, "sbom-archive")); diff != "" {
 		t.Errorf("the second run changed the archive (-before +after):\n%s", diff)
@@ -243,7 +256,8 @@ func TestReleaseEndToEnd(t *testing.T) {
 	code, stdout, stderr = runCLI(t, args...)
 	if code != 2 || !strings.Contains(stderr, "differs from v1.4.0 in tracked files") ||
 		!strings.Contains(stderr, "requirements.txt") {
-		t.Fatalf("release of a changed checkout exited %d, want 2 naming requirements.txt\nstderr:\n%s", code, stderr)
+		t.Fatalf("release of a changed checkout exited %d, want 2 naming requirements.txt\n"+
+			"stderr:\n%s", code, stderr)
 	}
 
 	// Committed and the tag moved onto it, as a re-run after a re-tag
@@ -251,7 +265,8 @@ func TestReleaseEndToEnd(t *testing.T) {
 	commitAndTag(t, testparts.Command(t, "git", ""), "v1.4.0", commitTime)
 	code, stdout, stderr = runCLI(t, args...)
 	if code != 1 {
-		t.Fatalf("release after a changed lockfile exited %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		t.Fatalf("release after a changed lockfile exited %d, want 1\nstdout:\n%s\nstderr:\n%s",
+			code, stdout, stderr)
 	}
 	for _, want := range []string{"refused", "immutable", "--replace"} {
 		if !strings.Contains(stdout+stderr, want) {
@@ -277,7 +292,8 @@ func TestReleaseCheckout(t *testing.T) {
 
 	code, _, stderr := runCLI(t, append(args, "--version", "v1.4.0")...)
 	if code != 2 || !strings.Contains(stderr, "the tag v1.4.0 is at") {
-		t.Errorf("release of v1.4.0 at v1.5.0's commit: exit %d, %s; want 2 and the tags' commits", code, stderr)
+		t.Errorf("release of v1.4.0 at v1.5.0's commit: exit %d, %s; want 2 and the tags' commits",
+			code, stderr)
 	}
 	gitRun(t, gitPath, "tag", "v1.5.0-rc.1")
 	code, _, stderr = runCLI(t, args...)
@@ -313,13 +329,16 @@ func TestReleaseWithoutFlags(t *testing.T) {
 		}
 	}
 	data, _ := os.ReadFile(filepath.Join("dist", "sbom", product+"_v1.4.0.cdx.json"))
-	for _, want := range []string{`"pkg:pypi/colorwheel@3.2.0"`, `"pkg:golang/github.com/google/uuid@v1.6.0"`} {
+	for _, want := range []string{
+		`"pkg:pypi/colorwheel@3.2.0"`, `"pkg:golang/github.com/google/uuid@v1.6.0"`,
+	} {
 		if !bytes.Contains(data, []byte(want)) {
 			t.Errorf("the CycloneDX document lacks %s", want)
 		}
 	}
 	if !strings.Contains(stderr, "0 errors, 0 warnings") {
-		t.Errorf("verify should have checked requirements.txt against requirements.in:\n%s", stderr)
+		t.Errorf("verify should have checked requirements.txt against requirements.in:\n%s",
+			stderr)
 	}
 }
 
@@ -334,8 +353,10 @@ func TestReleaseStopsOnVerifyErrors(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"requirements.txt:1: missing-hash", "::error file=requirements.txt,line=1,",
-		"nothing was released"} {
+	for _, want := range []string{
+		"requirements.txt:1: missing-hash", "::error file=requirements.txt,line=1,",
+		"nothing was released",
+	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -356,19 +377,21 @@ func TestReleaseVersionErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"on a branch", map[string]string{"GITHUB_REF_NAME": "main", "GITHUB_REF_TYPE": "branch"}, nil,
-			"not on a tag"},
+		{"on a branch", map[string]string{"GITHUB_REF_NAME": "main", "GITHUB_REF_TYPE": "branch"},
+			nil, "not on a tag"},
 		{"bad name", nil, []string{"--version", "v1/../x"}, "release"},
-		{"github without token", map[string]string{"GITHUB_REPOSITORY": "acme/agent"}, []string{"--github-release"},
-			"GITHUB_TOKEN"},
-		{"github asset name", map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "acme/agent"},
+		{"github without token", map[string]string{"GITHUB_REPOSITORY": "acme/agent"},
+			[]string{"--github-release"}, "GITHUB_TOKEN"},
+		{"github asset name",
+			map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "acme/agent"},
 			[]string{"--github-release", "--version", "v1.4.0+build.7"}, "GitHub would rename"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			args := append([]string{"release", "--python", "requirements.txt", "--go", "app"}, tt.args...)
+			args := append([]string{"release", "--python", "requirements.txt", "--go", "app"},
+				tt.args...)
 			code, _, stderr := runCLI(t, args...)
 			if code != 2 || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
@@ -389,14 +412,16 @@ func TestReleaseGitHub(t *testing.T) {
 	releaseEnv(t)
 	releaseRepo(t)
 	gh := fakegithub.New(t)
-	gh.Inject("upload", fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "starter"})
+	gh.Inject("upload",
+		fakegithub.Fault{Status: 502, Body: `{"message":"Bad Gateway"}`, Keep: "starter"})
 	outputs := filepath.Join(t.TempDir(), "outputs")
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	for k, v := range map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_REF_NAME": "v1.4.0", "GITHUB_REF_TYPE": "tag",
-		"GITHUB_REPOSITORY": fakegithub.Repository, "GITHUB_TOKEN": gh.Token, "GITHUB_API_URL": gh.APIURL(),
-		"GITHUB_SHA":    "0123456789abcdef0123456789abcdef01234567",
-		"GITHUB_OUTPUT": outputs, "GITHUB_STEP_SUMMARY": summary,
+		"GITHUB_REPOSITORY": fakegithub.Repository, "GITHUB_TOKEN": gh.Token,
+		"GITHUB_API_URL": gh.APIURL(),
+		"GITHUB_SHA":     "0123456789abcdef0123456789abcdef01234567",
+		"GITHUB_OUTPUT":  outputs, "GITHUB_STEP_SUMMARY": summary,
 	} {
 		t.Setenv(k, v)
 	}
@@ -441,15 +466,20 @@ func TestReleaseGitHub(t *testing.T) {
 	}
 
 	out, _ := os.ReadFile(outputs)
-	for _, want := range []string{"cyclonedx<<ghadelimiter_", filepath.Join("dist", "sbom", "agent_v1.4.0.cdx.json"),
-		"spdx<<ghadelimiter_", "index<<ghadelimiter_", filepath.Join("sbom-archive", "index.json")} {
+	for _, want := range []string{
+		"cyclonedx<<ghadelimiter_", filepath.Join("dist", "sbom", "agent_v1.4.0.cdx.json"),
+		"spdx<<ghadelimiter_",
+		"index<<ghadelimiter_", filepath.Join("sbom-archive", "index.json"),
+	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("step outputs lack %q:\n%s", want, out)
 		}
 	}
 	md, _ := os.ReadFile(summary)
-	for _, want := range []string{"| `agent_v1.4.0.cdx.json` | CycloneDX 1.6 |", "| `agent_v1.4.0.spdx.json` | SPDX 2.3 |",
-		"GitHub release"} {
+	for _, want := range []string{
+		"| `agent_v1.4.0.cdx.json` | CycloneDX 1.6 |", "| `agent_v1.4.0.spdx.json` | SPDX 2.3 |",
+		"GitHub release",
+	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("job summary lacks %q:\n%s", want, md)
 		}
@@ -488,8 +518,8 @@ func TestReleaseGitHubConflict(t *testing.T) {
 	t.Setenv("GITHUB_TOKEN", gh.Token)
 	t.Setenv("GITHUB_API_URL", gh.APIURL())
 
-	code, _, stderr := runCLI(t, "release", "--product", "shop", "--python", "requirements.txt", "--go", "app",
-		"--github-release")
+	code, _, stderr := runCLI(t, "release", "--product", "shop", "--python", "requirements.txt",
+		"--go", "app", "--github-release")
 	if code != 1 || !strings.Contains(stderr, "different shop_v1.4.0.cdx.json (GitHub: sha256:") {
 		t.Fatalf("exit %d, stderr:\n%s\nwant 1 and the conflict", code, stderr)
 	}
@@ -516,12 +546,14 @@ func TestReleaseCorpus(t *testing.T) {
 	} {
 		t.Run(tt.python, func(t *testing.T) {
 			store := "file://" + filepath.Join(t.TempDir(), "store")
-			code, stdout, stderr := runCLI(t, "release", "--product", tt.python, "--version", "v1.0.0",
+			code, stdout, stderr := runCLI(t, "release",
+				"--product", tt.python, "--version", "v1.0.0",
 				"--python", filepath.Join(corpus, "requirements", tt.python, "requirements.txt"),
 				"--go", filepath.Join(corpus, "gomod", tt.gomod), "--offline", "--store", store,
 				"--out", filepath.Join(t.TempDir(), "out"))
 			if code != tt.code {
-				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s",
+					code, tt.code, stdout, stderr)
 			}
 			if tt.code != 0 {
 				return
@@ -531,7 +563,8 @@ func TestReleaseCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if rep, err := s.Verify(context.Background()); err != nil || rep.Errors != 0 || rep.Documents != 2 {
+			rep, err := s.Verify(context.Background())
+			if err != nil || rep.Errors != 0 || rep.Documents != 2 {
 				t.Errorf("archive verify: %v %+v", err, rep)
 			}
 		})

@@ -21,7 +21,8 @@ func sbomCommand() *cli.Command {
 		Name:      "sbom",
 		Usage:     "write CycloneDX and SPDX documents for the Python and Go components",
 		ArgsUsage: " ",
-		Description: "Inventories requirements files (--python), Go modules (--go) and Go binaries\n" +
+		Description: "Inventories requirements files (--python), Go modules (--go) " +
+			"and Go binaries\n" +
 			"(--go-binary); with none of them, requirements.txt and go.mod of the working\n" +
 			"directory. Writes <product>_<version>.cdx.json and .spdx.json (see --format)\n" +
 			"into --out, and a summary on stderr: components per ecosystem and the NTIA\n" +
@@ -29,7 +30,8 @@ func sbomCommand() *cli.Command {
 			"the same input then gives byte-identical files.\n\n" +
 			"Exit codes: 0 documents written, 2 usage or input error (nothing is written).",
 		Flags: append(sbomInputFlags(),
-			&cli.StringFlag{Name: "out", Value: ".", Usage: "output `DIR`; - writes the one document to stdout"},
+			&cli.StringFlag{Name: "out", Value: ".",
+				Usage: "output `DIR`; - writes the one document to stdout"},
 		),
 		Action: runSBOM,
 	}
@@ -42,8 +44,10 @@ func sbomInputFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "python", Usage: "requirements `FILE` (repeatable)"},
 		&cli.StringSliceFlag{Name: "go", Usage: "Go module or workspace `DIR` (repeatable)"},
 		&cli.StringSliceFlag{Name: "go-binary", Usage: "Go executable `FILE` (repeatable)"},
-		&cli.BoolFlag{Name: "offline", Usage: "run nothing that could reach the network (no go mod graph)"},
-		&cli.StringFlag{Name: "product", Usage: "product `NAME` (default: the working directory's name)"},
+		&cli.BoolFlag{Name: "offline",
+			Usage: "run nothing that could reach the network (no go mod graph)"},
+		&cli.StringFlag{Name: "product",
+			Usage: "product `NAME` (default: the working directory's name)"},
 		&cli.StringFlag{Name: "version", Usage: "product `VERSION`"},
 		&cli.StringFlag{Name: "supplier", Usage: "supplier `ORGANIZATION` of the product"},
 		&cli.StringSliceFlag{
@@ -51,14 +55,17 @@ func sbomInputFlags() []cli.Flag {
 			Value: cli.NewStringSlice(string(sbom.CycloneDXJSON), string(sbom.SPDXJSON)),
 			Usage: "output `FORMATS`: cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value",
 		},
-		&cli.StringFlag{Name: "cyclonedx-version", Value: "1.6", Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
-		&cli.BoolFlag{Name: "no-licenses", Usage: "do not detect Go module licenses in the module cache"},
+		&cli.StringFlag{Name: "cyclonedx-version", Value: "1.6",
+			Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
+		&cli.BoolFlag{Name: "no-licenses",
+			Usage: "do not detect Go module licenses in the module cache"},
 	}
 }
 
 func runSBOM(c *cli.Context) error {
 	if c.Args().Present() {
-		return usageError(fmt.Errorf("sbom takes no arguments; name inputs with --python, --go, --go-binary"))
+		return usageError(fmt.Errorf(
+			"sbom takes no arguments; name inputs with --python, --go, --go-binary"))
 	}
 	formats, err := sbomFormats(c.StringSlice("format"))
 	if err != nil {
@@ -69,7 +76,8 @@ func runSBOM(c *cli.Context) error {
 	}
 	out := c.String("out")
 	if out == "-" && len(formats) != 1 {
-		return usageError(fmt.Errorf("--out - writes one document; --format names %d", len(formats)))
+		return usageError(fmt.Errorf("--out - writes one document; --format names %d",
+			len(formats)))
 	}
 	in, err := sbomInputs(c)
 	if err != nil {
@@ -92,7 +100,8 @@ func runSBOM(c *cli.Context) error {
 	}
 
 	// Every document is encoded before anything is written.
-	docs, err := encodeDocuments(b, formats, sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
+	docs, err := encodeDocuments(b, formats,
+		sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
 	if err != nil {
 		return err
 	}
@@ -121,7 +130,8 @@ func runSBOM(c *cli.Context) error {
 
 // encodeDocuments encodes b in each format, in memory, the formats at the
 // same time.
-func encodeDocuments(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions) ([][]byte, error) {
+func encodeDocuments(b *sbom.BOM, formats []sbom.Format,
+	opts sbom.EncodeOptions) ([][]byte, error) {
 	docs, _, err := sbom.EncodeAll(b, formats, opts)
 	return docs, err
 }
@@ -168,8 +178,11 @@ func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 			Supplier: c.String("supplier"),
 		},
 	}
-	for flag, v := range map[string]string{"product": in.Subject.Name, "version": in.Subject.Version,
-		"supplier": in.Subject.Supplier} {
+	for flag, v := range map[string]string{
+		"product":  in.Subject.Name,
+		"version":  in.Subject.Version,
+		"supplier": in.Subject.Supplier,
+	} {
 		if strings.ContainsAny(v, "\r\n\x00") {
 			return in, fmt.Errorf("--%s %q: a line break or NUL has no place in it", flag, v)
 		}
@@ -266,7 +279,8 @@ func printSBOMSummary(w io.Writer, b *sbom.BOM) {
 	for i, e := range ecos {
 		parts[i] = fmt.Sprintf("%s %d", e, counts[sbom.Ecosystem(e)])
 	}
-	fmt.Fprintf(w, "sbompipe: components: %s (%d with the product)\n", strings.Join(parts, ", "), b.Count())
+	fmt.Fprintf(w, "sbompipe: components: %s (%d with the product)\n",
+		strings.Join(parts, ", "), b.Count())
 
 	r := sbom.NTIA(b)
 	var missing []string

@@ -26,9 +26,12 @@ func serveCommand() *cli.Command {
 			"at <prefix>/csp-report (logged on stderr at warning level).",
 		Flags: []cli.Flag{
 			storeFlag(),
-			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "listen on `HOST:PORT` (port 0 picks a free one)"},
-			&cli.StringFlag{Name: "prefix", Value: "/sbom", Usage: "URL `PATH` the archive is served under"},
-			&cli.PathFlag{Name: "tls-cert", Usage: "serve https with this certificate `FILE` (with --tls-key)"},
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080",
+				Usage: "listen on `HOST:PORT` (port 0 picks a free one)"},
+			&cli.StringFlag{Name: "prefix", Value: "/sbom",
+				Usage: "URL `PATH` the archive is served under"},
+			&cli.PathFlag{Name: "tls-cert",
+				Usage: "serve https with this certificate `FILE` (with --tls-key)"},
 			&cli.PathFlag{Name: "tls-key", Usage: "the private key `FILE` of --tls-cert"},
 		},
 		Action: serve,
@@ -37,7 +40,8 @@ func serveCommand() *cli.Command {
 
 func serve(c *cli.Context) error {
 	prefix := strings.TrimSuffix(c.String("prefix"), "/")
-	if prefix != "" && (!strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, "?#%\\ ") || strings.Contains(prefix, "//")) {
+	if prefix != "" && (!strings.HasPrefix(prefix, "/") ||
+		strings.ContainsAny(prefix, "?#%\\ ") || strings.Contains(prefix, "//")) {
 		return usageError(fmt.Errorf("--prefix %q: want a path such as /sbom", c.String("prefix")))
 	}
 	cert, key := c.Path("tls-cert"), c.Path("tls-key")
@@ -67,14 +71,18 @@ func serve(c *cli.Context) error {
 		if err != nil {
 			return usageError(fmt.Errorf("--tls-cert/--tls-key: %w", err))
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+		srv.TLSConfig = &tls.Config{
+			Certificates: []tls.Certificate{pair},
+			MinVersion:   tls.VersionTLS12,
+		}
 		scheme = "https"
 	}
 	ln, err := net.Listen("tcp", c.String("addr"))
 	if err != nil {
 		return usageError(err)
 	}
-	fmt.Fprintf(c.App.ErrWriter, "sbompipe: serving %s at %s://%s%s/\n", s, scheme, ln.Addr(), prefix)
+	fmt.Fprintf(c.App.ErrWriter, "sbompipe: serving %s at %s://%s%s/\n",
+		s, scheme, ln.Addr(), prefix)
 
 	done := make(chan error, 1)
 	go func() {

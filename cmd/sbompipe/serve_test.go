@@ -58,7 +58,8 @@ func startServe(t *testing.T, store string, extra ...string) (string, *lockedBuf
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	args := append([]string{"sbompipe", "serve", "--store", store, "--addr", "127.0.0.1:0", "--prefix", "/sbom"}, extra...)
+	args := append([]string{"sbompipe", "serve", "--store", store,
+		"--addr", "127.0.0.1:0", "--prefix", "/sbom"}, extra...)
 	go func() {
 		done <- run(ctx, args, nil, io.Discard, pw)
 		pw.Close()
@@ -104,8 +105,13 @@ func pageStore(t *testing.T) string {
 			in = in[:1]
 			in[0].Data = bytes.Replace(in[0].Data, []byte(`"pkg0"`), []byte(`"pkg0-fixed"`), 1)
 		}
-		_, err := s.Add(context.Background(), archive.AddOptions{Product: product, Release: release, Files: in,
-			Replace: replace, Contact: "sbom-requests@example.com"})
+		_, err := s.Add(context.Background(), archive.AddOptions{
+			Product: product,
+			Release: release,
+			Files:   in,
+			Replace: replace,
+			Contact: "sbom-requests@example.com",
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +190,8 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	// sbom.css sets the body's width: if the CSP blocked it, it would not.
-	width, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).maxWidth`))
+	width, err := chromedp.Run(ctx,
+		chromedp.Evaluate[string](`getComputedStyle(document.body).maxWidth`))
 	if err != nil || width != "1152px" {
 		t.Errorf("body max-width = %q, %v; want 1152px from sbom.css", width, err)
 	}
@@ -198,24 +205,27 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot, _ := filepath.Abs(filepath.Join("testdata", "out", "sbom-page.png"))
-	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err == nil && os.WriteFile(shot, png, 0o644) == nil {
+	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err == nil &&
+		os.WriteFile(shot, png, 0o644) == nil {
 		t.Logf("screenshot: %s", shot)
 	}
 
 	// The same page in dark mode with every release open, for people to
 	// look at.
-	dark, err := chromedp.Run(ctx, chromedp.Action[[]byte](func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+	darkShot := func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
 		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
 		})
 		if err != nil {
 			return nil, err
 		}
-		if _, err := chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details').forEach(d => d.open = true)`)(ctx, tg); err != nil {
+		openAll := `document.querySelectorAll('details').forEach(d => d.open = true)`
+		if _, err := chromedp.Evaluate[chromedp.Void](openAll)(ctx, tg); err != nil {
 			return nil, err
 		}
 		return chromedp.FullScreenshot(100)(ctx, tg)
-	}))
+	}
+	dark, err := chromedp.Run(ctx, chromedp.Action[[]byte](darkShot))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +237,8 @@ func TestPageInChromium(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // let late events arrive
 	mu.Lock()
 	if len(messages) != 0 {
-		t.Errorf("the page caused console messages or failed loads:\n%s", strings.Join(messages, "\n"))
+		t.Errorf("the page caused console messages or failed loads:\n%s",
+			strings.Join(messages, "\n"))
 	}
 	messages = nil
 	mu.Unlock()
@@ -241,10 +252,12 @@ func TestPageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(page, bytes.Replace(data, []byte("<h1>"), []byte(`<h1 style="color: red">`), 1), 0o644); err != nil {
+	styled := bytes.Replace(data, []byte("<h1>"), []byte(`<h1 style="color: red">`), 1)
+	if err := os.WriteFile(page, styled, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible("h1")); err != nil {
+	err = chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible("h1"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
@@ -269,7 +282,8 @@ func TestPageInChromium(t *testing.T) {
 
 // checkLinks checks that every link of the page resolves: pages and files
 // answer 200, fragments name an element, mailto links are well formed.
-func checkLinks(ctx context.Context, t *testing.T, client *http.Client, base string, links []string) {
+func checkLinks(ctx context.Context, t *testing.T, client *http.Client, base string,
+	links []string) {
 	t.Helper()
 	if len(links) < 10 {
 		t.Fatalf("the page has %d links, want its downloads among them: %q", len(links), links)
@@ -284,7 +298,8 @@ func checkLinks(ctx context.Context, t *testing.T, client *http.Client, base str
 			}
 		case strings.Contains(link, "#"):
 			id := link[strings.Index(link, "#")+1:]
-			found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById(`+jsString(id)+`) !== null`))
+			script := `document.getElementById(` + jsString(id) + `) !== null`
+			found, err := chromedp.Run(ctx, chromedp.Evaluate[bool](script))
 			if err != nil || !found {
 				t.Errorf("link %s: no element with id %q (%v)", link, id, err)
 			}
@@ -336,10 +351,12 @@ func selfSigned(t *testing.T) (certFile, keyFile string, client *http.Client) {
 	}
 	dir := t.TempDir()
 	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	pool := x509.NewCertPool()

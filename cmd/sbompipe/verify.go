@@ -17,7 +17,8 @@ func verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "check requirements files against pip's hash-checking rules",
 		ArgsUsage: "[FILE...]",
-		Description: "Checks each FILE (default requirements.txt) and the files it reaches with -r\n" +
+		Description: "Checks each FILE (default requirements.txt) and the files it reaches " +
+			"with -r\n" +
 			"and -c against pip's hash-checking rules and sbompipe's stricter policy: every\n" +
 			"entry pinned with == and hashed with sha256, no editable, VCS or local-path\n" +
 			"entries, no duplicates, no credentials in index URLs. Every line is checked\n" +
@@ -32,9 +33,14 @@ func verifyCommand() *cli.Command {
 			"Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 a file or an\n" +
 			"index cannot be read or a flag is wrong.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "in", Usage: "also check the lockfile against `FILE` (requirements.in): stale and orphan entries"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or github"},
-			&cli.StringSliceFlag{Name: "index", Usage: "check every hash against the package index at `URL` (PEP 691 or PEP 503; repeatable)"},
+			&cli.StringFlag{Name: "in",
+				Usage: "also check the lockfile against `FILE` (requirements.in): " +
+					"stale and orphan entries"},
+			&cli.StringFlag{Name: "format", Value: "text",
+				Usage: "output `FORMAT`: text, json or github"},
+			&cli.StringSliceFlag{Name: "index",
+				Usage: "check every hash against the package index at `URL` " +
+					"(PEP 691 or PEP 503; repeatable)"},
 		},
 		Action: runVerify,
 	}
@@ -75,7 +81,8 @@ func runVerify(c *cli.Context) error {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	if format != "github" && inGitHubActions() {
-		if err := writeAnnotations(c.App.ErrWriter, "sbompipe verify", findingAnnotations(report)); err != nil {
+		err := writeAnnotations(c.App.ErrWriter, "sbompipe verify", findingAnnotations(report))
+		if err != nil {
 			return fmt.Errorf("writing annotations: %w", err)
 		}
 	}
@@ -87,7 +94,8 @@ func runVerify(c *cli.Context) error {
 
 // verifyFiles checks each requirements file (and what it includes) and
 // merges the reports. A file that cannot be read is a usage error.
-func verifyFiles(ctx context.Context, files []string, checks []lockfile.Check) (*lockfile.Report, error) {
+func verifyFiles(ctx context.Context, files []string,
+	checks []lockfile.Check) (*lockfile.Report, error) {
 	report := &lockfile.Report{Files: []string{}, Findings: []lockfile.Finding{}}
 	for _, name := range files {
 		f, err := lockfile.Parse(name, lockfile.ParseOptions{})
@@ -135,7 +143,8 @@ func writeText(w io.Writer, r *lockfile.Report) error {
 }
 
 func summary(r *lockfile.Report) string {
-	return fmt.Sprintf("%s, %s in %s (%s)", plural(r.Errors, "error"), plural(r.Warnings, "warning"),
+	return fmt.Sprintf("%s, %s in %s (%s)",
+		plural(r.Errors, "error"), plural(r.Warnings, "warning"),
 		plural(len(r.Files), "file"), plural(r.Requirements, "requirement"))
 }
 

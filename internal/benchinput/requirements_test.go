@@ -39,7 +39,8 @@ func TestGolden(t *testing.T) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("Requirements{30, 7} differs from %s; run go test -update and review the diff", path)
+		t.Errorf("Requirements{30, 7} differs from %s; run go test -update and review the diff",
+			path)
 	}
 }
 
@@ -61,7 +62,8 @@ func TestSeed(t *testing.T) {
 func TestParses(t *testing.T) {
 	for _, n := range []int{1, 2, 30, 3000} {
 		path := filepath.Join(t.TempDir(), "requirements.txt")
-		if err := os.WriteFile(path, generate(t, Requirements{Entries: n, Seed: 7}), 0o644); err != nil {
+		data := generate(t, Requirements{Entries: n, Seed: 7})
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		f, err := lockfile.Parse(path, lockfile.ParseOptions{})
@@ -76,7 +78,8 @@ func TestParses(t *testing.T) {
 			t.Fatal(err)
 		}
 		if rep.Requirements != n || rep.Errors+rep.Warnings != 0 {
-			t.Errorf("%d entries: Verify: %d requirements, %d errors, %d warnings (%v); want %d, 0, 0",
+			t.Errorf("%d entries: Verify: %d requirements, %d errors, %d warnings (%v); "+
+				"want %d, 0, 0",
 				n, rep.Requirements, rep.Errors, rep.Warnings, rep.Findings, n)
 		}
 		names := map[string]bool{}
@@ -104,8 +107,9 @@ func TestParses(t *testing.T) {
 			t.Errorf("%d entries: %d hashes, %d from requirements.in, %d edges; "+
 				"want at least %d, %d and %d", n, hashes, direct, edges, 3*n, n/10, n)
 		}
-		if !strings.Contains(f.Requirements[len(f.Requirements)-1].Name, "setuptools") {
-			t.Errorf("%d entries: last entry %s, want setuptools", n, f.Requirements[len(f.Requirements)-1].Name)
+		last := f.Requirements[len(f.Requirements)-1].Name
+		if !strings.Contains(last, "setuptools") {
+			t.Errorf("%d entries: last entry %s, want setuptools", n, last)
 		}
 	}
 }

@@ -62,7 +62,8 @@ func Read(data []byte) (Stats, error) {
 	case strings.HasPrefix(probe.SPDXVersion, "SPDX-2."):
 		return readSPDX(data)
 	}
-	return Stats{}, fmt.Errorf("reading document: neither CycloneDX (bomFormat) nor SPDX 2 (spdxVersion)")
+	return Stats{}, fmt.Errorf("reading document: " +
+		"neither CycloneDX (bomFormat) nor SPDX 2 (spdxVersion)")
 }
 
 type cdxHash struct {
@@ -113,7 +114,8 @@ func readCycloneDX(data []byte) (Stats, error) {
 			s.Versioned += count(c.Version != "")
 			s.PURLs += count(c.PURL != "")
 			s.Hashed += count(len(hashes) > 0)
-			s.Licensed += count(len(c.Licenses) > 0 || c.Evidence != nil && len(c.Evidence.Licenses) > 0)
+			s.Licensed += count(len(c.Licenses) > 0 ||
+				c.Evidence != nil && len(c.Evidence.Licenses) > 0)
 		}
 	}
 	walk(doc.Components)

@@ -59,7 +59,7 @@ type Asset struct {
 	ID          int64
 	Name, Label string
 	ContentType string
-	State       string
+	State       string // "uploaded", or "starter" for an upload that broke off
 	Data        []byte
 }
 
@@ -103,7 +103,13 @@ func (f *Server) AddAsset(r *Release, name, state string, data []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
-	r.Assets = append(r.Assets, &Asset{ID: f.nextID, Name: name, State: state, Data: data, ContentType: "application/octet-stream"})
+	r.Assets = append(r.Assets, &Asset{
+		ID:          f.nextID,
+		Name:        name,
+		State:       state,
+		Data:        data,
+		ContentType: "application/octet-stream",
+	})
 }
 
 // Inject queues faults for the next requests to route: "get-by-tag",
@@ -147,7 +153,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials"})
 		return
 	}
-	const api, uploads = "/api/v3/repos/acme/agent/releases", "/api/uploads/repos/acme/agent/releases"
+	const (
+		api     = "/api/v3/repos/acme/agent/releases"
+		uploads = "/api/uploads/repos/acme/agent/releases"
+	)
 	path := r.URL.Path
 	switch {
 	case r.Method == http.MethodGet && strings.HasPrefix(path, api+"/tags/"):
@@ -162,9 +171,11 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.downloadAsset(w, strings.TrimPrefix(path, api+"/assets/"))
 	case r.Method == http.MethodDelete && strings.HasPrefix(path, api+"/assets/"):
 		f.deleteAsset(w, strings.TrimPrefix(path, api+"/assets/"))
-	case r.Method == http.MethodGet && strings.HasPrefix(path, api+"/") && strings.HasSuffix(path, "/assets"):
+	case r.Method == http.MethodGet && strings.HasPrefix(path, api+"/") &&
+		strings.HasSuffix(path, "/assets"):
 		f.listAssets(w, r, strings.TrimSuffix(strings.TrimPrefix(path, api+"/"), "/assets"))
-	case r.Method == http.MethodPost && strings.HasPrefix(path, uploads+"/") && strings.HasSuffix(path, "/assets"):
+	case r.Method == http.MethodPost && strings.HasPrefix(path, uploads+"/") &&
+		strings.HasSuffix(path, "/assets"):
 		f.upload(w, r, strings.TrimSuffix(strings.TrimPrefix(path, uploads+"/"), "/assets"))
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
@@ -236,7 +247,8 @@ func (f *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 	}
 	start, end := min((page-1)*per, len(out)), min(page*per, len(out))
 	if end < len(out) {
-		w.Header().Set("Link", fmt.Sprintf(`<%s%s?per_page=%d&page=%d>; rel="next"`, f.srv.URL, r.URL.Path, per, page+1))
+		w.Header().Set("Link", fmt.Sprintf(`<%s%s?per_page=%d&page=%d>; rel="next"`,
+			f.srv.URL, r.URL.Path, per, page+1))
 	}
 	writeJSON(w, http.StatusOK, append([]map[string]any{}, out[start:end]...))
 }
@@ -253,8 +265,12 @@ func (f *Server) createRelease(w http.ResponseWriter, r *http.Request) {
 	json.NewDecoder(r.Body).Decode(&body)
 	for _, rel := range f.releases {
 		if rel.Tag == body.Tag {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
-				"errors": []map[string]string{{"resource": "Release", "code": "already_exists", "field": "tag_name"}}})
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+				"message": "Validation Failed",
+				"errors": []map[string]string{
+					{"resource": "Release", "code": "already_exists", "field": "tag_name"},
+				},
+			})
 			return
 		}
 	}
@@ -334,7 +350,8 @@ func (f *Server) deleteAsset(w http.ResponseWriter, id string) {
 	case rel == nil:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 	case rel.Immutable:
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Cannot delete asset from an immutable release"})
+		writeJSON(w, http.StatusUnprocessableEntity,
+			map[string]string{"message": "Cannot delete asset from an immutable release"})
 	default:
 		rel.Assets = append(rel.Assets[:i], rel.Assets[i+1:]...)
 		w.WriteHeader(http.StatusNoContent)
@@ -357,13 +374,18 @@ func (f *Server) upload(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	for _, a := range rel.Assets {
 		if a.Name == name {
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
-				"errors": []map[string]string{{"resource": "ReleaseAsset", "code": "already_exists", "field": "name"}}})
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+				"message": "Validation Failed",
+				"errors": []map[string]string{
+					{"resource": "ReleaseAsset", "code": "already_exists", "field": "name"},
+				},
+			})
 			return
 		}
 	}
 	if rel.Immutable {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Cannot upload assets to an immutable release."})
+		writeJSON(w, http.StatusUnprocessableEntity,
+			map[string]string{"message": "Cannot upload assets to an immutable release."})
 		return
 	}
 	if ft, ok := f.fault(w, "upload"); ok {
@@ -373,8 +395,13 @@ func (f *Server) upload(w http.ResponseWriter, r *http.Request, id string) {
 			rel.Assets = append(rel.Assets, &Asset{ID: f.nextID, Name: name, State: "starter"})
 		case "stored":
 			f.nextID++
-			rel.Assets = append(rel.Assets, &Asset{ID: f.nextID, Name: name, State: "uploaded", Data: data,
-				ContentType: r.Header.Get("Content-Type")})
+			rel.Assets = append(rel.Assets, &Asset{
+				ID:          f.nextID,
+				Name:        name,
+				State:       "uploaded",
+				Data:        data,
+				ContentType: r.Header.Get("Content-Type"),
+			})
 		}
 		return
 	}

@@ -211,8 +211,8 @@ func (r Release) metadata(version string) string {
 }
 
 func wheelFile(tag string, pure bool) string {
-	return fmt.Sprintf("Wheel-Version: 1.0\nGenerator: sbompipe-pyindex\nRoot-Is-Purelib: %t\nTag: %s\n",
-		pure, tag)
+	return fmt.Sprintf("Wheel-Version: 1.0\nGenerator: sbompipe-pyindex\n"+
+		"Root-Is-Purelib: %t\nTag: %s\n", pure, tag)
 }
 
 func writeZip(zw *zip.Writer, name, body string) error {

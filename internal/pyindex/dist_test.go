@@ -75,7 +75,8 @@ func TestWheelNameAndRecord(t *testing.T) {
 		sum := sha256.Sum256([]byte(body))
 		want := fmt.Sprintf("sha256=%s", base64.RawURLEncoding.EncodeToString(sum[:]))
 		if parts[1] != want || parts[2] != fmt.Sprint(len(body)) {
-			t.Errorf("RECORD %s = %s,%s, want %s,%d", parts[0], parts[1], parts[2], want, len(body))
+			t.Errorf("RECORD %s = %s,%s, want %s,%d",
+				parts[0], parts[1], parts[2], want, len(body))
 		}
 	}
 	if len(listed) != len(members) {
@@ -98,7 +99,8 @@ func TestBuildsAreReproducible(t *testing.T) {
 }
 
 func TestSdistContents(t *testing.T) {
-	name, data, err := Sdist(Release{Name: "Foo-Bar", Version: "2.0rc1", RequiresDist: []string{"idna"}})
+	name, data, err := Sdist(Release{Name: "Foo-Bar", Version: "2.0rc1",
+		RequiresDist: []string{"idna"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,8 @@ func (x *Index) URL() string {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.user != "" {
-		return "http://" + x.user + ":" + x.pass + "@" + x.srv.Listener.Addr().String() + "/simple/"
+		return "http://" + x.user + ":" + x.pass + "@" +
+			x.srv.Listener.Addr().String() + "/simple/"
 	}
 	return x.srv.URL + "/simple/"
 }

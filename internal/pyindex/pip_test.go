@@ -174,7 +174,8 @@ func TestPipResolves(t *testing.T) {
 		Release{Name: "winonly", Version: "1.0"},
 		Release{Name: "extra-host", Version: "3.0", ProvidesExtra: []string{"fast"},
 			RequiresDist: []string{`speedup==0.5; extra == "fast"`}},
-		Release{Name: "speedup", Version: "0.5", Tags: []string{"py3-none-any", "cp311-cp311-win_amd64"}},
+		Release{Name: "speedup", Version: "0.5",
+			Tags: []string{"py3-none-any", "cp311-cp311-win_amd64"}},
 	)
 	x.Yank("lib-2.2-py3-none-any.whl", "broken")
 

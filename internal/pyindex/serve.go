@@ -86,7 +86,8 @@ func (x *Index) serveRoot(w http.ResponseWriter, r *http.Request) {
 			"<meta name=\"pypi:repository-version\" content=\"1.1\">\n" +
 			"<title>Simple index</title>\n</head>\n<body>\n")
 		for _, n := range names {
-			fmt.Fprintf(&b, "<a href=\"%s/\">%s</a><br>\n", n, html.EscapeString(x.projects[n][0].Project))
+			fmt.Fprintf(&b, "<a href=\"%s/\">%s</a><br>\n",
+				n, html.EscapeString(x.projects[n][0].Project))
 		}
 		b.WriteString("</body>\n</html>\n")
 		_, _ = w.Write([]byte(b.String()))

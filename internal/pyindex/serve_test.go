@@ -16,8 +16,8 @@ func TestPick(t *testing.T) {
 		{"", typeHTML},
 		{"*/*", typeJSON},
 		{"text/html", typeHTML},
-		{"application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01",
-			typeJSON},
+		{"application/vnd.pypi.simple.v1+json, " +
+			"application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01", typeJSON},
 		{"application/vnd.pypi.simple.latest+json", typeJSON},
 		{"text/html, application/vnd.pypi.simple.v1+json; q=0.5", typeHTML},
 		{"application/vnd.pypi.simple.v1+json; q=0", ""},
@@ -55,7 +55,8 @@ func newTestIndex(t *testing.T) (*Index, []*File) {
 	x := New(t)
 	files := x.Add(
 		Release{Name: "Demo_Pkg", Version: "1.0", RequiresPython: ">=3.8", Sdist: true},
-		Release{Name: "Demo_Pkg", Version: "1.1", Tags: []string{"py3-none-any", "cp312-abi3-win_amd64"}},
+		Release{Name: "Demo_Pkg", Version: "1.1",
+			Tags: []string{"py3-none-any", "cp312-abi3-win_amd64"}},
 	)
 	return x, files
 }
@@ -147,7 +148,8 @@ func TestRootAndErrors(t *testing.T) {
 	x.Add(Release{Name: "other", Version: "3"})
 
 	_, body := get(t, x.URL(), typeJSON)
-	if !strings.Contains(body, `"name": "Demo_Pkg"`) || !strings.Contains(body, `"name": "other"`) {
+	if !strings.Contains(body, `"name": "Demo_Pkg"`) ||
+		!strings.Contains(body, `"name": "other"`) {
 		t.Errorf("root JSON lacks a project:\n%s", body)
 	}
 	_, body = get(t, x.URL(), "")
@@ -158,7 +160,8 @@ func TestRootAndErrors(t *testing.T) {
 	// A name that is not normalised redirects to the normalised page.
 	resp, _ := get(t, x.URL()+"Demo.Pkg/", "")
 	if resp.Request.URL.Path != "/simple/demo-pkg/" || resp.StatusCode != http.StatusOK {
-		t.Errorf("GET /simple/Demo.Pkg/ ended at %s with %d", resp.Request.URL.Path, resp.StatusCode)
+		t.Errorf("GET /simple/Demo.Pkg/ ended at %s with %d",
+			resp.Request.URL.Path, resp.StatusCode)
 	}
 	for path, want := range map[string]int{
 		"/simple/nothing/":    http.StatusNotFound,

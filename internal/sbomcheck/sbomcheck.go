@@ -82,7 +82,8 @@ func loadSchemas(t testing.TB) map[string]*jsonschema.Schema {
 		// stand-in lets the rest of the 1.7 schema be checked.
 		stub := map[string]any{"definitions": map[string]any{
 			"algorithmFamiliesEnum": true, "ellipticCurvesEnum": true}}
-		if err := c.AddResource("http://cyclonedx.org/schema/cryptography-defs.schema.json", stub); err != nil {
+		const defs = "http://cyclonedx.org/schema/cryptography-defs.schema.json"
+		if err := c.AddResource(defs, stub); err != nil {
 			schemaErr = err
 			return
 		}
@@ -140,7 +141,8 @@ func Document(t testing.TB, data []byte, format, cdxVersion string) error {
 		if err != nil {
 			return fmt.Errorf("tools-golang reading SPDX JSON: %w", err)
 		}
-		return errors.Join(checkJSONSchema(t, data, "2.3"), spdxlib.ValidateDocument(doc), checkSPDXRefs(data))
+		return errors.Join(checkJSONSchema(t, data, "2.3"), spdxlib.ValidateDocument(doc),
+			checkSPDXRefs(data))
 	case "spdx-tag-value":
 		doc, err := tagvalue.Read(bytes.NewReader(data))
 		if err != nil {
@@ -169,7 +171,8 @@ func checkJSONSchema(t testing.TB, data []byte, version string) error {
 }
 
 func checkXSD(t testing.TB, data []byte, version string) error {
-	xmllint := testparts.Command(t, "xmllint", "apt-get install libxml2-utils (make test does this)")
+	xmllint := testparts.Command(t, "xmllint",
+		"apt-get install libxml2-utils (make test does this)")
 	dir := t.TempDir()
 	doc := filepath.Join(dir, "bom.xml")
 	if err := os.WriteFile(doc, data, 0o644); err != nil {
@@ -216,14 +219,16 @@ func checkCycloneDXRefs(data []byte) error {
 	for _, d := range bom.Dependencies {
 		for _, r := range append(d.DependsOn, d.Ref) {
 			if !refs[r] {
-				errs = append(errs, fmt.Errorf("dependency reference %q resolves to no component", r))
+				errs = append(errs,
+					fmt.Errorf("dependency reference %q resolves to no component", r))
 			}
 		}
 	}
 	for _, c := range bom.Compositions {
 		for _, r := range c.Dependencies {
 			if !refs[r] {
-				errs = append(errs, fmt.Errorf("composition reference %q resolves to no component", r))
+				errs = append(errs,
+					fmt.Errorf("composition reference %q resolves to no component", r))
 			}
 		}
 	}
@@ -255,7 +260,8 @@ func checkSPDXRefs(data []byte) error {
 	}
 	for _, r := range doc.Relationships {
 		if !ids[r.A] || !ids[r.B] {
-			errs = append(errs, fmt.Errorf("relationship %s -> %s names an unknown element", r.A, r.B))
+			errs = append(errs,
+				fmt.Errorf("relationship %s -> %s names an unknown element", r.A, r.B))
 		}
 	}
 	return errors.Join(errs...)

@@ -183,7 +183,8 @@ func StartVersitygw(t testing.TB) *S3Server {
 	root := t.TempDir()
 	for attempt := 0; attempt < 5; attempt++ {
 		addr := freeAddr(t)
-		cmd := exec.Command(bin, "--port", addr, "--access", access, "--secret", secret, "--quiet", "posix", root)
+		cmd := exec.Command(bin, "--port", addr, "--access", access, "--secret", secret,
+			"--quiet", "posix", root)
 		var out strings.Builder
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {

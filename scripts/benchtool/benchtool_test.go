@@ -14,14 +14,17 @@ func TestParseGNUTime(t *testing.T) {
 		want    int64
 		wantErr bool
 	}{
-		{"\tCommand being timed: \"x\"\n\tMaximum resident set size (kbytes): 71620\n\tExit status: 0\n", 71620, false},
-		{"Command exited with non-zero status 2\n\tMaximum resident set size (kbytes): 10\n\tExit status: 2\n", 0, true},
+		{"\tCommand being timed: \"x\"\n" +
+			"\tMaximum resident set size (kbytes): 71620\n\tExit status: 0\n", 71620, false},
+		{"Command exited with non-zero status 2\n" +
+			"\tMaximum resident set size (kbytes): 10\n\tExit status: 2\n", 0, true},
 		{"\tExit status: 0\n", 0, true},
 		{"\tMaximum resident set size (kbytes): many\n\tExit status: 0\n", 0, true},
 	} {
 		got, err := parseGNUTime(tc.text)
 		if got != tc.want || (err != nil) != tc.wantErr {
-			t.Errorf("parseGNUTime(%q) = %d, %v; want %d, error %t", tc.text, got, err, tc.want, tc.wantErr)
+			t.Errorf("parseGNUTime(%q) = %d, %v; want %d, error %t",
+				tc.text, got, err, tc.want, tc.wantErr)
 		}
 	}
 }
@@ -58,7 +61,8 @@ func TestVerdict(t *testing.T) {
 func TestFormats(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{seconds(0.0000123), "12.3 µs"}, {seconds(0.0213), "21.3 ms"}, {seconds(2.4567), "2.46 s"},
-		{thousands(0), "0"}, {thousands(999), "999"}, {thousands(30000), "30,000"}, {thousands(-1234567), "-1,234,567"},
+		{thousands(0), "0"}, {thousands(999), "999"}, {thousands(30000), "30,000"},
+		{thousands(-1234567), "-1,234,567"},
 		{times(82.4), "82×"}, {times(2.44), "2.4×"},
 	} {
 		if tc.got != tc.want {
@@ -79,10 +83,12 @@ func TestReport(t *testing.T) {
 		return path
 	}
 	hyperfine := func(wall string) string {
-		return write("h.json", `{"results": [{"command": "x", "times": [`+wall+`], "user": 0.01, "system": 0.005, "exit_codes": [0]}]}`)
+		return write("h.json", `{"results": [{"command": "x", "times": [`+wall+`], `+
+			`"user": 0.01, "system": 0.005, "exit_codes": [0]}]}`)
 	}
 	gnuTime := write("time.txt", "\tMaximum resident set size (kbytes): 20480\n\tExit status: 0\n")
-	doc := write("d.cdx.json", `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"type": "library", "name": "a"}]}`)
+	doc := write("d.cdx.json", `{"bomFormat": "CycloneDX", "specVersion": "1.6", `+
+		`"components": [{"type": "library", "name": "a"}]}`)
 
 	var runs, contents bytes.Buffer
 	for i, tc := range []struct{ input, tool, wall string }{
@@ -91,22 +97,26 @@ func TestReport(t *testing.T) {
 		{"requirements-30000", "sbompipe", "2.02"}, {"requirements-30000", "syft", "30"},
 		{"release-x", "sbompipe", "0.5"}, {"release-x", "sbompipe --no-licenses", "1.5"},
 	} {
-		args := []string{"record", "-input", tc.input, "-tool", tc.tool, "-round", "1", hyperfine(tc.wall), gnuTime}
+		args := []string{"record", "-input", tc.input, "-tool", tc.tool, "-round", "1",
+			hyperfine(tc.wall), gnuTime}
 		if err := benchtool(args, &runs); err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
 	}
-	if err := benchtool([]string{"stats", "-input", "requirements-30", "-tool", "sbompipe", doc}, &contents); err != nil {
+	stats := []string{"stats", "-input", "requirements-30", "-tool", "sbompipe", doc}
+	if err := benchtool(stats, &contents); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	err := benchtool([]string{"report", write("runs.tsv", runs.String()), write("contents.tsv", contents.String())}, &out)
+	err := benchtool([]string{"report",
+		write("runs.tsv", runs.String()), write("contents.tsv", contents.String())}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
 		"| requirements-30 | sbompipe | 1 | 20 ms | 15 ms | 20 MiB |",
-		"| requirements-3000 | sbompipe | syft | 15× | 1.0× | 1.0× | missed: wall 15× < 30×, RSS 1.0× < 3.0× |",
+		"| requirements-3000 | sbompipe | syft | 15× | 1.0× | 1.0× | " +
+			"missed: wall 15× < 30×, RSS 1.0× < 3.0× |",
 		"| sbompipe | 30,000 | 2.02 s | 67.3 µs | 1.01 | 66.7 µs | 1.11 |",
 		"| requirements-30 | sbompipe | CycloneDX 1.6 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |",
 		"| release-x | sbompipe | 500 ms | 20 MiB | met |",

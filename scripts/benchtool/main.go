@@ -40,7 +40,8 @@ func main() {
 
 func benchtool(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: benchtool requirements|record|stats|gomod-subset|seed-archive|report ...")
+		return errors.New(
+			"usage: benchtool requirements|record|stats|gomod-subset|seed-archive|report ...")
 	}
 	fs := flag.NewFlagSet("benchtool "+args[0], flag.ContinueOnError)
 	switch args[0] {
@@ -118,7 +119,8 @@ func benchtool(args []string, stdout io.Writer) error {
 		}
 		return report(stdout, fs.Arg(0), fs.Arg(1))
 	}
-	return fmt.Errorf("unknown command %q (want requirements, record, stats, gomod-subset, seed-archive or report)", args[0])
+	return fmt.Errorf("unknown command %q "+
+		"(want requirements, record, stats, gomod-subset, seed-archive or report)", args[0])
 }
 
 func writeRequirements(path string, r benchinput.Requirements) error {

@@ -85,7 +85,8 @@ func seedArchive(ctx context.Context, dir, product string, n int) error {
 
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := start
-	store, err := archive.Open(ctx, "file://"+dir, archive.Options{Create: true, Now: func() time.Time { return now }})
+	clock := func() time.Time { return now }
+	store, err := archive.Open(ctx, "file://"+dir, archive.Options{Create: true, Now: clock})
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,10 @@ func seedArchive(ctx context.Context, dir, product string, n int) error {
 	for i := range n {
 		release := fmt.Sprintf("v1.%d.%d", i/100, i%100)
 		now = start.Add(time.Duration(i) * time.Minute)
-		in := sbom.Inputs{Subject: sbom.Subject{Name: product, Version: release}, Python: []string{req}}
+		in := sbom.Inputs{
+			Subject: sbom.Subject{Name: product, Version: release},
+			Python:  []string{req},
+		}
 		bom, err := sbom.Collect(ctx, in)
 		if err != nil {
 			store.Close()
@@ -107,7 +111,8 @@ func seedArchive(ctx context.Context, dir, product string, n int) error {
 		}
 		opts := archive.AddOptions{Product: product, Release: release}
 		for j, f := range formats {
-			opts.Files = append(opts.Files, archive.Input{Name: sbom.FileName(product, release, f), Data: docs[j]})
+			opts.Files = append(opts.Files,
+				archive.Input{Name: sbom.FileName(product, release, f), Data: docs[j]})
 		}
 		if _, err := store.Add(ctx, opts); err != nil {
 			store.Close()

@@ -155,7 +155,8 @@ func writeRatios(w io.Writer, sums []summary) {
 				}
 				wall, cpu, rss := p.Wall/s.Wall, p.CPU/s.CPU, p.RSS/s.RSS
 				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n",
-					in, s.Tool, p.Tool, times(wall), times(cpu), times(rss), verdict(p.Tool, wall, rss))
+					in, s.Tool, p.Tool, times(wall), times(cpu), times(rss),
+					verdict(p.Tool, wall, rss))
 			}
 		}
 	}
@@ -213,7 +214,8 @@ func writeRelease(w io.Writer, sums []summary) {
 		if len(missed) > 0 {
 			v = "missed: " + strings.Join(missed, ", ")
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", s.Input, s.Tool, seconds(s.Wall), mebibytes(s.RSS), v)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n",
+			s.Input, s.Tool, seconds(s.Wall), mebibytes(s.RSS), v)
 	}
 	if header {
 		fmt.Fprintln(w)
@@ -247,7 +249,8 @@ func writeGrowth(w io.Writer, sums []summary) {
 	}
 	fmt.Fprintln(w, "### Growth with the number of entries (from these runs' median wall times)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| tool | entries | wall | per entry | ÷ per entry at 3,000 | per entry less fixed cost | ÷ at 3,000 |")
+	fmt.Fprintln(w, "| tool | entries | wall | per entry | ÷ per entry at 3,000 | "+
+		"per entry less fixed cost | ÷ at 3,000 |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, tool := range tools {
 		pts := byTool[tool]
@@ -270,8 +273,8 @@ func writeGrowth(w io.Writer, sums []summary) {
 			if refNet > 0 && p.n > pts[0].n {
 				relNet = fmt.Sprintf("%.2f", net/refNet)
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", tool, thousands(p.n), seconds(p.wall),
-				seconds(per), rel, seconds(net), relNet)
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n",
+				tool, thousands(p.n), seconds(p.wall), seconds(per), rel, seconds(net), relNet)
 		}
 	}
 	fmt.Fprintln(w)
@@ -290,12 +293,14 @@ func entries(input string) (int, bool) {
 func writeContents(w io.Writer, docs []contents) {
 	fmt.Fprintln(w, "### What the documents hold")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| input | tool | document | components | with version | with purl | digests | components with a digest | dependency edges | with a license |")
+	fmt.Fprintln(w, "| input | tool | document | components | with version | with purl | "+
+		"digests | components with a digest | dependency edges | with a license |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	for _, d := range docs {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", d.Input, d.Tool, d.Format,
-			thousands(d.Components), thousands(d.Versioned), thousands(d.PURLs), thousands(d.Hashes),
-			thousands(d.Hashed), thousands(d.Edges), thousands(d.Licensed))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			d.Input, d.Tool, d.Format,
+			thousands(d.Components), thousands(d.Versioned), thousands(d.PURLs),
+			thousands(d.Hashes), thousands(d.Hashed), thousands(d.Edges), thousands(d.Licensed))
 	}
 	fmt.Fprintln(w)
 }

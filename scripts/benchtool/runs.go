@@ -135,7 +135,8 @@ type contents struct {
 
 func (c contents) tsv() string {
 	s := c.Stats
-	return fmt.Sprintf("%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d", c.Input, c.Tool, c.File, s.Format,
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d",
+		c.Input, c.Tool, c.File, s.Format,
 		s.Components, s.Versioned, s.PURLs, s.Hashes, s.Hashed, s.Edges, s.Licensed)
 }
 
@@ -145,7 +146,9 @@ func readContents(path string) ([]contents, error) {
 	err := readTSV(path, 11, func(f []string) error {
 		c := contents{Input: f[0], Tool: f[1], File: f[2]}
 		c.Format = f[3]
-		for i, p := range []*int{&c.Components, &c.Versioned, &c.PURLs, &c.Hashes, &c.Hashed, &c.Edges, &c.Licensed} {
+		for i, p := range []*int{
+			&c.Components, &c.Versioned, &c.PURLs, &c.Hashes, &c.Hashed, &c.Edges, &c.Licensed,
+		} {
 			n, err := strconv.Atoi(f[4+i])
 			if err != nil {
 				return err
