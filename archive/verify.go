@@ -23,6 +23,14 @@ type Problem struct {
 	Warning bool   `json:"warning,omitempty"` // a trace of an interrupted add
 }
 
+// Level returns "warning" or "error".
+func (p Problem) Level() string {
+	if p.Warning {
+		return "warning"
+	}
+	return "error"
+}
+
 // The kinds of Problem. Warnings describe the traces of an interrupted add,
 // which the next add or Reindex completes; everything else is an error.
 const (

@@ -179,11 +179,7 @@ func archiveVerify(c *cli.Context) error {
 		}
 	} else {
 		for _, p := range rep.Problems {
-			level := "error"
-			if p.Warning {
-				level = "warning"
-			}
-			fmt.Fprintf(c.App.Writer, "%s: %s: %s: %s\n", p.Path, level, p.Kind, p.Message)
+			fmt.Fprintf(c.App.Writer, "%s: %s: %s: %s\n", p.Path, p.Level(), p.Kind, p.Message)
 		}
 		fmt.Fprintf(c.App.Writer, "%s, %s: %s, %s\n",
 			plural(rep.Releases, "release"), plural(rep.Documents, "document"),
@@ -207,11 +203,7 @@ func archiveVerify(c *cli.Context) error {
 func problemAnnotations(rep *archive.Report) []annotation {
 	list := make([]annotation, len(rep.Problems))
 	for i, p := range rep.Problems {
-		level := "error"
-		if p.Warning {
-			level = "warning"
-		}
-		list[i] = annotation{Level: level, Title: "archive verify: " + p.Kind + " " + p.Path,
+		list[i] = annotation{Level: p.Level(), Title: "archive verify: " + p.Kind + " " + p.Path,
 			Message: p.Path + ": " + p.Message}
 	}
 	return list
