@@ -56,6 +56,11 @@ type Inputs struct {
 
 	// NoLicenses turns off license detection in the module cache.
 	NoLicenses bool
+
+	// LicenseCache is a directory where the licenses found in each
+	// license text are kept between runs, keyed by the text's SHA-256;
+	// "" keeps none. See licenseCache.
+	LicenseCache string
 }
 
 // builder accumulates one BOM from several collectors.
@@ -76,20 +81,25 @@ type builder struct {
 	// license classifier once startClassifier has started loading it.
 	findLicenses bool
 	classifier   func() (*classifier.Classifier, error)
+	licenseCache licenseCache
 }
 
+// loadClassifier loads the license classifier; tests replace it.
+var loadClassifier = assets.DefaultClassifier
+
 // startClassifier starts loading the license classifier, which takes
-// long (about 0.7 s and 130 MB), if licenses are wanted and one of comps is
-// in the module cache, where licenses are found. It is loaded only once.
+// long (about 0.7 s and 130 MB), if licenses are wanted and one of comps
+// has a license text in the module cache that the license cache does not
+// know. It is loaded only once.
 func (b *builder) startClassifier(comps ...*Component) {
 	if !b.findLicenses || b.classifier != nil {
 		return
 	}
 	cache := modCache(b.env)
 	for _, c := range comps {
-		if dir := moduleDir(cache, c); dir != "" {
-			if _, err := os.Stat(dir); err == nil {
-				b.classifier = background(assets.DefaultClassifier)
+		for _, t := range licenseTexts(moduleDir(cache, c)) {
+			if !b.licenseCache.has(t.sum) {
+				b.classifier = background(loadClassifier)
 				return
 			}
 		}
@@ -151,6 +161,7 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		b.digests[path] = background(func() (string, error) { return fileSHA256(path) })
 	}
 	b.findLicenses = !in.NoLicenses
+	b.licenseCache = openLicenseCache(in.LicenseCache)
 	b.bom.Subject = Component{
 		Key:       "product:" + in.Subject.Name + "@" + in.Subject.Version,
 		Ecosystem: Product,

@@ -12,7 +12,6 @@ import (
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	classifier "github.com/google/licenseclassifier/v2"
-	"github.com/google/licenseclassifier/v2/assets"
 	"golang.org/x/mod/module"
 )
 
@@ -28,9 +27,9 @@ const licenseConfidence = 0.9
 //
 // The classifier costs most of the time of a Go inventory (loading it
 // about 0.7 s, each file several milliseconds), so each distinct file
-// content is classified once; the classifier is loaded only when there is
-// a license file, and started early (startClassifier) when modules are in
-// the module cache.
+// content is classified once, and not at all when the license cache knows
+// it; the classifier is loaded only when a text is unknown, and started
+// early (startClassifier) when one is found.
 func (b *builder) licenses(ctx context.Context) error {
 	cache := modCache(b.env)
 	type found struct {
@@ -43,19 +42,10 @@ func (b *builder) licenses(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		dir := moduleDir(cache, comp)
-		if dir == "" {
-			continue
-		}
 		f := found{comp: comp}
-		for _, path := range licenseFiles(dir) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				continue
-			}
-			sum := sha256.Sum256(data)
-			contents[sum] = data
-			f.files = append(f.files, sum)
+		for _, t := range licenseTexts(moduleDir(cache, comp)) {
+			contents[t.sum] = t.data
+			f.files = append(f.files, t.sum)
 		}
 		if len(f.files) > 0 {
 			comps = append(comps, f)
@@ -64,21 +54,34 @@ func (b *builder) licenses(ctx context.Context) error {
 	if len(comps) == 0 {
 		return nil
 	}
-	// TODO(#7): loading the classifier costs about 0.7 s and 130 MB on
-	// every run; a cache of results keyed by the SHA-256 of each license
-	// text (module cache contents do not change) would spare repeated runs
-	// both, and bring a Go inventory within the targets.
-	if b.classifier == nil {
-		// Only local replacement directories have license files.
-		b.classifier = sync.OnceValues(assets.DefaultClassifier)
+
+	ids := make(map[[sha256.Size]byte][]string, len(contents))
+	unknown := map[[sha256.Size]byte][]byte{}
+	for sum, data := range contents {
+		if list, ok := b.licenseCache.get(sum); ok {
+			ids[sum] = list
+		} else {
+			unknown[sum] = data
+		}
 	}
-	c, err := b.classifier()
-	if err != nil {
-		return fmt.Errorf("loading the license classifier: %w", err)
-	}
-	ids, err := classifyAll(ctx, c, contents)
-	if err != nil {
-		return err
+	if len(unknown) > 0 {
+		if b.classifier == nil {
+			// Only local replacement directories have license files, or
+			// the cache knew every text startClassifier looked at.
+			b.classifier = sync.OnceValues(loadClassifier)
+		}
+		c, err := b.classifier()
+		if err != nil {
+			return fmt.Errorf("loading the license classifier: %w", err)
+		}
+		found, err := classifyAll(ctx, c, unknown)
+		if err != nil {
+			return err
+		}
+		for sum, list := range found {
+			ids[sum] = list
+			b.licenseCache.put(sum, list)
+		}
 	}
 
 	for _, f := range comps {
@@ -144,6 +147,28 @@ func moduleDir(cache string, c *Component) string {
 		return ""
 	}
 	return filepath.Join(cache, ep+"@"+ev)
+}
+
+// licenseText is the content of a license file and its SHA-256.
+type licenseText struct {
+	sum  [sha256.Size]byte
+	data []byte
+}
+
+// licenseTexts reads the license files at the root of dir ("" has none).
+func licenseTexts(dir string) []licenseText {
+	if dir == "" {
+		return nil
+	}
+	var texts []licenseText
+	for _, path := range licenseFiles(dir) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		texts = append(texts, licenseText{sha256.Sum256(data), data})
+	}
+	return texts
 }
 
 // licenseFiles lists the license files at the root of dir.

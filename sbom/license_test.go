@@ -1,17 +1,27 @@
 package sbom
 
 import (
+	"crypto/sha256"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	classifier "github.com/google/licenseclassifier/v2"
+	"github.com/google/licenseclassifier/v2/assets"
+	"golang.org/x/mod/modfile"
 )
 
-func TestLicenses(t *testing.T) {
-	dir := t.TempDir()
+// licenseModule writes the test module, with a license file the
+// classifier cannot place, and returns its directory and the module cache
+// holding its requirements. It skips when they are not in the cache.
+func licenseModule(t *testing.T) (dir, cache string) {
+	t.Helper()
+	dir = t.TempDir()
 	writeFiles(t, dir, testModuleFiles)
-	// A license file the classifier cannot place asserts nothing.
 	writeFiles(t, dir, map[string]string{"lib/LICENSE": "All rights reserved. Ask us.\n"})
-	cache := filepath.Join(os.Getenv("HOME"), "go", "pkg", "mod")
+	cache = filepath.Join(os.Getenv("HOME"), "go", "pkg", "mod")
 	if v := os.Getenv("GOMODCACHE"); v != "" {
 		cache = v
 	}
@@ -20,26 +30,158 @@ func TestLicenses(t *testing.T) {
 		t.Skipf("github.com/google/uuid v1.6.0 is not in the module cache (%v); "+
 			"run go mod download", err)
 	}
+	return filepath.Join(dir, "app"), cache
+}
 
-	b := collectTest(t, Inputs{GoModules: []string{filepath.Join(dir, "app")}, Offline: true,
-		Env: []string{"GOMODCACHE=" + cache}})
-	want := map[string]string{
-		"github.com/google/uuid":   "BSD-3-Clause",
-		"github.com/google/go-cmp": "BSD-3-Clause",
-		"example.com/lib":          "",
-		"example.com/app":          "",
-		"stdlib":                   "BSD-3-Clause",
-	}
+// wantLicenses are the licenses of the components of licenseModule.
+var wantLicenses = map[string]string{
+	"github.com/google/uuid":   "BSD-3-Clause",
+	"github.com/google/go-cmp": "BSD-3-Clause",
+	"example.com/lib":          "", // "All rights reserved. Ask us."
+	"example.com/app":          "",
+	"stdlib":                   "BSD-3-Clause",
+}
+
+func checkLicenses(t *testing.T, b *BOM) {
+	t.Helper()
 	for _, c := range b.Components {
-		if c.License != want[c.Name] {
-			t.Errorf("%s: license %q, want %q", c.Name, c.License, want[c.Name])
+		if c.License != wantLicenses[c.Name] {
+			t.Errorf("%s: license %q, want %q", c.Name, c.License, wantLicenses[c.Name])
 		}
 	}
+}
+
+func TestLicenses(t *testing.T) {
+	app, cache := licenseModule(t)
+	b := collectTest(t, Inputs{GoModules: []string{app}, Offline: true,
+		Env: []string{"GOMODCACHE=" + cache}})
+	checkLicenses(t, b)
 	encodeAll(t, b)
 
-	b = collectTest(t, Inputs{GoModules: []string{filepath.Join(dir, "app")}, Offline: true,
+	b = collectTest(t, Inputs{GoModules: []string{app}, Offline: true,
 		Env: []string{"GOMODCACHE=" + cache}, NoLicenses: true})
 	if c := b.Component("go:github.com/google/uuid@v1.6.0"); c.License != "" {
 		t.Errorf("NoLicenses: uuid has license %q", c.License)
 	}
+}
+
+// countLoads makes loadClassifier count its calls, or fail them when
+// fail is set, for the rest of the test.
+func countLoads(t *testing.T, fail bool) *int {
+	t.Helper()
+	n := new(int)
+	load := loadClassifier
+	t.Cleanup(func() { loadClassifier = load })
+	loadClassifier = func() (*classifier.Classifier, error) {
+		*n++
+		if fail {
+			return nil, errors.New("the classifier was loaded")
+		}
+		return assets.DefaultClassifier()
+	}
+	return n
+}
+
+func TestLicenseCache(t *testing.T) {
+	app, cache := licenseModule(t)
+	store := t.TempDir()
+	in := Inputs{GoModules: []string{app}, Offline: true,
+		Env: []string{"GOMODCACHE=" + cache}, LicenseCache: store}
+	lc := openLicenseCache(store)
+	uuidText, err := os.ReadFile(filepath.Join(cache, "github.com", "google", "uuid@v1.6.0",
+		"LICENSE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uuidSum := sha256.Sum256(uuidText)
+	unplaced := sha256.Sum256([]byte("All rights reserved. Ask us.\n"))
+
+	// A first run classifies every text and records it, including a text
+	// in which nothing was found.
+	loads := countLoads(t, false)
+	checkLicenses(t, collectTest(t, in))
+	if *loads != 1 {
+		t.Errorf("first run: the classifier was loaded %d times, want 1", *loads)
+	}
+	if ids, ok := lc.get(uuidSum); !ok || strings.Join(ids, " ") != "BSD-3-Clause" {
+		t.Errorf("uuid's LICENSE: cached %q, %v; want BSD-3-Clause", ids, ok)
+	}
+	if ids, ok := lc.get(unplaced); !ok || len(ids) != 0 {
+		t.Errorf("the unplaced text: cached %q, %v; want an empty list", ids, ok)
+	}
+
+	// A second run finds them all without loading the classifier.
+	countLoads(t, true)
+	checkLicenses(t, collectTest(t, in))
+
+	// Entries that are damaged, or name what is not an SPDX license, are
+	// not believed: the text is classified again and the entry rewritten.
+	if err := os.WriteFile(lc.path(uuidSum), []byte(`{"sha256":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := `{"sha256":"` + strings.Repeat("0", 64) + `","licenses":["BSD-3-Clause"]}`
+	if err := os.WriteFile(lc.path(unplaced), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loads = countLoads(t, false)
+	checkLicenses(t, collectTest(t, in))
+	if *loads != 1 {
+		t.Errorf("damaged entries: the classifier was loaded %d times, want 1", *loads)
+	}
+	for _, sum := range [][sha256.Size]byte{uuidSum, unplaced} {
+		if _, ok := lc.get(sum); !ok {
+			t.Errorf("entry %x was not rewritten", sum[:4])
+		}
+	}
+	for _, bad := range []string{`"licenses":["Not-A-License"]`, `"licenses":null`,
+		`"licenses":[],"extra":1`} {
+		entry := `{"sha256":"` + filepath.Base(lc.path(uuidSum))[:64] + `",` + bad + `}`
+		if err := os.WriteFile(lc.path(uuidSum), []byte(entry), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if ids, ok := lc.get(uuidSum); ok {
+			t.Errorf("entry %s: get = %q, true; want false", entry, ids)
+		}
+	}
+
+	// Without license detection nothing is read or written.
+	empty := t.TempDir()
+	countLoads(t, true)
+	collectTest(t, Inputs{GoModules: []string{app}, Offline: true,
+		Env: []string{"GOMODCACHE=" + cache}, LicenseCache: empty, NoLicenses: true})
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("NoLicenses wrote %d entries into the cache", len(entries))
+	}
+
+	// A cache that cannot be written changes nothing but the time taken.
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	countLoads(t, false)
+	checkLicenses(t, collectTest(t, Inputs{GoModules: []string{app}, Offline: true,
+		Env: []string{"GOMODCACHE=" + cache}, LicenseCache: blocked}))
+}
+
+// The cache's key names the classifier's version: it must be the one
+// go.mod requires.
+func TestClassifierVersion(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.Require {
+		if r.Mod.Path == "github.com/google/licenseclassifier/v2" {
+			if r.Mod.Version != classifierVersion {
+				t.Errorf("go.mod requires licenseclassifier %s; classifierVersion is %s",
+					r.Mod.Version, classifierVersion)
+			}
+			return
+		}
+	}
+	t.Error("go.mod does not require github.com/google/licenseclassifier/v2")
 }

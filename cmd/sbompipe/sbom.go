@@ -59,6 +59,8 @@ func sbomInputFlags() []cli.Flag {
 			Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
 		&cli.BoolFlag{Name: "no-licenses",
 			Usage: "do not detect Go module licenses in the module cache"},
+		&cli.BoolFlag{Name: "no-license-cache",
+			Usage: "classify every license text again instead of reusing earlier results"},
 	}
 }
 
@@ -163,15 +165,30 @@ func sbomFormats(names []string) ([]sbom.Format, error) {
 	return formats, nil
 }
 
+// licenseCacheDir is where license classifications are kept between
+// runs: sbompipe/licenses in the user's cache directory ($XDG_CACHE_HOME or
+// ~/.cache on Linux), or "" for none.
+func licenseCacheDir(c *cli.Context) string {
+	if c.Bool("no-licenses") || c.Bool("no-license-cache") {
+		return ""
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "sbompipe", "licenses")
+}
+
 // sbomInputs turns the flags into sbom.Inputs. Without input flags it
 // takes requirements.txt and go.mod of the working directory.
 func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 	in := sbom.Inputs{
-		Python:     c.StringSlice("python"),
-		GoModules:  c.StringSlice("go"),
-		GoBinaries: c.StringSlice("go-binary"),
-		Offline:    c.Bool("offline"),
-		NoLicenses: c.Bool("no-licenses"),
+		Python:       c.StringSlice("python"),
+		GoModules:    c.StringSlice("go"),
+		GoBinaries:   c.StringSlice("go-binary"),
+		Offline:      c.Bool("offline"),
+		NoLicenses:   c.Bool("no-licenses"),
+		LicenseCache: licenseCacheDir(c),
 		Subject: sbom.Subject{
 			Name:     c.String("product"),
 			Version:  c.String("version"),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -20,6 +21,74 @@ func TestSBOMSubjectIsOneLine(t *testing.T) {
 		}
 		if _, err := os.Stat("out"); !os.IsNotExist(err) {
 			t.Errorf("%s with a line break: out was created", flag)
+		}
+	}
+}
+
+// sbom keeps what the license classifier found in the user's cache
+// directory, and --no-license-cache and --no-licenses keep nothing there.
+func TestSBOMLicenseCache(t *testing.T) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	cache := filepath.Join(home, "go", "pkg", "mod")
+	if v := os.Getenv("GOMODCACHE"); v != "" {
+		cache = v
+	}
+	if _, err := os.Stat(filepath.Join(cache, "github.com", "google", "uuid@v1.6.0")); err != nil {
+		t.Skipf("github.com/google/uuid v1.6.0 is not in the module cache (%v); "+
+			"run go mod download", err)
+	}
+	t.Setenv("GOMODCACHE", cache)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"mod/go.mod": "module example.com/app\n\ngo 1.22\n\n" +
+			"require github.com/google/uuid v1.6.0\n",
+		"mod/go.sum": "github.com/google/uuid v1.6.0 " +
+			"h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n" +
+			"github.com/google/uuid v1.6.0/go.mod " +
+			"h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n",
+	})
+	entries := func(xdg string) int {
+		n := 0
+		filepath.WalkDir(xdg, func(path string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(path, ".json") {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	for _, tc := range []struct {
+		flag string
+		want int
+	}{
+		{"", 1}, // uuid's LICENSE
+		{"--no-license-cache", 0},
+		{"--no-licenses", 0},
+	} {
+		xdg := t.TempDir()
+		t.Setenv("XDG_CACHE_HOME", xdg)
+		args := []string{"sbom", "--go", filepath.Join(dir, "mod"), "--offline",
+			"--product", "app", "--format", "spdx-json", "--out", "-"}
+		if tc.flag != "" {
+			args = append(args, tc.flag)
+		}
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.flag, code, stderr)
+		}
+		// The standard library's license is known without the classifier.
+		declared, want := strings.Count(stdout, `"licenseDeclared": "BSD-3-Clause"`), 2
+		if tc.flag == "--no-licenses" {
+			want = 1
+		}
+		if declared != want {
+			t.Errorf("%s: %d packages declare BSD-3-Clause, want %d", tc.flag, declared, want)
+		}
+		if n := entries(filepath.Join(xdg, "sbompipe", "licenses")); n != tc.want {
+			t.Errorf("%s: %d cache entries, want %d", tc.flag, n, tc.want)
 		}
 	}
 }
