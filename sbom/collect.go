@@ -82,7 +82,14 @@ type builder struct {
 	findLicenses bool
 	classifier   func() (*classifier.Classifier, error)
 	licenseCache licenseCache
+	// probed counts the modules whose license texts startClassifier
+	// found in the license cache.
+	probed int
 }
+
+// classifierProbes is how many modules' license texts startClassifier
+// looks up before it takes the license cache to be warm.
+const classifierProbes = 8
 
 // loadClassifier loads the license classifier; tests replace it.
 var loadClassifier = assets.DefaultClassifier
@@ -90,18 +97,28 @@ var loadClassifier = assets.DefaultClassifier
 // startClassifier starts loading the license classifier, which takes
 // long (about 0.7 s and 130 MB), if licenses are wanted and one of comps
 // has a license text in the module cache that the license cache does not
-// know. It is loaded only once.
+// know. It is loaded only once. Once the first few modules' texts were all
+// known, the cache is taken to be warm and nothing more is looked at here:
+// licenses loads the classifier after all if a later text is unknown.
 func (b *builder) startClassifier(comps ...*Component) {
-	if !b.findLicenses || b.classifier != nil {
+	if !b.findLicenses || b.classifier != nil || b.probed >= classifierProbes {
 		return
 	}
 	cache := modCache(b.env)
 	for _, c := range comps {
-		for _, t := range licenseTexts(moduleDir(cache, c)) {
+		texts := licenseTexts(moduleDir(cache, c))
+		if len(texts) == 0 {
+			continue
+		}
+		b.probed++
+		for _, t := range texts {
 			if !b.licenseCache.has(t.sum) {
 				b.classifier = background(loadClassifier)
 				return
 			}
+		}
+		if b.probed >= classifierProbes {
+			return
 		}
 	}
 }

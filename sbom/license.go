@@ -32,36 +32,37 @@ const licenseConfidence = 0.9
 // early (startClassifier) when one is found.
 func (b *builder) licenses(ctx context.Context) error {
 	cache := modCache(b.env)
-	type found struct {
-		comp  *Component
-		files [][sha256.Size]byte
+	comps := b.bom.Components
+	texts := make([][]licenseText, len(comps))
+	// Reading is mostly waiting for the file system: several at a time.
+	parallel(len(comps), func(i int) { texts[i] = licenseTexts(moduleDir(cache, comps[i])) })
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	var comps []found
+	var sums [][sha256.Size]byte
 	contents := map[[sha256.Size]byte][]byte{}
-	for _, comp := range b.bom.Components {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		f := found{comp: comp}
-		for _, t := range licenseTexts(moduleDir(cache, comp)) {
+	for _, list := range texts {
+		for _, t := range list {
+			if _, ok := contents[t.sum]; !ok {
+				sums = append(sums, t.sum)
+			}
 			contents[t.sum] = t.data
-			f.files = append(f.files, t.sum)
-		}
-		if len(f.files) > 0 {
-			comps = append(comps, f)
 		}
 	}
-	if len(comps) == 0 {
+	if len(sums) == 0 {
 		return nil
 	}
 
-	ids := make(map[[sha256.Size]byte][]string, len(contents))
+	cached := make([][]string, len(sums))
+	known := make([]bool, len(sums))
+	parallel(len(sums), func(i int) { cached[i], known[i] = b.licenseCache.get(sums[i]) })
+	ids := make(map[[sha256.Size]byte][]string, len(sums))
 	unknown := map[[sha256.Size]byte][]byte{}
-	for sum, data := range contents {
-		if list, ok := b.licenseCache.get(sum); ok {
-			ids[sum] = list
+	for i, sum := range sums {
+		if known[i] {
+			ids[sum] = cached[i]
 		} else {
-			unknown[sum] = data
+			unknown[sum] = contents[sum]
 		}
 	}
 	if len(unknown) > 0 {
@@ -84,23 +85,23 @@ func (b *builder) licenses(ctx context.Context) error {
 		}
 	}
 
-	for _, f := range comps {
+	for i, comp := range comps {
 		var list []string
-		for _, sum := range f.files {
-			list = append(list, ids[sum]...)
+		for _, t := range texts[i] {
+			list = append(list, ids[t.sum]...)
 		}
 		slices.Sort(list)
 		list = slices.Compact(list)
 		switch {
 		case len(list) == 1:
-			f.comp.License = list[0]
+			comp.License = list[0]
 		case len(list) > 1:
 			// Several licenses may be a choice (dual licensing) or a
 			// conjunction; the files do not say which, so nothing is
 			// asserted.
-			f.comp.Properties = append(f.comp.Properties,
+			comp.Properties = append(comp.Properties,
 				Property{"sbompipe:license-candidates", strings.Join(list, ", ")})
-			f.comp.Notes = append(f.comp.Notes, "license files name several licenses ("+
+			comp.Notes = append(comp.Notes, "license files name several licenses ("+
 				strings.Join(list, ", ")+"); whether they combine with AND or OR is not known")
 		}
 	}
@@ -147,6 +148,20 @@ func moduleDir(cache string, c *Component) string {
 		return ""
 	}
 	return filepath.Join(cache, ep+"@"+ev)
+}
+
+// parallel calls f(0) … f(n-1), eight at a time.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f(i)
+		})
+	}
+	wg.Wait()
 }
 
 // licenseText is the content of a license file and its SHA-256.
