@@ -322,8 +322,6 @@ func goModGraphIn(ctx context.Context, goCmd, dir string, env []string) ([]goGra
 	return goModGraph(ctx, goCmd, dir, env)
 }
 
-// background runs f in a goroutine and returns a function that waits for
-// its result.
 // goEnvVersion returns the Go version the go command would build dir with
 // (go env GOVERSION, which follows the toolchain directive and
 // GOTOOLCHAIN). Offline it never downloads a toolchain: GOTOOLCHAIN=local.
@@ -349,6 +347,8 @@ func goEnvVersion(ctx context.Context, goCmd, dir string, env []string,
 	return strings.SplitN(v, " ", 2)[0], nil
 }
 
+// background runs f in a goroutine and returns a function that waits for
+// its result.
 func background[T any](f func() (T, error)) func() (T, error) {
 	type result struct {
 		v   T
