@@ -61,7 +61,9 @@ func cycloneDXVersion(b *BOM, version string) *cdx.BOM {
 // cyclonedx-go. fast says which.
 func cycloneDXJSON(bom *cdx.BOM) (out []byte, fast bool, err error) {
 	if cdxJSONWritable(bom) {
-		return appendCycloneDXJSON(nil, bom), true, nil
+		// A component of a lockfile takes about 1.4 kB.
+		buf := make([]byte, 0, 1500*(lenOf(bom.Components)+1))
+		return appendCycloneDXJSON(buf, bom), true, nil
 	}
 	out, err = cycloneDXLibrary(bom, CycloneDXJSON)
 	return out, false, err

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -23,8 +24,11 @@ type jsonWriter struct {
 	empty bool
 }
 
-// indentRun is a line break and the indentation of levels up to 16.
+// indentRun is a line break and the indentation of up to 16 levels.
 const indentRun = "\n" + "                                "
+
+// jsonMaxIndent bounds a line break with its indentation, to 16 levels.
+const jsonMaxIndent = len(indentRun)
 
 func (w *jsonWriter) lineBreak() {
 	if n := 2 * w.depth; n < len(indentRun) {
@@ -54,8 +58,18 @@ func (w *jsonWriter) close(c byte) {
 	w.empty = false
 }
 
+// reserve makes room for n more bytes, doubling the buffer where it
+// grows: append alone grows a large slice by a quarter at a time, and
+// copies a large document several times over.
+func (w *jsonWriter) reserve(n int) {
+	if cap(w.buf)-len(w.buf) < n {
+		w.buf = slices.Grow(w.buf, max(n, cap(w.buf)))
+	}
+}
+
 // elem starts an element of an array.
 func (w *jsonWriter) elem() {
+	w.reserve(2 * jsonMaxIndent)
 	if !w.empty {
 		w.buf = append(w.buf, ',')
 	}
@@ -99,6 +113,7 @@ func (w *jsonWriter) null() {
 
 // str writes s as a JSON string.
 func (w *jsonWriter) str(s string) {
+	w.reserve(len(s) + 2)
 	w.buf = appendJSONString(w.buf, s)
 }
 
