@@ -22,51 +22,82 @@ func encodeCycloneDX(b *BOM, f Format, version string) ([]byte, Document, error)
 	if version == "" {
 		version = "1.6"
 	}
-	spec, ok := cdxVersions[version]
-	if !ok {
+	if _, ok := cdxVersions[version]; !ok {
 		return nil, Document{}, fmt.Errorf(
 			"unsupported CycloneDX version %q (want 1.5, 1.6 or 1.7)", version)
 	}
-	fileFormat := cdx.BOMFileFormatJSON
-	if f == CycloneDXXML {
-		fileFormat = cdx.BOMFileFormatXML
-	}
-	bom := cycloneDXBOM(b)
-
-	// The serial number is the UUIDv5 of the document written with a
-	// placeholder of the same length in its place. JSON is written
-	// compact through jsonIndenter, which gives the bytes SetPretty
-	// would, faster.
-	bom.SerialNumber = placeholderUUID.URN()
-	var xml bytes.Buffer
-	var json jsonIndenter
-	var w io.Writer = &json
-	if f == CycloneDXXML {
-		w = &xml
-	}
-	enc := cdx.NewBOMEncoder(w, fileFormat).SetPretty(f == CycloneDXXML)
+	bom := cycloneDXVersion(b, version)
+	var out []byte
 	var err error
-	if spec >= cdx.SpecVersion1_6 {
-		// Nothing sbompipe writes needs converting: skip the deep copy
-		// EncodeVersion makes.
-		bom.SpecVersion = spec
-		bom.JSONSchema = "http://cyclonedx.org/schema/bom-" + version + ".schema.json"
-		bom.XMLNS = "http://cyclonedx.org/schema/bom/" + version
-		err = enc.Encode(bom)
+	if f == CycloneDXJSON {
+		out, _, err = cycloneDXJSON(bom)
 	} else {
-		err = enc.EncodeVersion(bom, spec)
+		out, err = cycloneDXLibrary(bom, f)
 	}
 	if err != nil {
 		return nil, Document{}, err
-	}
-	out := json.out
-	if f == CycloneDXXML {
-		out = xml.Bytes()
 	}
 	if err := replacePlaceholder(out, "urn:uuid:", contentUUID(out)); err != nil {
 		return nil, Document{}, err
 	}
 	return out, Document{Format: "cyclonedx", SpecVersion: version}, nil
+}
+
+// cycloneDXVersion returns b as a CycloneDX BOM of version, one of
+// cdxVersions, with the placeholder UUID in the serial number: the serial
+// number is the UUIDv5 of the document written with a placeholder of the
+// same length in its place.
+func cycloneDXVersion(b *BOM, version string) *cdx.BOM {
+	bom := cycloneDXBOM(b)
+	bom.SerialNumber = placeholderUUID.URN()
+	bom.SpecVersion = cdxVersions[version]
+	bom.JSONSchema = "http://cyclonedx.org/schema/bom-" + version + ".schema.json"
+	bom.XMLNS = "http://cyclonedx.org/schema/bom/" + version
+	return bom
+}
+
+// cycloneDXJSON returns bom as CycloneDX JSON of version bom.SpecVersion:
+// written by appendCycloneDXJSON when cdxJSONWritable says it can, else by
+// cyclonedx-go. fast says which.
+func cycloneDXJSON(bom *cdx.BOM) (out []byte, fast bool, err error) {
+	if cdxJSONWritable(bom) {
+		// A component of a lockfile takes about 1.4 kB.
+		buf := make([]byte, 0, 1500*(lenOf(bom.Components)+1))
+		return appendCycloneDXJSON(buf, bom), true, nil
+	}
+	out, err = cycloneDXLibrary(bom, CycloneDXJSON)
+	return out, false, err
+}
+
+// cycloneDXLibrary returns bom encoded by cyclonedx-go in format f (JSON
+// or XML) of version bom.SpecVersion.
+func cycloneDXLibrary(bom *cdx.BOM, f Format) ([]byte, error) {
+	// JSON is written compact through jsonIndenter, which gives the bytes
+	// SetPretty would, faster.
+	var xml bytes.Buffer
+	var json jsonIndenter
+	var w io.Writer = &json
+	fileFormat := cdx.BOMFileFormatJSON
+	if f == CycloneDXXML {
+		w = &xml
+		fileFormat = cdx.BOMFileFormatXML
+	}
+	enc := cdx.NewBOMEncoder(w, fileFormat).SetPretty(f == CycloneDXXML)
+	var err error
+	if bom.SpecVersion >= cdx.SpecVersion1_6 {
+		// Nothing sbompipe writes needs converting: skip the deep copy
+		// EncodeVersion makes.
+		err = enc.Encode(bom)
+	} else {
+		err = enc.EncodeVersion(bom, bom.SpecVersion)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if f == CycloneDXXML {
+		return xml.Bytes(), nil
+	}
+	return json.out, nil
 }
 
 func cycloneDXBOM(b *BOM) *cdx.BOM {

@@ -108,8 +108,20 @@ type Document struct {
 // output depends only on b: the CycloneDX serial number and the SPDX
 // document namespace are UUIDv5 of the rest of the document.
 func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error) {
-	if err := checkRefs(b); err != nil {
+	out, doc, err := encode(b, f, opts)
+	if err != nil {
 		return Document{}, err
+	}
+	if _, err := w.Write(out); err != nil {
+		return Document{}, err
+	}
+	return doc, nil
+}
+
+// encode returns what Encode writes.
+func encode(b *BOM, f Format, opts EncodeOptions) ([]byte, Document, error) {
+	if err := checkRefs(b); err != nil {
+		return nil, Document{}, err
 	}
 	var (
 		out []byte
@@ -122,17 +134,14 @@ func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error)
 	case SPDXJSON, SPDXTagValue:
 		out, doc, err = encodeSPDX(b, f)
 	default:
-		return Document{}, fmt.Errorf("encoding: unknown format %q", f)
+		return nil, Document{}, fmt.Errorf("encoding: unknown format %q", f)
 	}
 	if err != nil {
-		return Document{}, fmt.Errorf("encoding %s: %w", f, err)
+		return nil, Document{}, fmt.Errorf("encoding %s: %w", f, err)
 	}
 	doc.MediaType = f.MediaType()
 	doc.Components = b.Count()
-	if _, err := w.Write(out); err != nil {
-		return Document{}, err
-	}
-	return doc, nil
+	return out, doc, nil
 }
 
 // EncodeAll encodes b in each of formats, at the same time, and returns
@@ -145,9 +154,7 @@ func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Docume
 	var wg sync.WaitGroup
 	for i, f := range formats {
 		wg.Go(func() {
-			var buf bytes.Buffer
-			docs[i], errs[i] = Encode(&buf, b, f, opts)
-			out[i] = buf.Bytes()
+			out[i], docs[i], errs[i] = encode(b, f, opts)
 		})
 	}
 	wg.Wait()

@@ -7,18 +7,13 @@ import (
 
 // jsonIndenter is an io.Writer that indents compact JSON, as
 // encoding/json writes it, by two spaces: the bytes json.Encoder writes
-// with SetIndent("", "  "). The encoders write compact JSON through it:
-// encoding/json's own indentation runs a full JSON scanner over every
-// byte and was a quarter of the time of a large document, while string
-// contents, most of a document, are copied here in blocks found with
-// bytes.IndexByte. The input is trusted to be valid JSON; it may arrive
-// in any number of writes.
-//
-// TODO(#7): what is left of a large document's cost is mostly
-// encoding/json reflecting over cyclonedx-go's and tools-golang's types
-// (tools-golang marshals every SPDX identifier through a new
-// json.Encoder); writing the documents without those types would be
-// several times faster, at the price of owning their serialisation.
+// with SetIndent("", "  "). The libraries' encoders write compact JSON
+// through it where the writers of jsonwrite.go do not serve (a document
+// that sets a field they do not write): encoding/json's own indentation
+// runs a full JSON scanner over every byte and was a quarter of the time
+// of a large document, while string contents, most of a document, are
+// copied here in blocks found with bytes.IndexByte. The input is trusted
+// to be valid JSON; it may arrive in any number of writes.
 type jsonIndenter struct {
 	out   []byte
 	depth int

@@ -28,9 +28,7 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 	}
 
 	// The namespace ends in the UUIDv5 of the document written with a
-	// placeholder of the same length in its place. JSON is written compact
-	// through jsonIndenter, which gives the bytes of spdxjson.Indent("  "),
-	// faster.
+	// placeholder of the same length in its place.
 	prefix := doc.DocumentNamespace
 	doc.DocumentNamespace += placeholderUUID.String()
 	var out []byte
@@ -47,16 +45,33 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 		}
 		out = buf.Bytes()
 	} else {
-		var json jsonIndenter
-		if err := spdxjson.Write(doc, &json); err != nil {
+		var err error
+		if out, _, err = spdxJSON(doc); err != nil {
 			return nil, Document{}, err
 		}
-		out = json.out
 	}
 	if err := replacePlaceholder(out, prefix, contentUUID(out)); err != nil {
 		return nil, Document{}, err
 	}
 	return out, Document{Format: "spdx", SpecVersion: "2.3"}, nil
+}
+
+// spdxJSON returns doc as SPDX JSON: written by appendSPDXJSON when
+// spdxJSONWritable says it can, else by tools-golang. fast says which.
+func spdxJSON(doc *spdx.Document) (out []byte, fast bool, err error) {
+	if spdxJSONWritable(doc) {
+		// A package of a lockfile takes about 1.5 kB, a relationship 190
+		// bytes.
+		buf := make([]byte, 0, 1600*len(doc.Packages)+200*len(doc.Relationships)+4096)
+		return appendSPDXJSON(buf, doc), true, nil
+	}
+	// tools-golang writes compact JSON; jsonIndenter gives the bytes of
+	// spdxjson.Indent("  "), faster.
+	var json jsonIndenter
+	if err := spdxjson.Write(doc, &json); err != nil {
+		return nil, false, err
+	}
+	return json.out, false, nil
 }
 
 func spdxDocument(b *BOM) *spdx.Document {
