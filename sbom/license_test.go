@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	classifier "github.com/google/licenseclassifier/v2"
@@ -142,6 +143,38 @@ func TestLicenseCache(t *testing.T) {
 		if ids, ok := lc.get(uuidSum); ok {
 			t.Errorf("entry %s: get = %q, true; want false", entry, ids)
 		}
+	}
+
+	// Only regular files are entries: a FIFO or a symbolic link in the
+	// cache is not read (opening a FIFO would wait for a writer).
+	if err := os.Remove(lc.path(uuidSum)); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(lc.path(uuidSum), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := lc.get(uuidSum); ok {
+		t.Error("a FIFO was taken for an entry")
+	}
+	// The link's target is a valid entry for the text.
+	elsewhere := openLicenseCache(t.TempDir())
+	elsewhere.put(uuidSum, []string{"BSD-3-Clause"})
+	if _, ok := elsewhere.get(uuidSum); !ok {
+		t.Fatal("put then get failed")
+	}
+	if err := os.Remove(lc.path(uuidSum)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere.path(uuidSum), lc.path(uuidSum)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := lc.get(uuidSum); ok {
+		t.Error("a symbolic link was taken for an entry")
+	}
+	countLoads(t, false)
+	checkLicenses(t, collectTest(t, in))
+	if _, ok := lc.get(uuidSum); !ok {
+		t.Error("the entry behind a symbolic link was not written again")
 	}
 
 	// Without license detection nothing is read or written.

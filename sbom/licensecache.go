@@ -61,7 +61,13 @@ func (lc licenseCache) get(sum [sha256.Size]byte) ([]string, bool) {
 	if lc.dir == "" {
 		return nil, false
 	}
-	f, err := os.Open(lc.path(sum))
+	// Only a regular file is read: opening a FIFO planted in the cache
+	// would wait for a writer for ever.
+	path := lc.path(sum)
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+		return nil, false
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, false
 	}
