@@ -359,7 +359,26 @@ func Pick(ix *Index, product, release, kind string) (Release, Document, error) {
 // WriteFile writes data to path atomically: a temporary file in the same
 // folder, fsync, rename, and fsync of the folder. On any error the
 // temporary file is removed and path is untouched.
+//
+// A path that names a character device or a named pipe (fetch -o
+// /dev/null) is written to in place: a rename would put a regular file
+// where the device was. Any other file that is not a regular file (a
+// directory, a symbolic link, a socket) is an error, and is left as it is.
 func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) == 0 {
+			return fmt.Errorf("writing %s: it exists and is not a regular file", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("writing %s: %v", path, err)
+		}
+		_, werr := f.Write(data)
+		if err := errors.Join(werr, f.Close()); err != nil {
+			return fmt.Errorf("writing %s: %v", path, err)
+		}
+		return nil
+	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
