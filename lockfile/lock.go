@@ -253,6 +253,13 @@ func newLocker(opts LockOptions) (*locker, error) {
 	if in == out {
 		return nil, fmt.Errorf("%s is both input and output", opts.In)
 	}
+	// The new lockfile is renamed over Out: over a symbolic link that
+	// would put a file where the link was and leave its target stale.
+	if fi, err := os.Lstat(out); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		target, _ := filepath.EvalSymlinks(out)
+		return nil, fmt.Errorf("%s is a symbolic link (to %s); name the lockfile itself",
+			opts.Out, target)
+	}
 	if fi, err := os.Stat(in); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", opts.In, err)
 	} else if !fi.Mode().IsRegular() {

@@ -193,3 +193,29 @@ func TestLockOutNotRegular(t *testing.T) {
 		t.Error("the backend ran")
 	}
 }
+
+// TestLockOutSymlink: a lockfile path that is a symbolic link is refused
+// before any backend runs; the link and its target stay as they were.
+func TestLockOutSymlink(t *testing.T) {
+	r := withStandIn(t, "pip-compile", "succeed")
+	target := filepath.Join(t.TempDir(), "real.txt")
+	if err := os.Rename(r.opts.Out, target); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, r.opts.Out); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Lock(context.Background(), r.opts)
+	if err == nil || !strings.Contains(err.Error(), "is a symbolic link (to "+target+")") {
+		t.Errorf("Lock error = %v, want one naming the link and its target", err)
+	}
+	if fi, err := os.Lstat(r.opts.Out); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is now %v, %v", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != oldLock {
+		t.Errorf("the link's target changed:\n%s", b)
+	}
+	if _, err := os.Stat(r.log + ".args"); err == nil {
+		t.Error("the backend ran")
+	}
+}
