@@ -53,7 +53,32 @@ func cycloneDXVersion(b *BOM, version string) *cdx.BOM {
 	bom.SpecVersion = cdxVersions[version]
 	bom.JSONSchema = "http://cyclonedx.org/schema/bom-" + version + ".schema.json"
 	bom.XMLNS = "http://cyclonedx.org/schema/bom/" + version
+	if bom.SpecVersion < cdx.SpecVersion1_6 {
+		// Licenses have an acknowledgement from 1.6 on; cyclonedx-go drops
+		// a license's below it, but not an expression's.
+		forEachComponent(bom, func(c *cdx.Component) {
+			if c.Licenses == nil {
+				return
+			}
+			for i := range *c.Licenses {
+				(*c.Licenses)[i].Acknowledgement = nil
+			}
+		})
+	}
 	return bom
+}
+
+// forEachComponent calls f with each component of bom: the subject and the
+// list (sbompipe nests none).
+func forEachComponent(bom *cdx.BOM, f func(*cdx.Component)) {
+	if bom.Metadata != nil && bom.Metadata.Component != nil {
+		f(bom.Metadata.Component)
+	}
+	if bom.Components != nil {
+		for i := range *bom.Components {
+			f(&(*bom.Components)[i])
+		}
+	}
 }
 
 // cycloneDXJSON returns bom as CycloneDX JSON of version bom.SpecVersion:
@@ -227,12 +252,12 @@ func cdxHashes(hs []Hash) *[]cdx.Hash {
 	return &out
 }
 
-// isLicenseID reports whether an SPDX expression is a single identifier.
+//go:generate go run gen_cdxlicenses.go
+
+// isLicenseID reports whether an SPDX expression is a single identifier
+// that CycloneDX accepts as a license id. The schema lists the ids of one
+// SPDX License List version (cdxLicenseIDs); a newer id is written as an
+// expression, which any SPDX identifier may be.
 func isLicenseID(expr string) bool {
-	for _, r := range expr {
-		if r == ' ' || r == '(' {
-			return false
-		}
-	}
-	return true
+	return cdxLicenseIDs[expr]
 }

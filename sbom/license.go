@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/github/go-spdx/v2/spdxexp"
+	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
 	classifier "github.com/google/licenseclassifier/v2"
 	"golang.org/x/mod/module"
 )
@@ -216,11 +216,26 @@ func classify(c *classifier.Classifier, data []byte) []string {
 		if m.MatchType != "License" || m.Confidence < licenseConfidence {
 			continue
 		}
-		if ok, _ := spdxexp.ValidateLicenses([]string{m.Name}); ok {
-			ids = append(ids, m.Name)
+		if id, ok := spdxLicenseID(m.Name); ok {
+			ids = append(ids, id)
 		}
 	}
 	return ids
+}
+
+// spdxLicenseID returns the SPDX License List identifier that name spells,
+// in the list's own case (the classifier says cURL for curl), for active
+// and deprecated licenses. Anything else, such as the classifier's
+// LicenseRef- names, which an SPDX document would have to define, is not
+// asserted.
+func spdxLicenseID(name string) (string, bool) {
+	if ok, id := spdxlicenses.IsActiveLicense(name); ok {
+		return id, true
+	}
+	if ok, id := spdxlicenses.IsDeprecatedLicense(name); ok {
+		return id, true
+	}
+	return "", false
 }
 
 // modCache returns the module cache directory named by env: GOMODCACHE,

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	classifier "github.com/google/licenseclassifier/v2"
 	"github.com/google/licenseclassifier/v2/assets"
 	"golang.org/x/mod/modfile"
+
+	"github.com/sentrikat/sbompipe/internal/sbomcheck"
 )
 
 // licenseModule writes the test module, with a license file the
@@ -134,9 +137,13 @@ func TestLicenseCache(t *testing.T) {
 			t.Errorf("entry %x was not rewritten", sum[:4])
 		}
 	}
+	hexSum := filepath.Base(lc.path(uuidSum))[:64]
 	for _, bad := range []string{`"licenses":["Not-A-License"]`, `"licenses":null`,
-		`"licenses":[],"extra":1`} {
-		entry := `{"sha256":"` + filepath.Base(lc.path(uuidSum))[:64] + `",` + bad + `}`
+		`"licenses":[],"extra":1`, `"licenses":["MIT\n"]`, `"licenses":["mit"]`,
+		`"licenses":["MIT OR GPL-2.0"]`, `"licenses":["LicenseRef-x"]`, `"licenses":[" MIT"]`,
+		`"licenses":["MIT"]} trailing {`, `"licenses":["MIT"],"licenses":["curl"]`,
+		`"Licenses":["MIT"]`, `"licenses": ["MIT"]`} {
+		entry := `{"sha256":"` + hexSum + `",` + bad + "}\n"
 		if err := os.WriteFile(lc.path(uuidSum), []byte(entry), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -217,4 +224,81 @@ func TestClassifierVersion(t *testing.T) {
 		}
 	}
 	t.Error("go.mod does not require github.com/google/licenseclassifier/v2")
+}
+
+func TestSPDXLicenseID(t *testing.T) {
+	for name, want := range map[string]string{
+		"MIT": "MIT", "mit": "MIT", "cURL": "curl", "GPL-2.0": "GPL-2.0", // deprecated
+		"LicenseRef-C-Ares": "", "MIT OR GPL-2.0": "", "MIT\n": "", " MIT": "", "": "",
+	} {
+		id, ok := spdxLicenseID(name)
+		if id != want || ok != (want != "") {
+			t.Errorf("spdxLicenseID(%q) = %q, %v; want %q", name, id, ok, want)
+		}
+	}
+}
+
+// The classifier names some licenses otherwise than the SPDX list (cURL),
+// and some with LicenseRef- names no document defines; documents carry
+// the list's identifiers only, and each is valid in both formats.
+func TestClassifierNames(t *testing.T) {
+	c, err := assets.DefaultClassifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		"License/cURL/pristine.txt":             "curl",
+		"License/HDF5/pristine.txt":             "HDF5",
+		"License/LicenseRef-C-Ares/license.txt": "",
+	} {
+		text, err := assets.ReadLicenseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(classify(c, text), " "); got != want {
+			t.Errorf("%s: classify = %q, want %q", file, got, want)
+		}
+	}
+	// HDF5 is on the SPDX list the SPDX side knows but not in the CycloneDX
+	// schemas' list: CycloneDX gets it as an expression.
+	if isLicenseID("HDF5") || !isLicenseID("curl") || isLicenseID("MIT OR curl") {
+		t.Error("isLicenseID does not follow the CycloneDX schemas' list")
+	}
+	b := collectTest(t, Inputs{Python: []string{writeLicenseLock(t)}})
+	b.Components[0].License, b.Components[1].License = "HDF5", "curl"
+	encodeAll(t, b)
+}
+
+// writeLicenseLock writes a lockfile of two hashed entries.
+func writeLicenseLock(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "requirements.txt")
+	lock := "a==1.0 \\\n    --hash=sha256:" + strings.Repeat("a", 64) + "\n" +
+		"b==1.0 \\\n    --hash=sha256:" + strings.Repeat("b", 64) + "\n"
+	if err := os.WriteFile(path, []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// cdxLicenseIDs is generated from the schemas of the cyclonedx-go in
+// go.mod: go generate ./sbom after changing its version.
+func TestCycloneDXLicenseIDs(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(sbomcheck.SchemaDir(t), "spdx.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct{ Enum []string }
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	if len(schema.Enum) != len(cdxLicenseIDs) {
+		t.Errorf("the schema lists %d ids, cdxLicenseIDs %d: run go generate ./sbom",
+			len(schema.Enum), len(cdxLicenseIDs))
+	}
+	for _, id := range schema.Enum {
+		if !cdxLicenseIDs[id] {
+			t.Errorf("%s is not in cdxLicenseIDs: run go generate ./sbom", id)
+		}
+	}
 }

@@ -9,8 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/github/go-spdx/v2/spdxexp"
 )
 
 // classifierVersion is the version of github.com/google/licenseclassifier/v2
@@ -50,6 +48,13 @@ type licenseEntry struct {
 	Licenses []string `json:"licenses"`
 }
 
+// encodeLicenseEntry is the one form of an entry: compact JSON and a line
+// break.
+func encodeLicenseEntry(e licenseEntry) ([]byte, error) {
+	data, err := json.Marshal(e)
+	return append(data, '\n'), err
+}
+
 func (lc licenseCache) path(sum [sha256.Size]byte) string {
 	h := hex.EncodeToString(sum[:])
 	return filepath.Join(lc.dir, h[:2], h+".json")
@@ -76,16 +81,21 @@ func (lc licenseCache) get(sum [sha256.Size]byte) ([]string, bool) {
 	if err != nil {
 		return nil, false
 	}
+	// An entry is believed only in the form put writes it, which rules
+	// out trailing data, repeated or differently cased keys, and
+	// identifiers other than the SPDX list's own spelling of each.
 	var e licenseEntry
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if dec.Decode(&e) != nil || e.Licenses == nil || e.SHA256 != hex.EncodeToString(sum[:]) {
+	if json.Unmarshal(data, &e) != nil || e.Licenses == nil ||
+		e.SHA256 != hex.EncodeToString(sum[:]) {
 		return nil, false
 	}
 	for _, id := range e.Licenses {
-		if ok, _ := spdxexp.ValidateLicenses([]string{id}); !ok {
+		if canon, ok := spdxLicenseID(id); !ok || canon != id {
 			return nil, false
 		}
+	}
+	if want, err := encodeLicenseEntry(e); err != nil || !bytes.Equal(data, want) {
+		return nil, false
 	}
 	return e.Licenses, true
 }
@@ -107,7 +117,7 @@ func (lc licenseCache) put(sum [sha256.Size]byte, ids []string) {
 	if ids == nil {
 		ids = []string{}
 	}
-	data, err := json.Marshal(licenseEntry{SHA256: hex.EncodeToString(sum[:]), Licenses: ids})
+	data, err := encodeLicenseEntry(licenseEntry{SHA256: hex.EncodeToString(sum[:]), Licenses: ids})
 	if err != nil {
 		return
 	}
@@ -119,7 +129,7 @@ func (lc licenseCache) put(sum [sha256.Size]byte, ids []string) {
 	if err != nil {
 		return
 	}
-	_, werr := f.Write(append(data, '\n'))
+	_, werr := f.Write(data)
 	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
 		os.Remove(f.Name())
 	}
