@@ -1,7 +1,9 @@
 package sbom
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -40,8 +42,13 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 		// Tag-value has no escaping: a value that breaks the format
 		// would write a document no reader takes. Read it back first.
 		if _, err := tagvalue.Read(bytes.NewReader(buf.Bytes())); err != nil {
-			return nil, Document{}, fmt.Errorf("the tag-value document does not read back (%v): "+
-				"a name or value holds a line break", err)
+			why := "a name or value holds a line break"
+			if errors.Is(err, bufio.ErrTooLong) {
+				why = "a line is longer than the 64 KiB a tag-value reader takes; " +
+					"write spdx-json instead"
+			}
+			return nil, Document{}, fmt.Errorf("the tag-value document does not read back "+
+				"(%v): %s", err, why)
 		}
 		out = buf.Bytes()
 	} else {

@@ -2,6 +2,8 @@ package sbom
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,5 +32,24 @@ func TestSPDXTagValueHostileValues(t *testing.T) {
 	}
 	if buf.Len() != 0 {
 		t.Error("a refused document was written")
+	}
+}
+
+// A line longer than tag-value readers take is named as such, not taken
+// for a line break.
+func TestTagValueLongLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "requirements.txt")
+	lock := "long==1.0 ; python_version == \"" + strings.Repeat("a", 70000) + "\" \\\n" +
+		"    --hash=sha256:" + strings.Repeat("a", 64) + "\n"
+	if err := os.WriteFile(path, []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := collectTest(t, Inputs{Python: []string{path}})
+	_, err := Encode(io.Discard, b, SPDXTagValue, EncodeOptions{})
+	if err == nil || !strings.Contains(err.Error(), "a line is longer than the 64 KiB") {
+		t.Errorf("Encode(spdx-tag-value) = %v, want an error naming the long line", err)
+	}
+	if _, err := Encode(io.Discard, b, SPDXJSON, EncodeOptions{}); err != nil {
+		t.Errorf("Encode(spdx-json): %v", err)
 	}
 }
