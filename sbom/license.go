@@ -13,6 +13,7 @@ import (
 	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
 	classifier "github.com/google/licenseclassifier/v2"
 	"golang.org/x/mod/module"
+	"golang.org/x/sync/errgroup"
 )
 
 // licenseConfidence is the lowest classifier confidence at which a license
@@ -152,16 +153,15 @@ func moduleDir(cache string, c *Component) string {
 
 // parallel calls f(0) … f(n-1), eight at a time.
 func parallel(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	var g errgroup.Group
+	g.SetLimit(8)
 	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
+		g.Go(func() error {
 			f(i)
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
 }
 
 // licenseText is the content of a license file and its SHA-256.
