@@ -11,38 +11,21 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 const wantCSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; " +
 	"form-action 'none'; frame-ancestors 'none'; report-uri /sbom/csp-report; report-to csp"
 
-// syncBuffer is a log sink that handlers may write from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // servedStore returns a handler on a store with one release, its folder
 // and the log the handler writes.
-func servedStore(t *testing.T) (http.Handler, string, *syncBuffer) {
+func servedStore(t *testing.T) (http.Handler, string, *testparts.SyncBuffer) {
 	t.Helper()
 	s, dir := newFileStore(t)
 	mustAdd(t, s, "agent", "v1.0.0", release("one", 2))
-	logs := new(syncBuffer)
+	logs := new(testparts.SyncBuffer)
 	h := Handler(s, HandlerOptions{Prefix: "/sbom", Log: slog.New(slog.NewTextHandler(logs, nil))})
 	return h, dir, logs
 }

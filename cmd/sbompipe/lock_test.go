@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -116,28 +115,10 @@ func cmdWheel(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(filepath.Join(dir, name), data, 0o644))
 }
 
-// syncBuffer is a bytes.Buffer safe for the status line's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestStatusLine: the backend's lines print above the status line, which
 // is redrawn after each and cleared at the end.
 func TestStatusLine(t *testing.T) {
-	var out syncBuffer
+	var out testparts.SyncBuffer
 	s := startStatus(&out, "locking requirements.in")
 	fmt.Fprint(s, "Collecting idna\n")
 	s.stop()

@@ -32,28 +32,10 @@ import (
 	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
-// lockedBuffer collects what a goroutine writes while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startServe runs `sbompipe serve` in-process on a free 127.0.0.1 port,
 // with extra arguments, and returns the page's base URL and the log serve
 // writes to stderr.
-func startServe(t *testing.T, store string, extra ...string) (string, *lockedBuffer) {
+func startServe(t *testing.T, store string, extra ...string) (string, *testparts.SyncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -79,7 +61,7 @@ func startServe(t *testing.T, store string, extra ...string) (string, *lockedBuf
 	if m == nil {
 		t.Fatalf("serve said %q, want its address", first)
 	}
-	logs := new(lockedBuffer)
+	logs := new(testparts.SyncBuffer)
 	go io.Copy(logs, lines)
 	return m[1], logs
 }

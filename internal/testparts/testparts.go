@@ -1,15 +1,18 @@
 // Package testparts finds the real programs that tests run against: pip, a
 // S3-compatible server, Chromium. A missing part fails the test under
-// CI=true and skips it elsewhere, saying what to install.
+// CI=true and skips it elsewhere, saying what to install. It also holds
+// the small helpers tests of several packages share.
 package testparts
 
 import (
+	"bytes"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -235,4 +238,24 @@ func waitListening(addr string, exited <-chan struct{}) bool {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return false
+}
+
+// SyncBuffer is a bytes.Buffer that goroutines may write while the test
+// reads it: a status line's, a server's log.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
