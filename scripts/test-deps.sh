@@ -15,38 +15,30 @@ have_chromium() {
 	return 1
 }
 
-if ! have_chromium; then
-	if [ "$(id -u)" = 0 ]; then
-		echo "test-deps: installing chromium (apt-get)" >&2
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
-		apt-get install -y -qq chromium chromium-driver >/dev/null
-	else
-		echo "test-deps: chromium is missing; run: sudo apt-get install chromium" >&2
+# apt_install WHAT PACKAGE...: install Debian packages when root; otherwise
+# say what to install (tests that need WHAT skip, and fail under CI=true).
+updated=
+apt_install() {
+	what=$1
+	shift
+	if [ "$(id -u)" != 0 ]; then
+		echo "test-deps: $what is missing; run: sudo apt-get install $*" >&2
+		return 0
 	fi
-fi
+	echo "test-deps: installing $* for $what (apt-get)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	if [ -z "$updated" ]; then
+		apt-get update -qq
+		updated=1
+	fi
+	apt-get install -y -qq "$@" >/dev/null
+}
 
+have_chromium || apt_install chromium chromium chromium-driver
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
-	if [ "$(id -u)" = 0 ]; then
-		echo "test-deps: installing python3-pip (apt-get)" >&2
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
-		apt-get install -y -qq python3-pip >/dev/null
-	else
-		echo "test-deps: python3 -m pip is missing; run: sudo apt-get install python3-pip" >&2
-	fi
+	apt_install "python3 -m pip" python3-pip
 fi
-
-if ! command -v xmllint >/dev/null 2>&1; then
-	if [ "$(id -u)" = 0 ]; then
-		echo "test-deps: installing libxml2-utils for xmllint (apt-get)" >&2
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq
-		apt-get install -y -qq libxml2-utils >/dev/null
-	else
-		echo "test-deps: xmllint is missing; run: sudo apt-get install libxml2-utils" >&2
-	fi
-fi
+command -v xmllint >/dev/null 2>&1 || apt_install xmllint libxml2-utils
 
 if [ ! -x "$tools/versitygw" ]; then
 	echo "test-deps: installing versitygw v1.8.0 into $tools" >&2
