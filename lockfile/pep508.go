@@ -29,6 +29,16 @@ var versionRE = regexp.MustCompile(`(?i)^v?(?:(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*` +
 // specOps are the comparison operators, longest first.
 var specOps = []string{"===", "~=", "==", "!=", "<=", ">=", "<", ">"}
 
+// takeOp takes a comparison operator, or returns "" when none is next.
+func takeOp(sc *scanner) string {
+	for _, o := range specOps {
+		if sc.take(o) {
+			return o
+		}
+	}
+	return ""
+}
+
 // scanner walks a string for the small parsers of this file.
 type scanner struct {
 	s string
@@ -147,13 +157,7 @@ func parseSpecifier(sc *scanner) (string, error) {
 	var clauses []string
 	for {
 		sc.ws()
-		op := ""
-		for _, o := range specOps {
-			if sc.take(o) {
-				op = o
-				break
-			}
-		}
+		op := takeOp(sc)
 		if op == "" {
 			if len(clauses) == 0 {
 				return "", nil
@@ -332,14 +336,7 @@ func markerAtom(sc *scanner) error {
 			return errors.New(`expected "in" after "not"`)
 		}
 	default:
-		op := ""
-		for _, o := range specOps {
-			if sc.take(o) {
-				op = o
-				break
-			}
-		}
-		if op == "" {
+		if takeOp(sc) == "" {
 			return errors.New("expected a comparison operator")
 		}
 	}
