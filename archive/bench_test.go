@@ -43,6 +43,12 @@ func seedReleases(b *testing.B, s *Store, n int) {
 // fsynced.
 func BenchmarkAddInto1000(b *testing.B) {
 	s, _ := newFileStore(b)
+	benchAddInto1000(b, s)
+}
+
+// benchAddInto1000 seeds s with 1,000 releases, then adds one release of
+// two 20-component documents per iteration.
+func benchAddInto1000(b *testing.B, s *Store) {
 	seedReleases(b, s, 1000)
 	ctx := context.Background()
 	i := 0
@@ -120,17 +126,7 @@ func BenchmarkVerify1000(b *testing.B) {
 // 1,000 GETs of release.json for the index.
 func BenchmarkAddInto1000S3(b *testing.B) {
 	s, _, _ := newS3Store(b)
-	seedReleases(b, s, 1000)
-	ctx := context.Background()
-	i := 0
-	for b.Loop() {
-		rel := fmt.Sprintf("v2.%d.0", i)
-		i++
-		opts := AddOptions{Product: "agent", Release: rel, Files: release(rel, 20)}
-		if _, err := s.Add(ctx, opts); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchAddInto1000(b, s)
 }
 
 // discardWriter is a ResponseWriter that keeps nothing of the body.
