@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 // testModuleFiles is a module that needs only modules already in the
@@ -61,7 +63,7 @@ func offlineGoEnv() []string {
 func TestGoBinary(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go command to build a binary with")
+		testparts.Missing(t, "no go command to build a binary with; install Go")
 	}
 	dir := t.TempDir()
 	writeFiles(t, dir, testModuleFiles)
@@ -167,7 +169,7 @@ func goEnvGoVersion(t *testing.T, dir string) string {
 
 func TestGoModGraph(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
+		testparts.Missing(t, "no go command to run go mod graph with; install Go")
 	}
 	dir := t.TempDir()
 	writeFiles(t, dir, testModuleFiles)

@@ -15,25 +15,18 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/sentrikat/sbompipe/internal/sbomcheck"
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 // licenseModule writes the test module, with a license file the
 // classifier cannot place, and returns its directory and the module cache
-// holding its requirements. It skips when they are not in the cache.
+// holding its requirements (a missing part when they are not there).
 func licenseModule(t *testing.T) (dir, cache string) {
 	t.Helper()
 	dir = t.TempDir()
 	writeFiles(t, dir, testModuleFiles)
 	writeFiles(t, dir, map[string]string{"lib/LICENSE": "All rights reserved. Ask us.\n"})
-	cache = filepath.Join(os.Getenv("HOME"), "go", "pkg", "mod")
-	if v := os.Getenv("GOMODCACHE"); v != "" {
-		cache = v
-	}
-	license := filepath.Join(cache, "github.com", "google", "uuid@v1.6.0", "LICENSE")
-	if _, err := os.Stat(license); err != nil {
-		t.Skipf("github.com/google/uuid v1.6.0 is not in the module cache (%v); "+
-			"run go mod download", err)
-	}
+	cache = testparts.ModuleCache(t, "github.com/google/uuid", "v1.6.0")
 	return filepath.Join(dir, "app"), cache
 }
 

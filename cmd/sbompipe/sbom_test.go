@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 // A line break in the subject's names would inject tags into tag-value
@@ -28,18 +30,7 @@ func TestSBOMSubjectIsOneLine(t *testing.T) {
 // sbom keeps what the license classifier found in the user's cache
 // directory, and --no-license-cache and --no-licenses keep nothing there.
 func TestSBOMLicenseCache(t *testing.T) {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip(err)
-	}
-	cache := filepath.Join(home, "go", "pkg", "mod")
-	if v := os.Getenv("GOMODCACHE"); v != "" {
-		cache = v
-	}
-	if _, err := os.Stat(filepath.Join(cache, "github.com", "google", "uuid@v1.6.0")); err != nil {
-		t.Skipf("github.com/google/uuid v1.6.0 is not in the module cache (%v); "+
-			"run go mod download", err)
-	}
+	cache := testparts.ModuleCache(t, "github.com/google/uuid", "v1.6.0")
 	t.Setenv("GOMODCACHE", cache)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{

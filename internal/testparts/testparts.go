@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/module"
 )
 
 // CI reports whether the tests run in continuous integration, where every
@@ -238,6 +240,27 @@ func waitListening(addr string, exited <-chan struct{}) bool {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return false
+}
+
+// ModuleCache returns the go command's module cache (go env GOMODCACHE)
+// once it holds module path at version, as after go mod download; a cache
+// without it is a missing part (see Missing).
+func ModuleCache(t testing.TB, path, version string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		Missing(t, "go env GOMODCACHE: %v; install Go", err)
+	}
+	cache := strings.TrimSpace(string(out))
+	escaped, err := module.EscapePath(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cache, filepath.FromSlash(escaped)+"@"+version)); err != nil {
+		Missing(t, "%s %s is not in the module cache (%v); run go mod download %s@%s",
+			path, version, err, path, version)
+	}
+	return cache
 }
 
 // SyncBuffer is a bytes.Buffer that goroutines may write while the test
