@@ -108,6 +108,9 @@ type Document struct {
 // output depends only on b: the CycloneDX serial number and the SPDX
 // document namespace are UUIDv5 of the rest of the document.
 func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error) {
+	if err := checkRefs(b); err != nil {
+		return Document{}, err
+	}
 	out, doc, err := encode(b, f, opts)
 	if err != nil {
 		return Document{}, err
@@ -118,11 +121,8 @@ func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error)
 	return doc, nil
 }
 
-// encode returns what Encode writes.
+// encode returns what Encode writes, for a BOM checkRefs accepted.
 func encode(b *BOM, f Format, opts EncodeOptions) ([]byte, Document, error) {
-	if err := checkRefs(b); err != nil {
-		return nil, Document{}, err
-	}
 	var (
 		out []byte
 		doc Document
@@ -148,6 +148,9 @@ func encode(b *BOM, f Format, opts EncodeOptions) ([]byte, Document, error) {
 // the documents in the order of formats. It returns the first error in
 // that order, as Encode returns it, and no documents when one fails.
 func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Document, error) {
+	if err := checkRefs(b); err != nil {
+		return nil, nil, err
+	}
 	out := make([][]byte, len(formats))
 	docs := make([]Document, len(formats))
 	errs := make([]error, len(formats))
