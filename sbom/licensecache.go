@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 )
 
@@ -66,19 +64,8 @@ func (lc licenseCache) get(sum [sha256.Size]byte) ([]string, bool) {
 	if lc.dir == "" {
 		return nil, false
 	}
-	// Only a regular file is read: opening a FIFO planted in the cache
-	// would wait for a writer for ever.
-	path := lc.path(sum)
-	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
-		return nil, false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err != nil {
+	data, ok := readCacheFile(lc.path(sum), 64<<10)
+	if !ok {
 		return nil, false
 	}
 	// An entry is believed only in the form put writes it, which rules
@@ -121,16 +108,5 @@ func (lc licenseCache) put(sum [sha256.Size]byte, ids []string) {
 	if err != nil {
 		return
 	}
-	path := lc.path(sum)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".entry-*")
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
-		os.Remove(f.Name())
-	}
+	writeCacheFile(lc.path(sum), data)
 }
