@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -61,6 +60,10 @@ type Inputs struct {
 	// license text are kept between runs, keyed by the text's SHA-256;
 	// "" keeps none. See licenseCache.
 	LicenseCache string
+	// GraphCache is a directory where Go module graphs read from the
+	// module cache are kept between runs, keyed by what they were read
+	// from; "" keeps none. See cachedModGraph.
+	GraphCache string
 }
 
 // builder accumulates one BOM from several collectors.
@@ -69,13 +72,13 @@ type builder struct {
 	index map[string]*Component
 	env   []string
 
-	// graphs and digests wait for `go mod graph` of a --go directory and
-	// for the SHA-256 of a binary, started when Collect starts.
+	// graphs and digests wait for the module graph of a --go directory
+	// and for the SHA-256 of a binary, started when Collect starts.
 	graphs  map[string]func() ([]goGraphEdge, error)
 	digests map[string]func() (string, error)
-	// toolchains wait for the Go version the go command would build a
-	// --go directory with.
-	toolchains map[string]func() (string, error)
+	// goEnvs wait for `go env` in a --go directory: the Go version the
+	// go command would build it with, and where the graph is read from.
+	goEnvs map[string]func() (goEnv, error)
 
 	// findLicenses is !Inputs.NoLicenses. classifier waits for the
 	// license classifier once startClassifier has started loading it.
@@ -148,31 +151,30 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		env = os.Environ()
 	}
 	b := &builder{
-		bom:        &BOM{},
-		index:      map[string]*Component{},
-		env:        env,
-		graphs:     map[string]func() ([]goGraphEdge, error){},
-		digests:    map[string]func() (string, error){},
-		toolchains: map[string]func() (string, error){},
+		bom:     &BOM{},
+		index:   map[string]*Component{},
+		env:     env,
+		graphs:  map[string]func() ([]goGraphEdge, error){},
+		digests: map[string]func() (string, error){},
+		goEnvs:  map[string]func() (goEnv, error){},
 	}
 
 	// What takes long and depends on nothing else starts now, while the
-	// inputs are read: `go mod graph` and the digests of binaries (SHA-256
-	// of a large binary is its floor). The license classifier starts
-	// loading as soon as a module is found in the module cache.
+	// inputs are read: `go env`, the module graphs, and the digests of
+	// binaries (SHA-256 of a large binary is its floor). The license
+	// classifier starts loading as soon as a module is found in the
+	// module cache.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if !in.Offline {
-		for _, dir := range in.GoModules {
+	for _, dir := range in.GoModules {
+		b.goEnvs[dir] = background(func() (goEnv, error) {
+			return readGoEnv(ctx, in.GoCommand, dir, env, in.Offline)
+		})
+		if !in.Offline {
 			b.graphs[dir] = background(func() ([]goGraphEdge, error) {
-				return goModGraphIn(ctx, in.GoCommand, dir, env)
+				return moduleGraph(ctx, in, dir, env, b.goEnvs[dir])
 			})
 		}
-	}
-	for _, dir := range in.GoModules {
-		b.toolchains[dir] = background(func() (string, error) {
-			return goEnvVersion(ctx, in.GoCommand, dir, env, in.Offline)
-		})
 	}
 	for _, path := range in.GoBinaries {
 		b.digests[path] = background(func() (string, error) { return fileSHA256(path) })
@@ -225,7 +227,7 @@ func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
 	}
 
 	var std *Component
-	if v, how := t.goVersion(b.toolchains[dir]); v != "" {
+	if v, how := t.goVersion(b.goEnvs[dir]); v != "" {
 		std = b.add(goStdlib(v, how))
 	}
 	mains := map[string]*Component{}
@@ -311,8 +313,17 @@ func (b *builder) goGraph(t *goTree, mains map[string]*Component,
 	return nil
 }
 
-// goModGraphIn runs `go mod graph` in dir with goCmd ("" is "go").
-func goModGraphIn(ctx context.Context, goCmd, dir string, env []string) ([]goGraphEdge, error) {
+// moduleGraph returns the module graph of dir: read from the module cache
+// (or the graph cache) when that gives what `go mod graph` would print,
+// else from `go mod graph`, run with in.GoCommand ("" is "go").
+func moduleGraph(ctx context.Context, in Inputs, dir string, env []string,
+	goEnv func() (goEnv, error)) ([]goGraphEdge, error) {
+	if e, err := goEnv(); err == nil {
+		if edges, reason := cachedModGraph(dir, e, in.GraphCache); reason == "" {
+			return edges, nil
+		}
+	}
+	goCmd := in.GoCommand
 	if goCmd == "" {
 		goCmd = "go"
 	}
@@ -320,31 +331,6 @@ func goModGraphIn(ctx context.Context, goCmd, dir string, env []string) ([]goGra
 		return nil, fmt.Errorf("no go command: %w", err)
 	}
 	return goModGraph(ctx, goCmd, dir, env)
-}
-
-// goEnvVersion returns the Go version the go command would build dir with
-// (go env GOVERSION, which follows the toolchain directive and
-// GOTOOLCHAIN). Offline it never downloads a toolchain: GOTOOLCHAIN=local.
-func goEnvVersion(ctx context.Context, goCmd, dir string, env []string,
-	offline bool) (string, error) {
-	if goCmd == "" {
-		goCmd = "go"
-	}
-	cmd := exec.CommandContext(ctx, goCmd, "env", "GOVERSION")
-	cmd.Dir = dir
-	cmd.Env = env
-	if offline {
-		cmd.Env = append(slices.Clip(env), "GOTOOLCHAIN=local")
-	}
-	out, err := cmd.Output()
-	if err != nil {
-		return "", err
-	}
-	v := strings.TrimSpace(string(out))
-	if !strings.HasPrefix(v, "go1") {
-		return "", fmt.Errorf("go env GOVERSION: unexpected %q", v)
-	}
-	return strings.SplitN(v, " ", 2)[0], nil
 }
 
 // background runs f in a goroutine and returns a function that waits for

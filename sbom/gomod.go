@@ -108,15 +108,15 @@ func readGoMod(dir string, sums goSums) (*goMainFile, error) {
 
 // goVersion returns the Go version the tree's standard library is taken
 // from and where it comes from: the toolchain directive, else the go
-// command that would build it (toolchain, when not nil), else the go
+// command that would build it (`go env`, when goEnv is not nil), else the go
 // directive (a minimum).
-func (t *goTree) goVersion(toolchain func() (string, error)) (version, how string) {
+func (t *goTree) goVersion(goEnv func() (goEnv, error)) (version, how string) {
 	v, how := t.directiveVersion()
-	if how == "toolchain directive" || toolchain == nil {
+	if how == "toolchain directive" || goEnv == nil {
 		return v, how
 	}
-	if built, err := toolchain(); err == nil {
-		return built, "go env GOVERSION, the go command that builds it here"
+	if e, err := goEnv(); err == nil {
+		return e.Version, "go env GOVERSION, the go command that builds it here"
 	}
 	return v, how
 }

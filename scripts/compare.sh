@@ -110,11 +110,12 @@ BINARY=$SYFT
 
 # No update checks, no clocks in sbompipe's documents.
 export SYFT_CHECK_FOR_APP_UPDATE=false
-# sbompipe keeps license classifications in the user's cache directory: one
-# of its own here, so that every comparison starts from an empty cache and
-# the unmeasured warm-up run fills it. The "sbompipe" rows are then runs
-# with a warm license cache, the "--no-license-cache" rows classify every
-# text as a first run on a machine does. Go's build cache stays where it is.
+# sbompipe keeps license classifications and Go module graphs in the user's
+# cache directory: one of its own here, so that every comparison starts from
+# an empty cache and the unmeasured warm-up run fills it. The "sbompipe" and
+# "--no-licenses" rows are then runs with a warm cache, the "--no-cache" rows
+# classify every text and read every module graph as a first run on a
+# machine does. Go's build cache stays where it is.
 GOCACHE=$(go env GOCACHE)
 export GOCACHE
 rm -rf "$WORK/cache"
@@ -197,15 +198,16 @@ done
 
 wanted gomod && measure "go-module-syft-$SYFT_VERSION" \
 	"sbompipe=$SB --go $IN/gomod" \
-	"sbompipe --no-license-cache=$SB --no-license-cache --go $IN/gomod" \
+	"sbompipe --no-cache=$SB --no-cache --go $IN/gomod" \
 	"sbompipe --no-licenses=$SB --no-licenses --go $IN/gomod" \
+	"sbompipe --no-licenses --no-cache=$SB --no-licenses --no-cache --go $IN/gomod" \
 	"syft=$SYFT scan dir:$IN/gomod -q -o cyclonedx-json=@OUT@/syft.cdx.json -o spdx-json=@OUT@/syft.spdx.json" \
 	"cyclonedx-gomod mod=$GOMOD mod -json -output @OUT@/gomod.cdx.json $IN/gomod-src" \
 	"cyclonedx-gomod mod -licenses=$GOMOD mod -licenses -json -output @OUT@/gomod.cdx.json $IN/gomod-src"
 
 wanted binary && measure "go-binary-syft-$SYFT_VERSION" \
 	"sbompipe=$SB --go-binary $BINARY" \
-	"sbompipe --no-license-cache=$SB --no-license-cache --go-binary $BINARY" \
+	"sbompipe --no-cache=$SB --no-cache --go-binary $BINARY" \
 	"sbompipe --no-licenses=$SB --no-licenses --go-binary $BINARY" \
 	"syft=$SYFT scan file:$BINARY -q -o cyclonedx-json=@OUT@/syft.cdx.json -o spdx-json=@OUT@/syft.spdx.json" \
 	"cyclonedx-gomod bin=$GOMOD bin -json -output @OUT@/gomod.cdx.json $BINARY" \
@@ -229,7 +231,7 @@ if wanted release; then
 	RELEASE="$SBOMPIPE release --product agent --version v9.0.@RUN@ --python $REL/requirements.txt --go $REL/gomod --offline --store file://$WORK/store --out @OUT@/@RUN@"
 	measure "release-300-python-200-go-into-1000" \
 		"sbompipe=$RELEASE" \
-		"sbompipe --no-license-cache=$RELEASE --no-license-cache" \
+		"sbompipe --no-cache=$RELEASE --no-cache" \
 		"sbompipe --no-licenses=$RELEASE --no-licenses"
 fi
 

@@ -59,8 +59,9 @@ func sbomInputFlags() []cli.Flag {
 			Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
 		&cli.BoolFlag{Name: "no-licenses",
 			Usage: "do not detect Go module licenses in the module cache"},
-		&cli.BoolFlag{Name: "no-license-cache",
-			Usage: "classify every license text again instead of reusing earlier results"},
+		&cli.BoolFlag{Name: "no-cache", Aliases: []string{"no-license-cache"},
+			Usage: "classify every license text and read every Go module graph again " +
+				"instead of reusing earlier runs' results"},
 	}
 }
 
@@ -165,18 +166,18 @@ func sbomFormats(names []string) ([]sbom.Format, error) {
 	return formats, nil
 }
 
-// licenseCacheDir is where license classifications are kept between
-// runs: sbompipe/licenses in the user's cache directory ($XDG_CACHE_HOME or
-// ~/.cache on Linux), or "" for none.
-func licenseCacheDir(c *cli.Context) string {
-	if c.Bool("no-licenses") || c.Bool("no-license-cache") {
+// cacheDir is where sbompipe keeps what it may reuse between runs: the
+// folder name in sbompipe's folder of the user's cache directory
+// ($XDG_CACHE_HOME or ~/.cache on Linux), or "" for none (--no-cache).
+func cacheDir(c *cli.Context, name string) string {
+	if c.Bool("no-cache") {
 		return ""
 	}
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "sbompipe", "licenses")
+	return filepath.Join(dir, "sbompipe", name)
 }
 
 // sbomInputs turns the flags into sbom.Inputs. Without input flags it
@@ -188,7 +189,8 @@ func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 		GoBinaries:   c.StringSlice("go-binary"),
 		Offline:      c.Bool("offline"),
 		NoLicenses:   c.Bool("no-licenses"),
-		LicenseCache: licenseCacheDir(c),
+		LicenseCache: cacheDir(c, "licenses"),
+		GraphCache:   cacheDir(c, "modgraph"),
 		Subject: sbom.Subject{
 			Name:     c.String("product"),
 			Version:  c.String("version"),

@@ -27,11 +27,15 @@ func TestSBOMSubjectIsOneLine(t *testing.T) {
 	}
 }
 
-// sbom keeps what the license classifier found in the user's cache
-// directory, and --no-license-cache and --no-licenses keep nothing there.
-func TestSBOMLicenseCache(t *testing.T) {
+// sbom keeps what the license classifier found and the module graphs it
+// read in the user's cache directory; --no-cache (or its older name
+// --no-license-cache) keeps nothing there, --no-licenses no licenses.
+func TestSBOMCaches(t *testing.T) {
 	cache := testparts.ModuleCache(t, "github.com/google/uuid", "v1.6.0")
 	t.Setenv("GOMODCACHE", cache)
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOWORK", "off")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"mod/go.mod": "module example.com/app\n\ngo 1.22\n\n" +
@@ -41,10 +45,10 @@ func TestSBOMLicenseCache(t *testing.T) {
 			"github.com/google/uuid v1.6.0/go.mod " +
 			"h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n",
 	})
-	entries := func(xdg string) int {
+	entries := func(dir string) int {
 		n := 0
-		filepath.WalkDir(xdg, func(path string, d os.DirEntry, err error) error {
-			if err == nil && strings.HasSuffix(path, ".json") {
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
 				n++
 			}
 			return nil
@@ -52,16 +56,17 @@ func TestSBOMLicenseCache(t *testing.T) {
 		return n
 	}
 	for _, tc := range []struct {
-		flag string
-		want int
+		flag            string
+		licenses, graph int
 	}{
-		{"", 1}, // uuid's LICENSE
-		{"--no-license-cache", 0},
-		{"--no-licenses", 0},
+		{"", 1, 1}, // uuid's LICENSE, the module's graph
+		{"--no-cache", 0, 0},
+		{"--no-license-cache", 0, 0},
+		{"--no-licenses", 0, 1},
 	} {
 		xdg := t.TempDir()
 		t.Setenv("XDG_CACHE_HOME", xdg)
-		args := []string{"sbom", "--go", filepath.Join(dir, "mod"), "--offline",
+		args := []string{"sbom", "--go", filepath.Join(dir, "mod"),
 			"--product", "app", "--format", "spdx-json", "--out", "-"}
 		if tc.flag != "" {
 			args = append(args, tc.flag)
@@ -78,8 +83,14 @@ func TestSBOMLicenseCache(t *testing.T) {
 		if declared != want {
 			t.Errorf("%s: %d packages declare BSD-3-Clause, want %d", tc.flag, declared, want)
 		}
-		if n := entries(filepath.Join(xdg, "sbompipe", "licenses")); n != tc.want {
-			t.Errorf("%s: %d cache entries, want %d", tc.flag, n, tc.want)
+		if n := entries(filepath.Join(xdg, "sbompipe", "licenses")); n != tc.licenses {
+			t.Errorf("%s: %d license cache entries, want %d", tc.flag, n, tc.licenses)
+		}
+		if n := entries(filepath.Join(xdg, "sbompipe", "modgraph")); n != tc.graph {
+			t.Errorf("%s: %d graph cache entries, want %d", tc.flag, n, tc.graph)
+		}
+		if !strings.Contains(stdout, `"relationshipType": "DEPENDS_ON"`) {
+			t.Errorf("%s: no dependency in the document", tc.flag)
 		}
 	}
 }

@@ -1,0 +1,460 @@
+package sbom
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"go/version"
+	"hash"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+	"golang.org/x/mod/sumdb/dirhash"
+)
+
+// goEnv is what `go env` says in a module's directory that the module
+// graph and the standard library's version depend on.
+type goEnv struct {
+	Version  string `json:"GOVERSION"` // "go1.26.8"
+	ModCache string `json:"GOMODCACHE"`
+	Flags    string `json:"GOFLAGS"`
+	Work     string `json:"GOWORK"` // the go.work file in use, "" or "off" for none
+}
+
+// readGoEnv runs `go env` in dir. Offline it never downloads a
+// toolchain: GOTOOLCHAIN=local.
+func readGoEnv(ctx context.Context, goCmd, dir string, env []string,
+	offline bool) (goEnv, error) {
+	if goCmd == "" {
+		goCmd = "go"
+	}
+	cmd := exec.CommandContext(ctx, goCmd, "env", "-json",
+		"GOVERSION", "GOMODCACHE", "GOFLAGS", "GOWORK")
+	cmd.Dir = dir
+	cmd.Env = env
+	if offline {
+		cmd.Env = append(slices.Clip(env), "GOTOOLCHAIN=local")
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		return goEnv{}, fmt.Errorf("go env in %s: %w", dir, err)
+	}
+	var e goEnv
+	if err := json.Unmarshal(out, &e); err != nil {
+		return goEnv{}, fmt.Errorf("go env in %s: %w", dir, err)
+	}
+	// A toolchain built from source may add words after the version.
+	e.Version, _, _ = strings.Cut(e.Version, " ")
+	if !strings.HasPrefix(e.Version, "go1") {
+		return goEnv{}, fmt.Errorf("go env in %s: unexpected GOVERSION %q", dir, e.Version)
+	}
+	return e, nil
+}
+
+// The Go versions from which a go.mod file lists every module its
+// packages need (so the graph below it is pruned), and from which its go
+// line is a requirement on the toolchain.
+const (
+	goPrunedFrom = "go1.17"
+	goStrictFrom = "go1.21"
+)
+
+// modSummary is what the module graph takes from one go.mod file.
+type modSummary struct {
+	require []module.Version
+	pruned  bool
+}
+
+// modGraphReader reads the module graph of one main module from the
+// go.mod files in the module cache.
+type modGraphReader struct {
+	dir     string // the main module's directory
+	env     goEnv
+	sums    map[module.Version]string // "/go.mod" lines of go.sum
+	replace map[module.Version]module.Version
+	exclude map[module.Version]bool
+}
+
+// cachedModGraph returns the lines `go mod graph` prints in dir, read the
+// way the go command reads them (pruned below go 1.17 modules, main
+// module's replacements and exclusions applied) from the go.mod files of
+// the module cache, each checked against its go.sum line first. It gives
+// no graph, only the reason, wherever the go command would do more than
+// read: a go.mod file missing from the cache or from go.sum, or not
+// matching its hash; a workspace; -mod=vendor or -modfile in GOFLAGS; a
+// go.mod that needs a newer go command; requirements that are not
+// consistent (a go.mod that `go mod tidy` would change). The caller then
+// runs `go mod graph`, whose answer is the authority.
+//
+// A graph read in full is kept in graphCache ("" for none) under a key
+// made of everything it was read from but the module cache, whose go.mod
+// files go.sum pins: the go command's version, go.mod, go.sum and the
+// go.mod files of local replacements. A later run with the same key reads
+// the graph from there.
+func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEdge, reason string) {
+	if env.Work != "" && env.Work != "off" { // GOWORK=off prints "off"
+		return nil, "workspace mode (" + env.Work + ")"
+	}
+	for _, f := range strings.Fields(env.Flags) {
+		name, value, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if name == "modfile" || name == "mod" && value == "vendor" {
+			return nil, "GOFLAGS has " + f
+		}
+	}
+	if env.ModCache == "" {
+		return nil, "no module cache"
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return nil, err.Error()
+	}
+	main, err := modfile.Parse(filepath.Join(dir, "go.mod"), data, nil)
+	if err != nil || main.Module == nil {
+		return nil, "go.mod does not parse"
+	}
+	mainGo := "1.16" // what the go command assumes of a go.mod without a go line
+	if main.Go != nil {
+		mainGo = main.Go.Version
+	}
+	if version.Compare("go"+mainGo, env.Version) > 0 {
+		return nil, "go.mod needs go " + mainGo
+	}
+	r := &modGraphReader{
+		dir:     dir,
+		env:     env,
+		replace: map[module.Version]module.Version{},
+		exclude: map[module.Version]bool{},
+	}
+	sum, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err.Error()
+	}
+	r.sums = goModSums(sum)
+	key := sha256.New()
+	for _, part := range [][]byte{[]byte(graphCacheFormat), []byte(env.Version), data, sum} {
+		writeKeyPart(key, part)
+	}
+	for _, x := range main.Replace {
+		r.replace[x.Old] = x.New
+		if x.New.Version != "" {
+			continue
+		}
+		local, err := os.ReadFile(filepath.Join(r.localDir(x.New.Path), "go.mod"))
+		if err != nil {
+			graphCache = "" // the graph cannot be read without it either
+		}
+		writeKeyPart(key, []byte(x.New.Path))
+		writeKeyPart(key, local)
+	}
+	entry := ""
+	if graphCache != "" {
+		entry = filepath.Join(graphCache, graphCacheFormat, hex.EncodeToString(key.Sum(nil)))
+		if edges, ok := readGraphEntry(entry); ok {
+			return edges, ""
+		}
+	}
+	for _, x := range main.Exclude {
+		r.exclude[x.Mod] = true
+	}
+
+	roots := []module.Version{{Path: "go", Version: mainGo}}
+	if main.Toolchain != nil {
+		roots = append(roots, module.Version{Path: "toolchain", Version: main.Toolchain.Name})
+	}
+	for _, req := range main.Require {
+		if r.exclude[req.Mod] {
+			return nil, "go.mod requires an excluded version: " + req.Mod.String()
+		}
+		roots = append(roots, req.Mod)
+	}
+	edges, reason = r.walk(main.Module.Mod.Path, roots, pruning(mainGo))
+	if reason == "" && entry != "" {
+		writeGraphEntry(entry, edges)
+	}
+	return edges, reason
+}
+
+// graphCacheFormat names the form of the graph cache's entries and of
+// their keys; another form starts afresh.
+const graphCacheFormat = "modgraph-v1"
+
+// writeKeyPart adds one part to a cache key, its length first so that no
+// two lists of parts give the same bytes.
+func writeKeyPart(h hash.Hash, part []byte) {
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(part))))
+	h.Write(part)
+}
+
+// readGraphEntry reads a graph kept by writeGraphEntry: a line of its
+// format, then one line per edge, "from to" as `go mod graph` prints it.
+func readGraphEntry(path string) ([]goGraphEdge, bool) {
+	data, ok := readCacheFile(path, 64<<20)
+	if !ok {
+		return nil, false
+	}
+	head, body, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || string(head) != graphCacheFormat {
+		return nil, false
+	}
+	if len(body) == 0 || body[len(body)-1] != '\n' {
+		return nil, false
+	}
+	lines := strings.Split(string(body[:len(body)-1]), "\n")
+	edges := make([]goGraphEdge, 0, len(lines))
+	for _, l := range lines {
+		from, to, ok := strings.Cut(l, " ")
+		if !ok || from == "" || to == "" || strings.Contains(to, " ") {
+			return nil, false
+		}
+		edges = append(edges, goGraphEdge{from, to})
+	}
+	return edges, true
+}
+
+// writeGraphEntry keeps a graph for readGraphEntry.
+func writeGraphEntry(path string, edges []goGraphEdge) {
+	var b bytes.Buffer
+	b.WriteString(graphCacheFormat + "\n")
+	for _, e := range edges {
+		b.WriteString(e.from + " " + e.to + "\n")
+	}
+	writeCacheFile(path, b.Bytes())
+}
+
+// walk loads the graph from the roots as the go command does: every root,
+// and below a module only if it or one above it is unpruned.
+func (r *modGraphReader) walk(mainPath string, roots []module.Version,
+	mainPruned bool) ([]goGraphEdge, string) {
+	type load struct {
+		m        module.Version
+		unpruned bool
+	}
+	var edges []goGraphEdge
+	selected := map[string]string{} // the highest version of each path
+	require := func(from string, reqs []module.Version) {
+		for _, q := range reqs {
+			edges = append(edges, goGraphEdge{from, q.String()})
+			if v, ok := selected[q.Path]; !ok || compareModVersion(q.Path, q.Version, v) > 0 {
+				selected[q.Path] = q.Version
+			}
+		}
+	}
+	require(mainPath, roots)
+
+	summaries := map[module.Version]*modSummary{}
+	queued := map[load]bool{}
+	var queue []load
+	for _, m := range roots {
+		queued[load{m, !mainPruned}] = true
+		queue = append(queue, load{m, !mainPruned})
+	}
+	for len(queue) > 0 {
+		var todo []module.Version
+		for _, l := range queue {
+			if _, ok := summaries[l.m]; !ok {
+				summaries[l.m] = nil
+				todo = append(todo, l.m)
+			}
+		}
+		if reason := r.summarize(todo, summaries); reason != "" {
+			return nil, reason
+		}
+		for _, m := range todo {
+			require(m.String(), summaries[m].require)
+		}
+		var next []load
+		for _, l := range queue {
+			s := summaries[l.m]
+			if !l.unpruned && s.pruned {
+				continue
+			}
+			for _, q := range s.require {
+				if k := (load{q, true}); q.Version != "none" && !queued[k] {
+					queued[k] = true
+					next = append(next, k)
+				}
+			}
+		}
+		queue = next
+	}
+	for _, m := range roots {
+		if selected[m.Path] != m.Version {
+			return nil, fmt.Sprintf("go.mod is not consistent: %s is required at %s",
+				m, selected[m.Path])
+		}
+	}
+	return edges, ""
+}
+
+// summarize reads the go.mod files of mods, eight at a time, into
+// summaries. It returns the first reason one cannot be read.
+func (r *modGraphReader) summarize(mods []module.Version,
+	summaries map[module.Version]*modSummary) string {
+	read := make([]*modSummary, len(mods))
+	reasons := make([]string, len(mods))
+	// Eight workers, not a goroutine a file: parsing a go.mod grows a
+	// fresh goroutine's stack several times.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(8, len(mods)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(mods); i = int(next.Add(1) - 1) {
+				read[i], reasons[i] = r.summary(mods[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, m := range mods {
+		if reasons[i] != "" {
+			return m.String() + ": " + reasons[i]
+		}
+		summaries[m] = read[i]
+	}
+	return ""
+}
+
+// summary reads the go.mod file of m, or of its replacement.
+func (r *modGraphReader) summary(m module.Version) (*modSummary, string) {
+	switch m.Path {
+	case "go", "toolchain":
+		// The go command's own nodes: from go 1.21, go@1.22 requires
+		// toolchain@go1.22.
+		s := &modSummary{pruned: true}
+		if m.Path == "go" && version.Compare("go"+m.Version, goStrictFrom) >= 0 {
+			s.require = []module.Version{{Path: "toolchain", Version: "go" + m.Version}}
+		}
+		return s, ""
+	}
+	actual, ok := r.replace[m]
+	if !ok {
+		actual, ok = r.replace[module.Version{Path: m.Path}]
+	}
+	if !ok {
+		actual = m
+	}
+	data, reason := r.goModData(actual)
+	if reason != "" {
+		return nil, reason
+	}
+	f, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		return nil, "go.mod does not parse"
+	}
+	if actual.Version != "" {
+		if f.Module == nil {
+			return nil, "go.mod has no module line"
+		}
+		if p := f.Module.Mod.Path; p != m.Path && p != actual.Path {
+			return nil, "go.mod declares " + p
+		}
+	}
+	s := &modSummary{}
+	if f.Go != nil {
+		s.pruned = pruning(f.Go.Version)
+	}
+	s.require = make([]module.Version, 0, len(f.Require)+1)
+	for _, req := range f.Require {
+		if !r.exclude[req.Mod] {
+			s.require = append(s.require, req.Mod)
+		}
+	}
+	if f.Go != nil && version.Compare("go"+f.Go.Version, goStrictFrom) >= 0 {
+		if version.Compare("go"+f.Go.Version, r.env.Version) > 0 {
+			return nil, "needs go " + f.Go.Version
+		}
+		s.require = append(s.require, module.Version{Path: "go", Version: f.Go.Version})
+	}
+	return s, ""
+}
+
+// goModData reads the go.mod file of m: from the module cache, checked
+// against go.sum, or from the folder of a local replacement.
+func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
+	if m.Version == "" {
+		data, err := os.ReadFile(filepath.Join(r.localDir(m.Path), "go.mod"))
+		if err != nil {
+			return nil, err.Error()
+		}
+		return data, ""
+	}
+	want, ok := r.sums[m]
+	if !ok {
+		return nil, "go.sum has no hash of its go.mod"
+	}
+	path, err := module.EscapePath(m.Path)
+	if err != nil {
+		return nil, err.Error()
+	}
+	v, err := module.EscapeVersion(m.Version)
+	if err != nil {
+		return nil, err.Error()
+	}
+	name := filepath.Join(r.env.ModCache, "cache", "download", path, "@v", v+".mod")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, "not in the module cache"
+	}
+	got, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	})
+	if err != nil || got != want {
+		return nil, name + " does not match go.sum"
+	}
+	return data, ""
+}
+
+// localDir is the folder of a replacement by a file path, which is
+// relative to the main module's folder unless absolute.
+func (r *modGraphReader) localDir(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(r.dir, path)
+}
+
+// goModSums returns the "/go.mod" lines of a go.sum file: the h1 hash of
+// each module version's go.mod file. Other lines are not its business.
+func goModSums(data []byte) map[module.Version]string {
+	sums := map[module.Version]string{}
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			continue
+		}
+		if v, ok := strings.CutSuffix(f[1], "/go.mod"); ok {
+			sums[module.Version{Path: f[0], Version: v}] = f[2]
+		}
+	}
+	return sums
+}
+
+// pruning reports whether a go.mod of that go line prunes the graph below
+// it.
+func pruning(goLine string) bool {
+	return version.Compare("go"+goLine, goPrunedFrom) >= 0
+}
+
+// compareModVersion orders two versions of path as the go command does:
+// Go versions for go and toolchain, semantic versions for modules.
+func compareModVersion(path, a, b string) int {
+	switch path {
+	case "go":
+		return version.Compare("go"+a, "go"+b)
+	case "toolchain":
+		return version.Compare(a, b)
+	}
+	return semver.Compare(a, b)
+}

@@ -1,0 +1,329 @@
+package sbom
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb/dirhash"
+
+	"github.com/sentrikat/sbompipe/internal/testparts"
+)
+
+// graphProxyMods are the go.mod files a file:// module proxy serves to
+// TestCachedModGraph: pruned and unpruned modules, a chain below an
+// unpruned one, an older version only an unpruned module asks for, a
+// module with no go line, one that replaces another.
+var graphProxyMods = map[string]string{
+	"example.com/a@v1.0.0": "module example.com/a\n\ngo 1.21\n\nrequire (\n" +
+		"\texample.com/b v1.1.0\n\texample.com/c v1.0.0\n\texample.com/x v1.0.0\n)\n",
+	"example.com/b@v1.1.0": "module example.com/b\n\ngo 1.17\n\nrequire example.com/d v1.0.0\n",
+	"example.com/b@v1.2.0": "module example.com/b\n\ngo 1.17\n\nrequire example.com/d v1.1.0\n",
+	"example.com/c@v1.0.0": "module example.com/c\n\nrequire example.com/e v1.0.0 // indirect\n",
+	"example.com/d@v1.0.0": "module example.com/d\n\ngo 1.16\n\nrequire example.com/f v0.9.0\n",
+	"example.com/d@v1.1.0": "module example.com/d\n\ngo 1.16\n",
+	"example.com/e@v1.0.0": "module example.com/e\n\ngo 1.20\n\n" +
+		"require (\n\texample.com/f v1.0.0\n\texample.com/g v1.0.0\n)\n",
+	"example.com/f@v0.9.0": "module example.com/f\n",
+	"example.com/f@v1.0.0": "module example.com/f\n\ngo 1.22\n",
+	"example.com/g@v1.0.0": "module example.com/g\n\ngo 1.18\n\nrequire example.com/h v1.0.0\n",
+	"example.com/h@v1.0.0": "module example.com/h\n",
+	"example.com/x@v1.0.0": "module example.com/x\n\ngo 1.21\n",
+	"example.com/x@v1.1.0": "module example.com/x\n\ngo 1.21\n",
+	// r is replaced by r2, whose go.mod may name either.
+	"example.com/r@v1.0.0":   "module example.com/r\n\ngo 1.21\n",
+	"example.com/r2@v1.5.0":  "module example.com/r\n\ngo 1.21\n\nrequire example.com/h v1.0.0\n",
+	"example.com/new@v1.0.0": "module example.com/new\n\ngo 1.99\n",
+	// A world before go 1.17, with a cycle.
+	"example.com/o1@v1.0.0": "module example.com/o1\n\ngo 1.14\n\nrequire example.com/o2 v1.0.0\n",
+	"example.com/o2@v1.0.0": "module example.com/o2\n\nrequire example.com/o3 v1.0.0\n",
+	"example.com/o3@v1.0.0": "module example.com/o3\n\ngo 1.12\n",
+	"example.com/o3@v1.1.0": "module example.com/o3\n\ngo 1.12\n\n" +
+		"require (\n\texample.com/o2 v1.0.0\n\texample.com/o4 v1.0.0\n)\n",
+	"example.com/o4@v1.0.0": "module example.com/o4\n",
+}
+
+// graphProxy writes graphProxyMods as a file:// module proxy and returns
+// it with the go.sum lines of every go.mod file.
+func graphProxy(t *testing.T) (proxy string, sums map[string]string) {
+	t.Helper()
+	proxy, sums = t.TempDir(), map[string]string{}
+	for mod, gomod := range graphProxyMods {
+		path, v, _ := strings.Cut(mod, "@")
+		dir := filepath.Join(proxy, path, "@v")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		info := `{"Version":"` + v + `","Time":"2026-01-01T00:00:00Z"}`
+		for name, data := range map[string]string{v + ".mod": gomod, v + ".info": info} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h1, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+			return io.NopCloser(strings.NewReader(gomod)), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums[mod] = path + " " + v + "/go.mod " + h1 + "\n"
+	}
+	return proxy, sums
+}
+
+// goModGraphLines runs `go mod graph` in dir and returns its lines sorted.
+func goModGraphLines(dir string, env []string) ([]string, error) {
+	cmd := exec.Command("go", "mod", "graph")
+	cmd.Dir, cmd.Env = dir, env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go mod graph in %s: %v: %.300s", dir, err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	slices.Sort(lines)
+	return lines, nil
+}
+
+// checkCachedModGraph reads the graph of dir from the module cache and
+// compares it with want, `go mod graph`'s lines. It returns the go env it
+// read the graph with.
+func checkCachedModGraph(t *testing.T, dir string, env, want []string) goEnv {
+	t.Helper()
+	e, err := readGoEnv(context.Background(), "go", dir, env, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edges, reason := cachedModGraph(dir, e, "")
+	if reason != "" {
+		t.Fatalf("no graph: %s", reason)
+	}
+	if got := edgeLines(edges); !slices.Equal(got, want) {
+		t.Errorf("%d lines:\n%s\nwant %d as go mod graph prints:\n%s", len(got),
+			strings.Join(got, "\n"), len(want), strings.Join(want, "\n"))
+	}
+	return e
+}
+
+func edgeLines(edges []goGraphEdge) []string {
+	var lines []string
+	for _, e := range edges {
+		lines = append(lines, e.from+" "+e.to)
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+func TestCachedModGraph(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		testparts.Missing(t, "no go command to compare with; install Go")
+	}
+	proxy, sums := graphProxy(t)
+	cache := t.TempDir()
+	env := append(os.Environ(), "GOPROXY=file://"+filepath.ToSlash(proxy),
+		"GOMODCACHE="+cache, "GOFLAGS=-mod=mod -modcacherw", "GOSUMDB=off",
+		"GONOSUMDB=", "GOPRIVATE=", "GOWORK=off", "GOTOOLCHAIN=local", "GOENV=off")
+
+	main := func(goLine, extra string, mods ...string) map[string]string {
+		gomod := "module example.com/main\n\n"
+		if goLine != "" {
+			gomod += "go " + goLine + "\n\n"
+		}
+		gomod += "require (\n"
+		var sum string
+		for _, m := range mods {
+			p, v, _ := strings.Cut(m, "@")
+			gomod += "\t" + p + " " + v + "\n"
+		}
+		for _, s := range sums {
+			sum += s
+		}
+		return map[string]string{"go.mod": gomod + ")\n" + extra, "go.sum": sum}
+	}
+	all := []string{"example.com/a@v1.0.0", "example.com/b@v1.1.0", "example.com/c@v1.0.0",
+		"example.com/d@v1.0.0", "example.com/e@v1.0.0", "example.com/f@v1.0.0",
+		"example.com/r@v1.0.0", "example.com/l@v1.0.0"}
+	old := []string{"example.com/o1@v1.0.0", "example.com/o2@v1.0.0", "example.com/o3@v1.1.0",
+		"example.com/d@v1.0.0", "example.com/f@v0.9.0"}
+	replace := "\nexclude example.com/x v1.0.0\n\nreplace example.com/r => example.com/r2 v1.5.0\n\n" +
+		"replace example.com/l v1.0.0 => ./l\n"
+	local := map[string]string{"l/go.mod": "module example.com/l\n\ngo 1.21\n\n" +
+		"require example.com/f v1.0.0\n"}
+
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+	}{
+		{"pruned", main("1.22", replace, all...)},
+		{"unpruned", main("1.16", "", old...)},
+		{"no go line", main("", "", old...)},
+		{"pruned over unpruned", main("1.21", "", old...)},
+		{"toolchain", main("1.22", "\ntoolchain go1.23.1\n"+replace, all...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, tc.files)
+			writeFiles(t, dir, local)
+			want, err := goModGraphLines(dir, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := checkCachedModGraph(t, dir, env, want)
+
+			// Kept in the graph cache, read from there, and read again
+			// from the module cache when the entry is damaged.
+			gc := t.TempDir()
+			if _, reason := cachedModGraph(dir, e, gc); reason != "" {
+				t.Fatal(reason)
+			}
+			entries, _ := filepath.Glob(filepath.Join(gc, graphCacheFormat, "*"))
+			if len(entries) != 1 {
+				t.Fatalf("graph cache entries %q, want one", entries)
+			}
+			for _, damage := range []string{"", "one-field\n", graphCacheFormat + "\n"} {
+				if damage != "" {
+					os.WriteFile(entries[0], []byte(damage), 0o644)
+				}
+				edges, reason := cachedModGraph(dir, e, gc)
+				if got := edgeLines(edges); reason != "" || !slices.Equal(got, want) {
+					t.Errorf("graph cache entry %q: reason %q, graph differs: %v",
+						damage, reason, !slices.Equal(got, want))
+				}
+			}
+			// A local replacement's go.mod changed is another graph.
+			if !strings.Contains(tc.files["go.mod"], "=> ./l") {
+				return
+			}
+			os.WriteFile(filepath.Join(dir, "l", "go.mod"), []byte("module example.com/l\n"), 0o644)
+			edges, reason := cachedModGraph(dir, e, gc)
+			got := edgeLines(edges)
+			if reason != "" || !slices.Contains(got, "example.com/main example.com/l@v1.0.0") ||
+				slices.Contains(got, "example.com/l@v1.0.0 example.com/f@v1.0.0") {
+				t.Errorf("local replacement's go.mod changed: reason %q, graph %q", reason, got)
+			}
+		})
+	}
+
+	// What only the go command can answer is left to it. Every go.mod
+	// but x v1.1.0's is in the module cache.
+	for mod, gomod := range graphProxyMods {
+		path, v, _ := strings.Cut(mod, "@")
+		p := filepath.Join(cache, "cache", "download", path, "@v", v+".mod")
+		if mod == "example.com/x@v1.1.0" || fileExists(p) {
+			continue
+		}
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(gomod), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, reason string
+		files        map[string]string
+		env          func(*goEnv)
+		change       func(dir string)
+	}{
+		{name: "not tidy", reason: "not consistent: example.com/d@v1.0.0 is required at v1.1.0",
+			files: main("1.22", "", "example.com/b@v1.2.0", "example.com/d@v1.0.0")},
+		{name: "newer go", reason: "needs go 1.99",
+			files: main("1.22", "", "example.com/new@v1.0.0")},
+		{name: "main newer go", reason: "go.mod needs go 1.99",
+			files: main("1.99", "", "example.com/d@v1.1.0")},
+		{name: "excluded root", reason: "requires an excluded version",
+			files: main("1.22", "exclude example.com/x v1.0.0\n", "example.com/x@v1.0.0")},
+		{name: "vendor", reason: "GOFLAGS has -mod=vendor",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			env:   func(e *goEnv) { e.Flags = "-mod=vendor" }},
+		{name: "modfile", reason: "GOFLAGS has -modfile=other.mod",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			env:   func(e *goEnv) { e.Flags = "-mod=mod -modfile=other.mod" }},
+		{name: "workspace", reason: "workspace mode",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			env:   func(e *goEnv) { e.Work = "/src/go.work" }},
+		{name: "no go.sum line", reason: "go.sum has no hash of its go.mod",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			change: func(dir string) {
+				os.WriteFile(filepath.Join(dir, "go.sum"), nil, 0o644)
+			}},
+		{name: "not in the module cache", reason: "not in the module cache",
+			files: main("1.22", "", "example.com/x@v1.1.0")},
+		{name: "changed in the module cache", reason: "does not match go.sum",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			change: func(string) {
+				p := filepath.Join(cache, "cache", "download", "example.com", "d", "@v", "v1.1.0.mod")
+				if err := os.WriteFile(p, []byte("module example.com/d\n\ngo 1.16\n\n"+
+					"require example.com/x v1.1.0\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, tc.files)
+			if tc.change != nil {
+				tc.change(dir)
+			}
+			e := goEnv{Version: "go1.26.0", ModCache: cache, Flags: "-mod=mod", Work: "off"}
+			if tc.env != nil {
+				tc.env(&e)
+			}
+			edges, reason := cachedModGraph(dir, e, t.TempDir())
+			if !strings.Contains(reason, tc.reason) || edges != nil {
+				t.Errorf("reason %q, %d edges; want %q and none", reason, len(edges), tc.reason)
+			}
+		})
+	}
+}
+
+// TestCachedModGraphCorpus compares the graph with `go mod graph` on the
+// shared corpus's go.mod files, where the go command can read them.
+func TestCachedModGraphCorpus(t *testing.T) {
+	corpus := testparts.Shared(t, "corpus/gomod")
+	if _, err := exec.LookPath("go"); err != nil {
+		testparts.Missing(t, "no go command to compare with; install Go")
+	}
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	for _, name := range []string{"go-github", "golang-vuln", "syft-retract"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(corpus, name)
+			want, err := goModGraphLines(dir, env)
+			if err != nil {
+				// A module proxy may refuse some modules (this one does).
+				t.Skip(err)
+			}
+			checkCachedModGraph(t, dir, env, want)
+		})
+	}
+}
+
+// The escaped path of a module with capitals, as the module cache has it.
+func TestGoModDataEscapes(t *testing.T) {
+	cache := t.TempDir()
+	m := module.Version{Path: "github.com/Azure/go-ansiterm", Version: "v0.0.0-20250102033503-faa5f7b0171c"}
+	data := "module github.com/Azure/go-ansiterm\n"
+	p := filepath.Join(cache, "cache", "download", "github.com", "!azure", "go-ansiterm", "@v",
+		m.Version+".mod")
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte(data), 0o644)
+	h1, _ := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(data)), nil
+	})
+	r := &modGraphReader{env: goEnv{ModCache: cache}, sums: map[module.Version]string{m: h1}}
+	if got, reason := r.goModData(m); reason != "" || string(got) != data {
+		t.Errorf("goModData = %q, %q", got, reason)
+	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
