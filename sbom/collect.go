@@ -88,6 +88,8 @@ type builder struct {
 	// probed counts the modules whose license texts startClassifier
 	// found in the license cache.
 	probed int
+	// restoreGC undoes lowerGC once the classifier is no longer needed.
+	restoreGC func()
 }
 
 // classifierProbes is how many modules' license texts startClassifier
@@ -116,6 +118,7 @@ func (b *builder) startClassifier(comps ...*Component) {
 		b.probed++
 		for _, t := range texts {
 			if !b.licenseCache.has(t.sum) {
+				b.restoreGC = lowerGC()
 				b.classifier = background(loadClassifier)
 				return
 			}
@@ -166,6 +169,12 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 	// module cache.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer func() {
+		if b.restoreGC != nil {
+			b.classifier = nil
+			b.restoreGC()
+		}
+	}()
 	for _, dir := range in.GoModules {
 		b.goEnvs[dir] = background(func() (goEnv, error) {
 			return readGoEnv(ctx, in.GoCommand, dir, env, in.Offline)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -70,6 +72,7 @@ func (b *builder) licenses(ctx context.Context) error {
 		if b.classifier == nil {
 			// Only local replacement directories have license files, or
 			// the cache knew every text startClassifier looked at.
+			b.restoreGC = lowerGC()
 			b.classifier = sync.OnceValues(loadClassifier)
 		}
 		c, err := b.classifier()
@@ -107,6 +110,46 @@ func (b *builder) licenses(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// lowGC counts the callers of lowerGC that have not restored it yet, and
+// keeps the GC percentage to restore.
+var lowGC struct {
+	sync.Mutex
+	n, old int
+}
+
+// lowerGC has the garbage collector run twice as often (GOGC=50) while the
+// license classifier is in memory, unless GOGC is set: the classifier
+// keeps about 100 MB and loading it allocates as much again, so a run
+// that loads it peaks near 140 MB instead of 160 MB, for more collection
+// work, mostly on another core. The function it returns restores the
+// percentage and collects the classifier, which must be unreachable by
+// then: left to the next collection at the restored percentage, its
+// 100 MB would let the heap grow to twice that first. Calling it again
+// does nothing.
+func lowerGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	lowGC.Lock()
+	if lowGC.n == 0 {
+		lowGC.old = debug.SetGCPercent(50)
+	}
+	lowGC.n++
+	lowGC.Unlock()
+	return sync.OnceFunc(func() {
+		lowGC.Lock()
+		lowGC.n--
+		restore := lowGC.n == 0
+		if restore {
+			debug.SetGCPercent(lowGC.old)
+		}
+		lowGC.Unlock()
+		if restore {
+			runtime.GC()
+		}
+	})
 }
 
 // classifyAll returns the licenses classify finds in each content, keyed

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -293,5 +294,34 @@ func TestCycloneDXLicenseIDs(t *testing.T) {
 		if !cdxLicenseIDs[id] {
 			t.Errorf("%s is not in cdxLicenseIDs: run go generate ./sbom", id)
 		}
+	}
+}
+
+// lowerGC halves the GC percentage until the last of its callers restores
+// it, and leaves a GOGC the user set alone.
+func TestLowerGC(t *testing.T) {
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	percent := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+
+	first, second := lowerGC(), lowerGC()
+	if p := percent(); p != 50 {
+		t.Fatalf("while the classifier is in use: GC percent %d, want 50", p)
+	}
+	first()
+	first() // a second call does nothing
+	if p := percent(); p != 50 {
+		t.Errorf("one of two restored: GC percent %d, want 50", p)
+	}
+	second()
+	if p := percent(); p != 100 {
+		t.Errorf("both restored: GC percent %d, want 100", p)
+	}
+
+	t.Setenv("GOGC", "200")
+	lowerGC()()
+	if p := percent(); p != 100 {
+		t.Errorf("with GOGC set: GC percent %d, want it untouched (100)", p)
 	}
 }
