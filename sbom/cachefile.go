@@ -6,10 +6,11 @@ import (
 	"path/filepath"
 )
 
-// readCacheFile returns the content of the cache entry at path, if it is a
-// regular file of at most limit bytes. Only a regular file is read:
-// opening a FIFO planted in a cache would wait for a writer for ever.
-func readCacheFile(path string, limit int64) ([]byte, bool) {
+// readRegularFile returns the content of the file at path (a cache entry, a
+// go.mod), if it is a regular file of at most limit bytes. Only a regular
+// file is read: opening a FIFO planted there would wait for a writer for
+// ever, and a link may lead anywhere.
+func readRegularFile(path string, limit int64) ([]byte, bool) {
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
 		return nil, false
 	}

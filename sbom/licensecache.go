@@ -64,7 +64,7 @@ func (lc licenseCache) get(sum [sha256.Size]byte) ([]string, bool) {
 	if lc.dir == "" {
 		return nil, false
 	}
-	data, ok := readCacheFile(lc.path(sum), 64<<10)
+	data, ok := readRegularFile(lc.path(sum), 64<<10)
 	if !ok {
 		return nil, false
 	}

@@ -11,7 +11,6 @@ import (
 	"go/version"
 	"hash"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -117,9 +116,9 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 	if env.ModCache == "" {
 		return nil, "no module cache"
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return nil, err.Error()
+	data, ok := readRegularFile(filepath.Join(dir, "go.mod"), maxGoMod)
+	if !ok {
+		return nil, "no go.mod that sbompipe reads"
 	}
 	main, err := modfile.Parse(filepath.Join(dir, "go.mod"), data, nil)
 	if err != nil || main.Module == nil {
@@ -138,9 +137,11 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 		replace: map[module.Version]module.Version{},
 		exclude: map[module.Version]bool{},
 	}
-	sum, err := os.ReadFile(filepath.Join(dir, "go.sum"))
-	if err != nil && !os.IsNotExist(err) {
-		return nil, err.Error()
+	// A go.sum that cannot be read is left to the go command (a missing
+	// one too: every go.mod file would lack its hash).
+	sum, ok := readRegularFile(filepath.Join(dir, "go.sum"), maxGoSum)
+	if !ok {
+		return nil, "no go.sum that sbompipe reads"
 	}
 	r.sums = goModSums(sum)
 	key := sha256.New()
@@ -152,8 +153,8 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 		if x.New.Version != "" {
 			continue
 		}
-		local, err := os.ReadFile(filepath.Join(r.localDir(x.New.Path), "go.mod"))
-		if err != nil {
+		local, ok := readRegularFile(filepath.Join(r.localDir(x.New.Path), "go.mod"), maxGoMod)
+		if !ok {
 			graphCache = "" // the graph cannot be read without it either
 		}
 		writeKeyPart(key, []byte(x.New.Path))
@@ -201,7 +202,7 @@ func writeKeyPart(h hash.Hash, part []byte) {
 // readGraphEntry reads a graph kept by writeGraphEntry: a line of its
 // format, then one line per edge, "from to" as `go mod graph` prints it.
 func readGraphEntry(path string) ([]goGraphEdge, bool) {
-	data, ok := readCacheFile(path, 64<<20)
+	data, ok := readRegularFile(path, 64<<20)
 	if !ok {
 		return nil, false
 	}
@@ -380,13 +381,21 @@ func (r *modGraphReader) summary(m module.Version) (*modSummary, string) {
 	return s, ""
 }
 
+// The largest go.mod and go.sum files the graph reader reads.
+const (
+	maxGoMod = 16 << 20
+	maxGoSum = 64 << 20
+)
+
 // goModData reads the go.mod file of m: from the module cache, checked
 // against go.sum, or from the folder of a local replacement.
 func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
+	// Only regular files are read (a FIFO would wait for ever); anything
+	// else is left to the go command.
 	if m.Version == "" {
-		data, err := os.ReadFile(filepath.Join(r.localDir(m.Path), "go.mod"))
-		if err != nil {
-			return nil, err.Error()
+		data, ok := readRegularFile(filepath.Join(r.localDir(m.Path), "go.mod"), maxGoMod)
+		if !ok {
+			return nil, "no go.mod in " + r.localDir(m.Path) + " that sbompipe reads"
 		}
 		return data, ""
 	}
@@ -403,8 +412,8 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 		return nil, err.Error()
 	}
 	name := filepath.Join(r.env.ModCache, "cache", "download", path, "@v", v+".mod")
-	data, err := os.ReadFile(name)
-	if err != nil {
+	data, ok := readRegularFile(name, maxGoMod)
+	if !ok {
 		return nil, "not in the module cache"
 	}
 	got, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {

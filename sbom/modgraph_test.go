@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"golang.org/x/mod/module"
@@ -256,6 +257,24 @@ func TestCachedModGraph(t *testing.T) {
 			}},
 		{name: "not in the module cache", reason: "not in the module cache",
 			files: main("1.22", "", "example.com/x@v1.1.0")},
+		{name: "a FIFO in the module cache", reason: "not in the module cache",
+			files: main("1.22", "", "example.com/o4@v1.0.0"),
+			change: func(string) {
+				p := filepath.Join(cache, "cache", "download", "example.com", "o4", "@v", "v1.0.0.mod")
+				if err := os.Remove(p); err != nil {
+					t.Fatal(err)
+				}
+				if err := syscall.Mkfifo(p, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "a FIFO for go.sum", reason: "no go.sum",
+			files: map[string]string{"go.mod": "module example.com/main\n\ngo 1.22\n"},
+			change: func(dir string) {
+				if err := syscall.Mkfifo(filepath.Join(dir, "go.sum"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}},
 		{name: "changed in the module cache", reason: "does not match go.sum",
 			files: main("1.22", "", "example.com/d@v1.1.0"),
 			change: func(string) {
