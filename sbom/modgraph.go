@@ -82,7 +82,7 @@ type modSummary struct {
 type modGraphReader struct {
 	dir     string // the main module's directory
 	env     goEnv
-	sums    map[module.Version]string // "/go.mod" lines of go.sum
+	sums    map[module.Version][]string // "/go.mod" lines of go.sum, in order
 	replace map[module.Version]module.Version
 	exclude map[module.Version]bool
 }
@@ -120,9 +120,33 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 	if !ok {
 		return nil, "no go.mod that sbompipe reads"
 	}
-	main, err := modfile.Parse(filepath.Join(dir, "go.mod"), data, nil)
-	if err != nil || main.Module == nil {
+	// The go command resolves a version that is not canonical ("v1.1") as a
+	// query, and refuses one that does not fit the path's major version;
+	// modfile.Parse alone would take v1.1 for v1.1.0.
+	fixed := ""
+	fix := func(path, v string) (string, error) {
+		_, major, _ := module.SplitPathVersion(path)
+		if module.CanonicalVersion(v) != v || module.CheckPathMajor(v, major) != nil {
+			fixed = path + " " + v
+		}
+		return v, nil
+	}
+	main, err := modfile.Parse(filepath.Join(dir, "go.mod"), data, fix)
+	if err != nil || main.Module == nil || module.CheckImportPath(main.Module.Mod.Path) != nil {
 		return nil, "go.mod does not parse"
+	}
+	if fixed != "" {
+		return nil, "go.mod has a version that is not canonical: " + fixed
+	}
+	if len(main.Godebug) > 0 {
+		// The go command checks each key against the settings it knows.
+		return nil, "go.mod has godebug settings"
+	}
+	// A relative replacement is relative to the folder the go command
+	// runs in, which the kernel gives without symbolic links.
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, err.Error()
 	}
 	mainGo := "1.16" // what the go command assumes of a go.mod without a go line
 	if main.Go != nil {
@@ -132,7 +156,7 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 		return nil, "go.mod needs go " + mainGo
 	}
 	r := &modGraphReader{
-		dir:     dir,
+		dir:     real,
 		env:     env,
 		replace: map[module.Version]module.Version{},
 		exclude: map[module.Version]bool{},
@@ -149,6 +173,9 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 		writeKeyPart(key, part)
 	}
 	for _, x := range main.Replace {
+		if prev, dup := r.replace[x.Old]; dup && prev != x.New {
+			return nil, "go.mod has conflicting replacements of " + x.Old.String()
+		}
 		r.replace[x.Old] = x.New
 		if x.New.Version != "" {
 			continue
@@ -160,10 +187,12 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 		writeKeyPart(key, []byte(x.New.Path))
 		writeKeyPart(key, local)
 	}
-	entry := ""
+	entry, head := "", ""
 	if graphCache != "" {
-		entry = filepath.Join(graphCache, graphCacheFormat, hex.EncodeToString(key.Sum(nil)))
-		if edges, ok := readGraphEntry(entry); ok {
+		k := hex.EncodeToString(key.Sum(nil))
+		entry = filepath.Join(graphCache, graphCacheFormat, k)
+		head = graphCacheFormat + " " + k + " " + main.Module.Mod.Path
+		if edges, ok := readGraphEntry(entry, head); ok {
 			return edges, ""
 		}
 	}
@@ -183,7 +212,7 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 	}
 	edges, reason = r.walk(main.Module.Mod.Path, roots, pruning(mainGo))
 	if reason == "" && entry != "" {
-		writeGraphEntry(entry, edges)
+		writeGraphEntry(entry, head, edges)
 	}
 	return edges, reason
 }
@@ -199,24 +228,28 @@ func writeKeyPart(h hash.Hash, part []byte) {
 	h.Write(part)
 }
 
-// readGraphEntry reads a graph kept by writeGraphEntry: a line of its
-// format, then one line per edge, "from to" as `go mod graph` prints it.
-func readGraphEntry(path string) ([]goGraphEdge, bool) {
+// readGraphEntry reads a graph kept by writeGraphEntry: a first line that
+// names the format, the key and the main module (head), one line per edge,
+// "from to" as `go mod graph` prints it, and a last line with the number of
+// edges and the SHA-256 of their lines, so that an entry cut short,
+// damaged or copied from another key is not believed.
+func readGraphEntry(path, head string) ([]goGraphEdge, bool) {
 	data, ok := readRegularFile(path, 64<<20)
 	if !ok {
 		return nil, false
 	}
-	head, body, ok := bytes.Cut(data, []byte("\n"))
-	if !ok || string(head) != graphCacheFormat {
+	first, rest, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || string(first) != head {
 		return nil, false
 	}
-	if len(body) == 0 || body[len(body)-1] != '\n' {
+	i := bytes.LastIndexByte(rest[:max(len(rest)-1, 0)], '\n') + 1
+	body, last := rest[:i], rest[i:]
+	if string(last) != graphEntryEnd(body) {
 		return nil, false
 	}
-	lines := strings.Split(string(body[:len(body)-1]), "\n")
-	edges := make([]goGraphEdge, 0, len(lines))
-	for _, l := range lines {
-		from, to, ok := strings.Cut(l, " ")
+	edges := make([]goGraphEdge, 0, bytes.Count(body, []byte("\n")))
+	for l := range strings.Lines(string(body)) {
+		from, to, ok := strings.Cut(strings.TrimSuffix(l, "\n"), " ")
 		if !ok || from == "" || to == "" || strings.Contains(to, " ") {
 			return nil, false
 		}
@@ -226,13 +259,19 @@ func readGraphEntry(path string) ([]goGraphEdge, bool) {
 }
 
 // writeGraphEntry keeps a graph for readGraphEntry.
-func writeGraphEntry(path string, edges []goGraphEdge) {
+func writeGraphEntry(path, head string, edges []goGraphEdge) {
 	var b bytes.Buffer
-	b.WriteString(graphCacheFormat + "\n")
 	for _, e := range edges {
 		b.WriteString(e.from + " " + e.to + "\n")
 	}
-	writeCacheFile(path, b.Bytes())
+	writeCacheFile(path, []byte(head+"\n"+b.String()+graphEntryEnd(b.Bytes())))
+}
+
+// graphEntryEnd is the last line of a graph cache entry with those edge
+// lines.
+func graphEntryEnd(body []byte) string {
+	sum := sha256.Sum256(body)
+	return fmt.Sprintf("end %d %x\n", bytes.Count(body, []byte("\n")), sum)
 }
 
 // walk loads the graph from the roots as the go command does: every root,
@@ -399,8 +438,8 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 		}
 		return data, ""
 	}
-	want, ok := r.sums[m]
-	if !ok {
+	sums := r.sums[m]
+	if len(sums) == 0 {
 		return nil, "go.sum has no hash of its go.mod"
 	}
 	path, err := module.EscapePath(m.Path)
@@ -419,10 +458,20 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 	got, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	})
-	if err != nil || got != want {
-		return nil, name + " does not match go.sum"
+	if err != nil {
+		return nil, err.Error()
 	}
-	return data, ""
+	// As the go command checks: the lines in order, up to the first
+	// that matches; an h1 line before it that does not is a mismatch.
+	for _, want := range sums {
+		if want == got {
+			return data, ""
+		}
+		if strings.HasPrefix(want, "h1:") {
+			break
+		}
+	}
+	return nil, name + " does not match go.sum"
 }
 
 // localDir is the folder of a replacement by a file path, which is
@@ -436,15 +485,18 @@ func (r *modGraphReader) localDir(path string) string {
 
 // goModSums returns the "/go.mod" lines of a go.sum file: the h1 hash of
 // each module version's go.mod file. Other lines are not its business.
-func goModSums(data []byte) map[module.Version]string {
-	sums := map[module.Version]string{}
+func goModSums(data []byte) map[module.Version][]string {
+	sums := map[module.Version][]string{}
 	for line := range strings.Lines(string(data)) {
 		f := strings.Fields(line)
 		if len(f) != 3 {
 			continue
 		}
 		if v, ok := strings.CutSuffix(f[1], "/go.mod"); ok {
-			sums[module.Version{Path: f[0], Version: v}] = f[2]
+			m := module.Version{Path: f[0], Version: v}
+			if !slices.Contains(sums[m], f[2]) {
+				sums[m] = append(sums[m], f[2])
+			}
 		}
 	}
 	return sums

@@ -165,6 +165,8 @@ func TestCachedModGraph(t *testing.T) {
 		files map[string]string
 	}{
 		{"pruned", main("1.22", replace, all...)},
+		{"through a symbolic link", main("1.22",
+			strings.Replace(replace, "=> ./l", "=> ../l", 1), all...)},
 		{"unpruned", main("1.16", "", old...)},
 		{"no go line", main("", "", old...)},
 		{"pruned over unpruned", main("1.21", "", old...)},
@@ -174,6 +176,25 @@ func TestCachedModGraph(t *testing.T) {
 			dir := t.TempDir()
 			writeFiles(t, dir, tc.files)
 			writeFiles(t, dir, local)
+			if tc.name == "through a symbolic link" {
+				// ../l is beside the real folder, not beside the link,
+				// where a decoy waits.
+				parent := t.TempDir()
+				real := filepath.Join(parent, "real")
+				if err := os.Rename(dir, real); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Rename(filepath.Join(real, "l"), filepath.Join(parent, "l")); err != nil {
+					t.Fatal(err)
+				}
+				link := t.TempDir()
+				writeFiles(t, link, map[string]string{"l/go.mod": "module example.com/l\n\n" +
+					"go 1.21\n\nrequire example.com/h v1.0.0\n"})
+				dir = filepath.Join(link, "main")
+				if err := os.Symlink(real, dir); err != nil {
+					t.Fatal(err)
+				}
+			}
 			want, err := goModGraphLines(dir, env)
 			if err != nil {
 				t.Fatal(err)
@@ -190,7 +211,23 @@ func TestCachedModGraph(t *testing.T) {
 			if len(entries) != 1 {
 				t.Fatalf("graph cache entries %q, want one", entries)
 			}
-			for _, damage := range []string{"", "one-field\n", graphCacheFormat + "\n"} {
+			kept, err := os.ReadFile(entries[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.SplitAfter(string(kept), "\n")
+			other := filepath.Join(t.TempDir(), "other")
+			writeGraphEntry(other, graphCacheFormat+" 00 example.com/other",
+				[]goGraphEdge{{"example.com/main", "go@1.22"}})
+			fromOther, _ := os.ReadFile(other)
+			for _, damage := range []string{
+				"",
+				"one-field\n",
+				graphCacheFormat + "\n",
+				strings.Join(slices.Delete(slices.Clone(lines), 2, 3), ""), // an edge lost
+				strings.Join(lines[:len(lines)-2], ""),                     // no last line
+				string(fromOther),                                          // another module's graph
+			} {
 				if damage != "" {
 					os.WriteFile(entries[0], []byte(damage), 0o644)
 				}
@@ -198,6 +235,9 @@ func TestCachedModGraph(t *testing.T) {
 				if got := edgeLines(edges); reason != "" || !slices.Equal(got, want) {
 					t.Errorf("graph cache entry %q: reason %q, graph differs: %v",
 						damage, reason, !slices.Equal(got, want))
+				}
+				if rewritten, _ := os.ReadFile(entries[0]); string(rewritten) != string(kept) {
+					t.Errorf("graph cache entry %q was not written again", damage)
 				}
 			}
 			// A local replacement's go.mod changed is another graph.
@@ -233,6 +273,21 @@ func TestCachedModGraph(t *testing.T) {
 		env          func(*goEnv)
 		change       func(dir string)
 	}{
+		{name: "conflicting replacements", reason: "conflicting replacements",
+			files: main("1.22", "replace example.com/d => example.com/d v1.1.0\n"+
+				"replace example.com/d => example.com/d v1.0.0\n", "example.com/d@v1.0.0")},
+		{name: "godebug", reason: "godebug",
+			files: main("1.22", "godebug nosuchkey=1\n", "example.com/d@v1.1.0")},
+		{name: "not canonical", reason: "not canonical: example.com/d v1.1",
+			files: map[string]string{"go.mod": "module example.com/main\n\ngo 1.22\n\n" +
+				"require example.com/d v1.1\n"}},
+		{name: "a wrong h1 line first", reason: "does not match go.sum",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			change: func(dir string) {
+				sum, _ := os.ReadFile(filepath.Join(dir, "go.sum"))
+				wrong := "example.com/d v1.1.0/go.mod h1:" + strings.Repeat("A", 43) + "=\n"
+				os.WriteFile(filepath.Join(dir, "go.sum"), append([]byte(wrong), sum...), 0o644)
+			}},
 		{name: "not tidy", reason: "not consistent: example.com/d@v1.0.0 is required at v1.1.0",
 			files: main("1.22", "", "example.com/b@v1.2.0", "example.com/d@v1.0.0")},
 		{name: "newer go", reason: "needs go 1.99",
@@ -336,7 +391,7 @@ func TestGoModDataEscapes(t *testing.T) {
 	h1, _ := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(data)), nil
 	})
-	r := &modGraphReader{env: goEnv{ModCache: cache}, sums: map[module.Version]string{m: h1}}
+	r := &modGraphReader{env: goEnv{ModCache: cache}, sums: map[module.Version][]string{m: {h1}}}
 	if got, reason := r.goModData(m); reason != "" || string(got) != data {
 		t.Errorf("goModData = %q, %q", got, reason)
 	}

@@ -59,9 +59,11 @@ func sbomInputFlags() []cli.Flag {
 			Usage: "CycloneDX `VERSION`: 1.5, 1.6 or 1.7"},
 		&cli.BoolFlag{Name: "no-licenses",
 			Usage: "do not detect Go module licenses in the module cache"},
-		&cli.BoolFlag{Name: "no-cache", Aliases: []string{"no-license-cache"},
+		&cli.BoolFlag{Name: "no-cache",
 			Usage: "classify every license text and read every Go module graph again " +
 				"instead of reusing earlier runs' results"},
+		// The older name, with its own variable and configuration key.
+		&cli.BoolFlag{Name: "no-license-cache", Hidden: true, Usage: "--no-cache"},
 	}
 }
 
@@ -170,7 +172,7 @@ func sbomFormats(names []string) ([]sbom.Format, error) {
 // folder name in sbompipe's folder of the user's cache directory
 // ($XDG_CACHE_HOME or ~/.cache on Linux), or "" for none (--no-cache).
 func cacheDir(c *cli.Context, name string) string {
-	if c.Bool("no-cache") {
+	if c.Bool("no-cache") || c.Bool("no-license-cache") {
 		return ""
 	}
 	dir, err := os.UserCacheDir()

@@ -62,35 +62,42 @@ func TestSBOMCaches(t *testing.T) {
 		{"", 1, 1}, // uuid's LICENSE, the module's graph
 		{"--no-cache", 0, 0},
 		{"--no-license-cache", 0, 0},
+		{"SBOMPIPE_NO_LICENSE_CACHE", 0, 0},
+		{"SBOMPIPE_SBOM_NO_CACHE", 0, 0},
 		{"--no-licenses", 0, 1},
 	} {
-		xdg := t.TempDir()
-		t.Setenv("XDG_CACHE_HOME", xdg)
-		args := []string{"sbom", "--go", filepath.Join(dir, "mod"),
-			"--product", "app", "--format", "spdx-json", "--out", "-"}
-		if tc.flag != "" {
-			args = append(args, tc.flag)
-		}
-		code, stdout, stderr := runCLI(t, args...)
-		if code != 0 {
-			t.Fatalf("%s: exit %d: %s", tc.flag, code, stderr)
-		}
-		// The standard library's license is known without the classifier.
-		declared, want := strings.Count(stdout, `"licenseDeclared": "BSD-3-Clause"`), 2
-		if tc.flag == "--no-licenses" {
-			want = 1
-		}
-		if declared != want {
-			t.Errorf("%s: %d packages declare BSD-3-Clause, want %d", tc.flag, declared, want)
-		}
-		if n := entries(filepath.Join(xdg, "sbompipe", "licenses")); n != tc.licenses {
-			t.Errorf("%s: %d license cache entries, want %d", tc.flag, n, tc.licenses)
-		}
-		if n := entries(filepath.Join(xdg, "sbompipe", "modgraph")); n != tc.graph {
-			t.Errorf("%s: %d graph cache entries, want %d", tc.flag, n, tc.graph)
-		}
-		if !strings.Contains(stdout, `"relationshipType": "DEPENDS_ON"`) {
-			t.Errorf("%s: no dependency in the document", tc.flag)
-		}
+		t.Run(tc.flag, func(t *testing.T) {
+			xdg := t.TempDir()
+			t.Setenv("XDG_CACHE_HOME", xdg)
+			if strings.HasPrefix(tc.flag, "SBOMPIPE_") {
+				t.Setenv(tc.flag, "true")
+			}
+			args := []string{"sbom", "--go", filepath.Join(dir, "mod"),
+				"--product", "app", "--format", "spdx-json", "--out", "-"}
+			if strings.HasPrefix(tc.flag, "--") {
+				args = append(args, tc.flag)
+			}
+			code, stdout, stderr := runCLI(t, args...)
+			if code != 0 {
+				t.Fatalf("%s: exit %d: %s", tc.flag, code, stderr)
+			}
+			// The standard library's license is known without the classifier.
+			declared, want := strings.Count(stdout, `"licenseDeclared": "BSD-3-Clause"`), 2
+			if tc.flag == "--no-licenses" {
+				want = 1
+			}
+			if declared != want {
+				t.Errorf("%s: %d packages declare BSD-3-Clause, want %d", tc.flag, declared, want)
+			}
+			if n := entries(filepath.Join(xdg, "sbompipe", "licenses")); n != tc.licenses {
+				t.Errorf("%s: %d license cache entries, want %d", tc.flag, n, tc.licenses)
+			}
+			if n := entries(filepath.Join(xdg, "sbompipe", "modgraph")); n != tc.graph {
+				t.Errorf("%s: %d graph cache entries, want %d", tc.flag, n, tc.graph)
+			}
+			if !strings.Contains(stdout, `"relationshipType": "DEPENDS_ON"`) {
+				t.Errorf("%s: no dependency in the document", tc.flag)
+			}
+		})
 	}
 }
