@@ -111,6 +111,14 @@ func (b *builder) startClassifier(comps ...*Component) {
 	}
 	cache := modCache(b.env)
 	for _, c := range comps {
+		if mod, h1, ok := moduleIdentity(c); ok {
+			if _, known := b.licenseCache.getModule(mod, h1); known {
+				if b.probed++; b.probed >= classifierProbes {
+					return
+				}
+				continue
+			}
+		}
 		texts := licenseTexts(moduleDir(cache, c))
 		if len(texts) == 0 {
 			continue

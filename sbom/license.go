@@ -36,12 +36,65 @@ const licenseConfidence = 0.9
 func (b *builder) licenses(ctx context.Context) error {
 	cache := modCache(b.env)
 	comps := b.bom.Components
+	// A module the license cache knows (by its h1) needs nothing more;
+	// the others' license texts are read. Reading is mostly waiting for
+	// the file system: several at a time.
+	known := make([]bool, len(comps))
+	found := make([][]string, len(comps))
 	texts := make([][]licenseText, len(comps))
-	// Reading is mostly waiting for the file system: several at a time.
-	parallel(len(comps), func(i int) { texts[i] = licenseTexts(moduleDir(cache, comps[i])) })
+	parallel(len(comps), func(i int) {
+		if mod, h1, ok := moduleIdentity(comps[i]); ok {
+			if found[i], known[i] = b.licenseCache.getModule(mod, h1); known[i] {
+				return
+			}
+		}
+		texts[i] = licenseTexts(moduleDir(cache, comps[i]))
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	ids, err := b.textLicenses(ctx, texts)
+	if err != nil {
+		return err
+	}
+	var learnt []int
+	for i, comp := range comps {
+		if !known[i] {
+			for _, t := range texts[i] {
+				found[i] = append(found[i], ids[t.sum]...)
+			}
+			slices.Sort(found[i])
+			found[i] = slices.Compact(found[i])
+			if _, _, ok := moduleIdentity(comp); ok {
+				learnt = append(learnt, i)
+			}
+		}
+		switch list := found[i]; {
+		case len(list) == 1:
+			comp.License = list[0]
+		case len(list) > 1:
+			// Several licenses may be a choice (dual licensing) or a
+			// conjunction; the files do not say which, so nothing is
+			// asserted.
+			comp.Properties = append(comp.Properties,
+				Property{"sbompipe:license-candidates", strings.Join(list, ", ")})
+			comp.Notes = append(comp.Notes, "license files name several licenses ("+
+				strings.Join(list, ", ")+"); whether they combine with AND or OR is not known")
+		}
+	}
+	parallel(len(learnt), func(j int) {
+		i := learnt[j]
+		mod, h1, _ := moduleIdentity(comps[i])
+		b.licenseCache.putModule(cache, mod, h1, found[i])
+	})
+	return nil
+}
+
+// textLicenses returns the licenses found in each distinct license text,
+// keyed by its SHA-256: from the license cache, else from the classifier
+// (and then kept in the cache).
+func (b *builder) textLicenses(ctx context.Context,
+	texts [][]licenseText) (map[[sha256.Size]byte][]string, error) {
 	var sums [][sha256.Size]byte
 	contents := map[[sha256.Size]byte][]byte{}
 	for _, list := range texts {
@@ -53,7 +106,7 @@ func (b *builder) licenses(ctx context.Context) error {
 		}
 	}
 	if len(sums) == 0 {
-		return nil
+		return nil, nil
 	}
 
 	cached := make([][]string, len(sums))
@@ -77,39 +130,18 @@ func (b *builder) licenses(ctx context.Context) error {
 		}
 		c, err := b.classifier()
 		if err != nil {
-			return fmt.Errorf("loading the license classifier: %w", err)
+			return nil, fmt.Errorf("loading the license classifier: %w", err)
 		}
 		found, err := classifyAll(ctx, c, unknown)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for sum, list := range found {
 			ids[sum] = list
 			b.licenseCache.put(sum, list)
 		}
 	}
-
-	for i, comp := range comps {
-		var list []string
-		for _, t := range texts[i] {
-			list = append(list, ids[t.sum]...)
-		}
-		slices.Sort(list)
-		list = slices.Compact(list)
-		switch {
-		case len(list) == 1:
-			comp.License = list[0]
-		case len(list) > 1:
-			// Several licenses may be a choice (dual licensing) or a
-			// conjunction; the files do not say which, so nothing is
-			// asserted.
-			comp.Properties = append(comp.Properties,
-				Property{"sbompipe:license-candidates", strings.Join(list, ", ")})
-			comp.Notes = append(comp.Notes, "license files name several licenses ("+
-				strings.Join(list, ", ")+"); whether they combine with AND or OR is not known")
-		}
-	}
-	return nil
+	return ids, nil
 }
 
 // lowGC counts the callers of lowerGC that have not restored it yet, and

@@ -108,9 +108,51 @@ func TestLicenseCache(t *testing.T) {
 		t.Errorf("the unplaced text: cached %q, %v; want an empty list", ids, ok)
 	}
 
-	// A second run finds them all without loading the classifier.
+	// And the licenses of each module in the module cache, by its h1.
+	uuidH1 := "h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0="
+	if ids, ok := lc.getModule("github.com/google/uuid@v1.6.0", uuidH1); !ok ||
+		strings.Join(ids, " ") != "BSD-3-Clause" {
+		t.Errorf("uuid v1.6.0: cached %q, %v; want BSD-3-Clause", ids, ok)
+	}
+
+	// A second run finds them all without loading the classifier, and
+	// without the texts of modules it knows.
 	countLoads(t, true)
 	checkLicenses(t, collectTest(t, in))
+	if err := os.Remove(lc.path(uuidSum)); err != nil {
+		t.Fatal(err)
+	}
+	checkLicenses(t, collectTest(t, in))
+
+	// A module's entry that is damaged, or names another module or h1,
+	// is not believed, and is written again.
+	modEntry := lc.modulePath("github.com/google/uuid@v1.6.0", uuidH1)
+	for _, bad := range []string{
+		`{"module":"github.com/google/uuid@v1.6.0","h1":"` + uuidH1 + `","licenses":null}`,
+		`{"module":"github.com/google/uuid@v1.5.0","h1":"` + uuidH1 + `","licenses":["MIT"]}`,
+		`{"module":"github.com/google/uuid@v1.6.0","h1":"h1:x","licenses":["MIT"]}`,
+		`{"module":"github.com/google/uuid@v1.6.0","h1":"` + uuidH1 + `","licenses":["mit"]}`,
+		`{"module":"github.com/google/uuid@v1.6.0","h1":"` + uuidH1 + `","licenses":["MIT"]}`,
+	} {
+		if err := os.WriteFile(modEntry, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		countLoads(t, false)
+		checkLicenses(t, collectTest(t, in))
+		if ids, ok := lc.getModule("github.com/google/uuid@v1.6.0", uuidH1); !ok ||
+			strings.Join(ids, " ") != "BSD-3-Clause" {
+			t.Errorf("after %s: cached %q, %v; want BSD-3-Clause", bad, ids, ok)
+		}
+	}
+
+	// The rest is about the entries of texts: without entries of
+	// modules, each run reads every text.
+	noModules := func() {
+		if err := os.RemoveAll(filepath.Join(lc.dir, "modules-v1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	noModules()
 
 	// Entries that are damaged, or name what is not an SPDX license, are
 	// not believed: the text is classified again and the entry rewritten.
@@ -123,6 +165,7 @@ func TestLicenseCache(t *testing.T) {
 	}
 	loads = countLoads(t, false)
 	checkLicenses(t, collectTest(t, in))
+	noModules()
 	if *loads != 1 {
 		t.Errorf("damaged entries: the classifier was loaded %d times, want 1", *loads)
 	}
@@ -177,6 +220,7 @@ func TestLicenseCache(t *testing.T) {
 	if _, ok := lc.get(uuidSum); !ok {
 		t.Error("the entry behind a symbolic link was not written again")
 	}
+	noModules()
 
 	// Without license detection nothing is read or written.
 	empty := t.TempDir()
@@ -323,5 +367,30 @@ func TestLowerGC(t *testing.T) {
 	lowerGC()()
 	if p := percent(); p != 100 {
 		t.Errorf("with GOGC set: GC percent %d, want it untouched (100)", p)
+	}
+}
+
+// A module's licenses are kept only for a folder the go command extracted
+// from a zip of the module's h1.
+func TestModuleLicenseEntry(t *testing.T) {
+	cache := t.TempDir()
+	lc := openLicenseCache(t.TempDir())
+	mod, h1 := "example.com/Some/mod@v1.0.0", "h1:"+strings.Repeat("a", 43)+"="
+	zip := filepath.Join(cache, "cache", "download", "example.com", "!some", "mod", "@v")
+	writeFiles(t, zip, map[string]string{"v1.0.0.ziphash": h1})
+
+	lc.putModule(cache, mod, h1, []string{"MIT"})
+	if _, ok := lc.getModule(mod, h1); ok {
+		t.Error("an entry was written for a module that is not extracted")
+	}
+	writeFiles(t, cache, map[string]string{"example.com/!some/mod@v1.0.0/LICENSE": "x"})
+	other := "h1:" + strings.Repeat("b", 43) + "="
+	lc.putModule(cache, mod, other, []string{"MIT"})
+	if _, ok := lc.getModule(mod, other); ok {
+		t.Error("an entry was written for another h1 than the extracted zip's")
+	}
+	lc.putModule(cache, mod, h1, nil)
+	if ids, ok := lc.getModule(mod, h1); !ok || ids == nil || len(ids) != 0 {
+		t.Errorf("getModule = %q, %v; want an empty list", ids, ok)
 	}
 }

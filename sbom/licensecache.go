@@ -6,7 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+
+	"golang.org/x/mod/module"
 )
 
 // classifierVersion is the version of github.com/google/licenseclassifier/v2
@@ -46,13 +50,6 @@ type licenseEntry struct {
 	Licenses []string `json:"licenses"`
 }
 
-// encodeLicenseEntry is the one form of an entry: compact JSON and a line
-// break.
-func encodeLicenseEntry(e licenseEntry) ([]byte, error) {
-	data, err := json.Marshal(e)
-	return append(data, '\n'), err
-}
-
 func (lc licenseCache) path(sum [sha256.Size]byte) string {
 	h := hex.EncodeToString(sum[:])
 	return filepath.Join(lc.dir, h[:2], h+".json")
@@ -64,24 +61,11 @@ func (lc licenseCache) get(sum [sha256.Size]byte) ([]string, bool) {
 	if lc.dir == "" {
 		return nil, false
 	}
-	data, ok := readRegularFile(lc.path(sum), 64<<10)
-	if !ok {
-		return nil, false
-	}
-	// An entry is believed only in the form put writes it, which rules
-	// out trailing data, repeated or differently cased keys, and
-	// identifiers other than the SPDX list's own spelling of each.
+	// An entry is believed only in the form put writes it, for this
+	// text, with identifiers in the SPDX list's own spelling.
 	var e licenseEntry
-	if json.Unmarshal(data, &e) != nil || e.Licenses == nil ||
-		e.SHA256 != hex.EncodeToString(sum[:]) {
-		return nil, false
-	}
-	for _, id := range e.Licenses {
-		if canon, ok := spdxLicenseID(id); !ok || canon != id {
-			return nil, false
-		}
-	}
-	if want, err := encodeLicenseEntry(e); err != nil || !bytes.Equal(data, want) {
+	if !readEntry(lc.path(sum), &e) || e.SHA256 != hex.EncodeToString(sum[:]) ||
+		!validLicenseIDs(e.Licenses) {
 		return nil, false
 	}
 	return e.Licenses, true
@@ -104,9 +88,122 @@ func (lc licenseCache) put(sum [sha256.Size]byte, ids []string) {
 	if ids == nil {
 		ids = []string{}
 	}
-	data, err := encodeLicenseEntry(licenseEntry{SHA256: hex.EncodeToString(sum[:]), Licenses: ids})
+	data, err := encodeEntry(licenseEntry{SHA256: hex.EncodeToString(sum[:]), Licenses: ids})
 	if err != nil {
 		return
 	}
 	writeCacheFile(lc.path(sum), data)
+}
+
+// A module's entry records the licenses found in all its license files,
+// keyed by the module's path, version and h1: the hash of its content
+// that go.sum (or a binary's build information) gives and that the go
+// command checked the module cache's copy against when it extracted it. A
+// warm run then reads one entry per module instead of listing its folder
+// and reading its texts. An entry is written only for a module whose
+// folder the go command extracted from a zip of that h1 (its .ziphash).
+type moduleEntry struct {
+	Module   string   `json:"module"`
+	H1       string   `json:"h1"`
+	Licenses []string `json:"licenses"`
+}
+
+// moduleIdentity returns the path@version and h1 of a Go module component
+// whose source would be in the module cache, or false.
+func moduleIdentity(c *Component) (mod, h1 string, ok bool) {
+	if c.Ecosystem != Go || c.Kind != Library || c.Version == "" {
+		return "", "", false
+	}
+	for _, p := range c.Properties {
+		switch p.Name {
+		case "sbompipe:go:local-dir", "sbompipe:go:local-replacement":
+			return "", "", false
+		case "sbompipe:go:h1":
+			h1 = p.Value
+		}
+	}
+	return c.Name + "@" + c.Version, h1, h1 != ""
+}
+
+func (lc licenseCache) modulePath(mod, h1 string) string {
+	sum := sha256.Sum256([]byte(mod + " " + h1))
+	h := hex.EncodeToString(sum[:])
+	return filepath.Join(lc.dir, "modules-v1", h[:2], h+".json")
+}
+
+// getModule returns the licenses recorded for the module mod (path@version)
+// of that h1, and whether there is a valid entry.
+func (lc licenseCache) getModule(mod, h1 string) ([]string, bool) {
+	if lc.dir == "" {
+		return nil, false
+	}
+	var e moduleEntry
+	if !readEntry(lc.modulePath(mod, h1), &e) || e.Module != mod || e.H1 != h1 ||
+		!validLicenseIDs(e.Licenses) {
+		return nil, false
+	}
+	return e.Licenses, true
+}
+
+// putModule records the licenses of the module mod of that h1, whose
+// source is in the module cache below cache, if the go command extracted
+// it from a zip of that h1.
+func (lc licenseCache) putModule(cache, mod, h1 string, ids []string) {
+	if lc.dir == "" || cache == "" {
+		return
+	}
+	path, version, _ := strings.Cut(mod, "@")
+	ep, err := module.EscapePath(path)
+	if err != nil {
+		return
+	}
+	ev, err := module.EscapeVersion(version)
+	if err != nil {
+		return
+	}
+	zh, ok := readRegularFile(filepath.Join(cache, "cache", "download", ep, "@v", ev+".ziphash"), 1<<10)
+	if !ok || strings.TrimSpace(string(zh)) != h1 {
+		return
+	}
+	if fi, err := os.Stat(filepath.Join(cache, ep+"@"+ev)); err != nil || !fi.IsDir() {
+		return
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	if data, err := encodeEntry(moduleEntry{Module: mod, H1: h1, Licenses: ids}); err == nil {
+		writeCacheFile(lc.modulePath(mod, h1), data)
+	}
+}
+
+// readEntry decodes the cache entry at path into v, if it is in the one
+// form encodeEntry writes, which rules out trailing data and repeated or
+// differently cased keys.
+func readEntry(path string, v any) bool {
+	data, ok := readRegularFile(path, 64<<10)
+	if !ok || json.Unmarshal(data, v) != nil {
+		return false
+	}
+	want, err := encodeEntry(v)
+	return err == nil && bytes.Equal(data, want)
+}
+
+// encodeEntry is the one form of an entry: compact JSON and a line break.
+func encodeEntry(v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	return append(data, '\n'), err
+}
+
+// validLicenseIDs reports whether ids is a list (possibly empty, not
+// null) of SPDX License List identifiers in the list's own spelling.
+func validLicenseIDs(ids []string) bool {
+	if ids == nil {
+		return false
+	}
+	for _, id := range ids {
+		if canon, ok := spdxLicenseID(id); !ok || canon != id {
+			return false
+		}
+	}
+	return true
 }
