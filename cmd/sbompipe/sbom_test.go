@@ -59,7 +59,7 @@ func TestSBOMCaches(t *testing.T) {
 		flag            string
 		licenses, graph int
 	}{
-		{"", 1, 1}, // uuid's LICENSE, the module's graph
+		{"", 2, 1}, // uuid's LICENSE and uuid v1.6.0, the module's graph
 		{"--no-cache", 0, 0},
 		{"--no-license-cache", 0, 0},
 		{"SBOMPIPE_NO_LICENSE_CACHE", 0, 0},
