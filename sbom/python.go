@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,15 +30,10 @@ func (b *builder) python(path string) error {
 	// entry, would leave the inventory short of what the file says: an
 	// input error. What pip only drops or ignores, or refuses on a line
 	// whose entry is still known, is a warning.
-	read := map[string]bool{}
-	for _, r := range append(f.Requirements, f.Constraints...) {
-		for l := r.Line; l <= max(r.Line, r.EndLine); l++ {
-			read[r.File+":"+strconv.Itoa(l)] = true
-		}
-	}
+	read := entryLines(f)
 	var refused []error
 	for _, p := range f.Problems {
-		lost := p.PipRefuses && !read[p.File+":"+strconv.Itoa(p.Line)]
+		lost := p.PipRefuses && !read[fileLine{p.File, p.Line}]
 		if lost || p.Rule == lockfile.RuleIncludeMissing {
 			refused = append(refused, p)
 			continue
@@ -110,6 +106,28 @@ func (b *builder) python(path string) error {
 		})
 	}
 	return nil
+}
+
+// fileLine is a line of a file.
+type fileLine struct {
+	file string
+	line int
+}
+
+// entryLines returns the lines of f's entries, requirements and
+// constraints, if a problem of f is one pip refuses the file for: only
+// then does python look them up.
+func entryLines(f *lockfile.File) map[fileLine]bool {
+	if !slices.ContainsFunc(f.Problems, func(p *lockfile.Problem) bool { return p.PipRefuses }) {
+		return nil
+	}
+	read := map[fileLine]bool{}
+	for _, r := range append(f.Requirements, f.Constraints...) {
+		for l := r.Line; l <= max(r.Line, r.EndLine); l++ {
+			read[fileLine{r.File, l}] = true
+		}
+	}
+	return read
 }
 
 // pythonComponent returns the component of one requirement entry; top is
@@ -272,23 +290,45 @@ var pythonAlgorithms = map[string]struct {
 
 func pythonHash(h lockfile.Hash) (Hash, bool) {
 	alg, ok := pythonAlgorithms[strings.ToLower(h.Algorithm)]
-	if !ok || len(h.Digest) != alg.hex || !isHex(h.Digest) {
+	if !ok || len(h.Digest) != alg.hex {
 		return Hash{}, false
 	}
-	return Hash{Algorithm: alg.name, Value: strings.ToLower(h.Digest)}, true
+	digest, ok := lowerCaseHex(h.Digest)
+	if !ok {
+		return Hash{}, false
+	}
+	return Hash{Algorithm: alg.name, Value: digest}, true
 }
 
-// isHex reports whether s is made of hexadecimal digits only. (A loop: a
-// regular expression here was a tenth of the time of a large lockfile.)
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
+// hexDigits classifies each byte: 0 not a hexadecimal digit, 1 a digit or
+// a lower-case letter, 2 an upper-case letter.
+var hexDigits = func() (t [256]byte) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = 1
 	}
-	return true
+	for _, c := range "ABCDEF" {
+		t[c] = 2
+	}
+	return t
+}()
+
+// lowerCaseHex returns s in lower case if it is made of hexadecimal digits
+// only. (A table, not a regular expression or a switch: checking digests
+// is a large part of reading a lockfile, and the branches of a switch
+// mispredict on random digits.)
+func lowerCaseHex(s string) (string, bool) {
+	var class byte
+	for i := 0; i < len(s); i++ {
+		c := hexDigits[s[i]]
+		if c == 0 {
+			return "", false
+		}
+		class |= c
+	}
+	if class&2 != 0 {
+		return strings.ToLower(s), true
+	}
+	return s, true
 }
 
 // pypiName is the purl spelling of a project name: lower case, "_" as "-"
