@@ -82,7 +82,7 @@ func spdxJSON(doc *spdx.Document) (out []byte, fast bool, err error) {
 }
 
 func spdxDocument(b *BOM) *spdx.Document {
-	r := newRefs(b)
+	r := refs{spdxID: spdxIDs(b)}
 	name := b.Subject.Name
 	if b.Subject.Version != "" {
 		name += "-" + b.Subject.Version
