@@ -117,6 +117,15 @@ func (w *jsonWriter) str(s string) {
 	w.buf = appendJSONString(w.buf, s)
 }
 
+// strPrefixed writes prefix+s as a JSON string, without building it;
+// prefix must be ASCII that needs no escaping.
+func (w *jsonWriter) strPrefixed(prefix, s string) {
+	w.reserve(len(prefix) + len(s) + 2)
+	w.buf = append(w.buf, '"')
+	w.buf = append(w.buf, prefix...)
+	w.buf = append(appendJSONChars(w.buf, s), '"')
+}
+
 // objects writes the member k: an array of an object for each element of
 // list, whose members each writes.
 func objects[E any](w *jsonWriter, k string, list []E, members func(*E)) {
@@ -161,7 +170,12 @@ const lowerHex = "0123456789abcdef"
 // with HTML escaping: invalid UTF-8 becomes \ufffd, and U+2028 and U+2029
 // are escaped, for JavaScript.
 func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
+	return append(appendJSONChars(append(dst, '"'), s), '"')
+}
+
+// appendJSONChars appends what appendJSONString writes between the
+// quotes.
+func appendJSONChars(dst []byte, s string) []byte {
 	done := 0 // s[:done] is written
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -196,6 +210,5 @@ func appendJSONString(dst []byte, s string) []byte {
 		i += size
 		done = i
 	}
-	dst = append(dst, s[done:]...)
-	return append(dst, '"')
+	return append(dst, s[done:]...)
 }

@@ -221,28 +221,52 @@ func containsChecksum(list []common.Checksum, ck common.Checksum) bool {
 }
 
 // spdxComment writes what SPDX has no field for: the notes, the origin of
-// distribution checksums and the properties.
+// distribution checksums and the properties, a line each.
 func spdxComment(c *Component) string {
-	var lines []string
-	lines = append(lines, c.Notes...)
+	var sb strings.Builder
+	lines := 0
+	line := func(parts ...string) {
+		if lines > 0 {
+			sb.WriteByte('\n')
+		}
+		lines++
+		for _, p := range parts {
+			sb.WriteString(p)
+		}
+	}
+	size := 160 // the sentence on checksums
+	for _, n := range c.Notes {
+		size += len(n) + 1
+	}
+	for _, d := range c.Distributions {
+		size += len(d.URL) + 15
+	}
+	for _, p := range c.Properties {
+		size += len(p.Name) + len(p.Value) + 3
+	}
+	sb.Grow(size)
+
+	for _, n := range c.Notes {
+		line(n)
+	}
 	if len(c.Distributions) > 0 {
 		n := 0
 		for _, d := range c.Distributions {
 			n += len(d.Hashes)
 		}
 		if n > 0 {
-			lines = append(lines, "The checksums are of distribution files (wheels, sdists) "+
-				"of this version that the requirements file allows; "+
+			line("The checksums are of distribution files (wheels, sdists) " +
+				"of this version that the requirements file allows; " +
 				"which one is installed is not known.")
 		}
 		for _, d := range c.Distributions {
-			lines = append(lines, "Distribution: "+d.URL)
+			line("Distribution: ", d.URL)
 		}
 	}
 	for _, p := range c.Properties {
-		lines = append(lines, p.Name+": "+p.Value)
+		line(p.Name, ": ", p.Value)
 	}
-	return textValue(strings.Join(lines, "\n"))
+	return textValue(sb.String())
 }
 
 // textValue keeps a multi-line value inside tag-value's <text>…</text>: a
