@@ -148,25 +148,49 @@ func encode(b *BOM, f Format, opts EncodeOptions) ([]byte, Document, error) {
 // the documents in the order of formats. It returns the first error in
 // that order, as Encode returns it, and no documents when one fails.
 func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Document, error) {
-	if err := checkRefs(b); err != nil {
-		return nil, nil, err
-	}
 	out := make([][]byte, len(formats))
 	docs := make([]Document, len(formats))
+	err := EncodeEach(b, formats, opts, func(i int, data []byte, doc Document) error {
+		out[i], docs[i] = data, doc
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, docs, nil
+}
+
+// EncodeEach encodes b in each of formats, at the same time, and calls
+// done with the index in formats of each document as soon as that
+// document is encoded: a caller can write one while the others are
+// still being encoded. done runs on the goroutine that encoded the
+// document, so calls for different formats may overlap. EncodeEach
+// returns when every call has returned: the first error in the order of
+// formats, from encoding (as Encode returns it, and then done is not
+// called for that format) or from done.
+func EncodeEach(b *BOM, formats []Format, opts EncodeOptions,
+	done func(i int, out []byte, doc Document) error) error {
+	if err := checkRefs(b); err != nil {
+		return err
+	}
 	errs := make([]error, len(formats))
 	var wg sync.WaitGroup
 	for i, f := range formats {
 		wg.Go(func() {
-			out[i], docs[i], errs[i] = encode(b, f, opts)
+			out, doc, err := encode(b, f, opts)
+			if err == nil {
+				err = done(i, out, doc)
+			}
+			errs[i] = err
 		})
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	return out, docs, nil
+	return nil
 }
 
 // contentNamespace is the UUIDv5 namespace of serial numbers and document
