@@ -49,9 +49,21 @@ func (b *builder) python(path string) error {
 			u.File, u.Line, u.Name)
 	}
 	sources := pythonSources(f.Options)
-	top := filepath.Dir(path)
 
-	byName := map[string][]*Component{}
+	// Source lines name their file relative to the folder of path; a few
+	// files hold every entry.
+	top := filepath.Dir(path)
+	relFiles := map[string]string{}
+	rel := func(file string) string {
+		name, ok := relFiles[file]
+		if !ok {
+			name = relativeTo(top, file)
+			relFiles[file] = name
+		}
+		return name
+	}
+
+	byName := make(map[string][]*Component, len(f.Requirements))
 	entries := make([]*Component, 0, len(f.Requirements))
 	annotated := false
 	for _, r := range f.Requirements {
@@ -61,7 +73,7 @@ func (b *builder) python(path string) error {
 			entries = append(entries, nil)
 			continue
 		}
-		c := b.add(b.pythonComponent(r, sources, top))
+		c := b.add(b.pythonComponent(r, sources, rel(r.File)))
 		byName[r.Canonical] = append(byName[r.Canonical], c)
 		entries = append(entries, c)
 		annotated = annotated || len(r.Via) > 0
@@ -130,11 +142,11 @@ func entryLines(f *lockfile.File) map[fileLine]bool {
 	return read
 }
 
-// pythonComponent returns the component of one requirement entry; top is
-// the folder of the requirements file given, which source lines are
-// relative to.
+// pythonComponent returns the component of one requirement entry; file
+// is the entry's file relative to the folder of the requirements file
+// given, as its source line names it.
 func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSource,
-	top string) *Component {
+	file string) *Component {
 	url := printable(r.URL, r.WrittenURL)
 	c := &Component{
 		Key:       "python:" + r.Canonical + "@" + r.Version,
@@ -159,7 +171,7 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 		c.Notes = append(c.Notes, "not pinned to one version ("+r.Specifier+")")
 	}
 	c.Properties = append(c.Properties,
-		Property{"sbompipe:python:source", relativeTo(top, r.File) + ":" + strconv.Itoa(r.Line)})
+		Property{"sbompipe:python:source", file + ":" + strconv.Itoa(r.Line)})
 
 	hashes := r.Hashes
 	if r.FragmentHash != nil {
@@ -172,6 +184,9 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 			b.warnf("%s:%d: %s: hash %s is not a digest sbompipe can record; left out",
 				r.File, h.Line, r.Name, h.String())
 			continue
+		}
+		if digests == nil {
+			digests = make([]Hash, 0, len(hashes))
 		}
 		digests = append(digests, d)
 	}

@@ -115,15 +115,21 @@ func spdxDocument(b *BOM) *spdx.Document {
 	id := func(key string) common.DocElementID {
 		return common.MakeDocElementID("", strings.TrimPrefix(r.spdxID[key], "SPDXRef-"))
 	}
+	n := 1
+	for _, d := range b.Dependencies {
+		n += len(d.DependsOn)
+	}
+	doc.Relationships = make([]*spdx.Relationship, 0, n)
 	doc.Relationships = append(doc.Relationships, &spdx.Relationship{
 		RefA:         common.MakeDocElementID("", "DOCUMENT"),
 		RefB:         id(b.Subject.Key),
 		Relationship: common.TypeRelationshipDescribe,
 	})
 	for _, d := range b.Dependencies {
+		from := id(d.Ref)
 		for _, on := range d.DependsOn {
 			doc.Relationships = append(doc.Relationships, &spdx.Relationship{
-				RefA:         id(d.Ref),
+				RefA:         from,
 				RefB:         id(on),
 				Relationship: common.TypeRelationshipDependsOn,
 			})
@@ -168,19 +174,28 @@ func spdxPackage(c *Component, r refs) *spdx.Package {
 		p.PackageLicenseDeclared = c.License
 	}
 
-	hashes := c.Hashes
+	n := len(c.Hashes)
 	for _, d := range c.Distributions {
-		hashes = append(hashes, d.Hashes...)
+		n += len(d.Hashes)
 	}
-	for _, h := range hashes {
-		alg, ok := spdxAlgorithms[h.Algorithm]
-		if !ok {
-			continue
+	checksums := func(hashes []Hash) {
+		for _, h := range hashes {
+			alg, ok := spdxAlgorithms[h.Algorithm]
+			if !ok {
+				continue
+			}
+			ck := common.Checksum{Algorithm: alg, Value: h.Value}
+			if p.PackageChecksums == nil {
+				p.PackageChecksums = make([]common.Checksum, 0, n)
+			}
+			if !containsChecksum(p.PackageChecksums, ck) {
+				p.PackageChecksums = append(p.PackageChecksums, ck)
+			}
 		}
-		ck := common.Checksum{Algorithm: alg, Value: h.Value}
-		if !containsChecksum(p.PackageChecksums, ck) {
-			p.PackageChecksums = append(p.PackageChecksums, ck)
-		}
+	}
+	checksums(c.Hashes)
+	for _, d := range c.Distributions {
+		checksums(d.Hashes)
 	}
 
 	if c.PURL != "" {
