@@ -218,16 +218,13 @@ func (b *BOM) add(index map[string]*Component, c *Component) *Component {
 // name, version and key), so that the same input
 // gives the same document, and merges the edges of each component.
 func (b *BOM) normalize() {
-	slices.SortFunc(b.Components, func(x, y *Component) int {
-		return cmp.Or(cmp.Compare(x.Ecosystem, y.Ecosystem), cmp.Compare(x.Name, y.Name),
-			cmp.Compare(x.Version, y.Version), cmp.Compare(x.Key, y.Key))
-	})
+	slices.SortFunc(b.Components, compareComponents)
 	for _, c := range b.Components {
 		sortComponent(c)
 	}
 	sortComponent(&b.Subject)
 
-	edges := map[string][]string{}
+	edges := make(map[string][]string, len(b.Components)+1)
 	for _, d := range b.Dependencies {
 		edges[d.Ref] = append(edges[d.Ref], d.DependsOn...)
 	}
@@ -246,6 +243,22 @@ func (b *BOM) normalize() {
 	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int {
 		return cmp.Compare(x.Reason, y.Reason)
 	})
+}
+
+// compareComponents orders components by ecosystem, name, version and
+// key. (Comparing only as far as needed: cmp.Or of the four comparisons
+// makes all four for every pair.)
+func compareComponents(x, y *Component) int {
+	if c := cmp.Compare(x.Ecosystem, y.Ecosystem); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.Name, y.Name); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.Version, y.Version); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.Key, y.Key)
 }
 
 func sortComponent(c *Component) {
