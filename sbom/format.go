@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"fmt"
 	"io"
 	"regexp"
@@ -201,6 +202,47 @@ var contentNamespace = uuid.NewSHA1(uuid.NameSpaceURL,
 // contentUUID returns the UUIDv5 of a document's bytes.
 func contentUUID(content []byte) uuid.UUID {
 	return uuid.NewSHA1(contentNamespace, content)
+}
+
+// contentHash computes contentUUID of a document from its pieces, on a
+// goroutine of its own, while the rest of the document is still being
+// written: the SHA-1 of a large document then no longer follows its
+// writing. A piece must not change once written.
+type contentHash struct {
+	pieces chan []byte
+	id     chan uuid.UUID
+}
+
+func newContentHash() *contentHash {
+	h := &contentHash{pieces: make(chan []byte, 64), id: make(chan uuid.UUID, 1)}
+	go func() {
+		sum := sha1.New()
+		sum.Write(contentNamespace[:])
+		for p := range h.pieces {
+			sum.Write(p)
+		}
+		// What uuid.NewSHA1 makes of the digest.
+		var id uuid.UUID
+		copy(id[:], sum.Sum(nil))
+		id[6] = id[6]&0x0f | 0x50 // version 5
+		id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+		h.id <- id
+	}()
+	return h
+}
+
+// write hands the next piece of the document to the hash.
+func (h *contentHash) write(p []byte) {
+	if len(p) > 0 {
+		h.pieces <- p
+	}
+}
+
+// finish waits for the hash of every piece written and returns its UUID.
+// Call it once, also when the document is abandoned, to end the goroutine.
+func (h *contentHash) finish() uuid.UUID {
+	close(h.pieces)
+	return <-h.id
 }
 
 // placeholderUUID stands in for a content-derived UUID while the content

@@ -22,6 +22,24 @@ type jsonWriter struct {
 	// empty is set after open until the first element of the object or
 	// array: an empty one stays "{}" or "[]", as encoding/json writes it.
 	empty bool
+
+	// hash, when not nil, is given buf as it is written, in pieces of
+	// hashPiece bytes or more (see feed); hashed bytes of buf are given.
+	hash   *contentHash
+	hashed int
+}
+
+// hashPiece is the least that feed hands to the hash at a time.
+const hashPiece = 256 << 10
+
+// feed hands what was written since the last piece to w.hash, once that is
+// hashPiece bytes or more. Written bytes never change, and a buffer that
+// grows is copied, not changed, so the piece stays as it is.
+func (w *jsonWriter) feed() {
+	if w.hash != nil && len(w.buf)-w.hashed >= hashPiece {
+		w.hash.write(w.buf[w.hashed:len(w.buf):len(w.buf)])
+		w.hashed = len(w.buf)
+	}
 }
 
 // indentRun is a line break and the indentation of up to 16 levels.
@@ -136,6 +154,7 @@ func objects[E any](w *jsonWriter, k string, list []E, members func(*E)) {
 		w.open('{')
 		members(&list[i])
 		w.close('}')
+		w.feed()
 	}
 	w.close(']')
 }

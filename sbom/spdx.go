@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
@@ -34,6 +35,7 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 	prefix := doc.DocumentNamespace
 	doc.DocumentNamespace += placeholderUUID.String()
 	var out []byte
+	var id uuid.UUID
 	if f == SPDXTagValue {
 		var buf bytes.Buffer
 		if err := tagvalue.Write(doc, &buf); err != nil {
@@ -51,13 +53,18 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 				"(%v): %s", err, why)
 		}
 		out = buf.Bytes()
+		id = contentUUID(out)
 	} else {
+		// Hashed as it is written, on another goroutine.
+		h := newContentHash()
 		var err error
-		if out, _, err = spdxJSON(doc); err != nil {
+		out, _, err = spdxJSONHashed(doc, h)
+		id = h.finish()
+		if err != nil {
 			return nil, Document{}, err
 		}
 	}
-	if err := replacePlaceholder(out, prefix, contentUUID(out)); err != nil {
+	if err := replacePlaceholder(out, prefix, id); err != nil {
 		return nil, Document{}, err
 	}
 	return out, Document{Format: "spdx", SpecVersion: "2.3"}, nil
@@ -66,17 +73,27 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 // spdxJSON returns doc as SPDX JSON: written by appendSPDXJSON when
 // spdxJSONWritable says it can, else by tools-golang. fast says which.
 func spdxJSON(doc *spdx.Document) (out []byte, fast bool, err error) {
+	return spdxJSONHashed(doc, nil)
+}
+
+// spdxJSONHashed is spdxJSON that gives every byte it returns to h, when
+// h is not nil: as appendSPDXJSON writes them, or all at once from
+// tools-golang.
+func spdxJSONHashed(doc *spdx.Document, h *contentHash) (out []byte, fast bool, err error) {
 	if spdxJSONWritable(doc) {
 		// A package of a lockfile takes about 1.5 kB, a relationship 190
 		// bytes.
 		buf := make([]byte, 0, 1600*len(doc.Packages)+200*len(doc.Relationships)+4096)
-		return appendSPDXJSON(buf, doc), true, nil
+		return appendSPDXJSON(buf, doc, h), true, nil
 	}
 	// tools-golang writes compact JSON; jsonIndenter gives the bytes of
 	// spdxjson.Indent("  "), faster.
 	var json jsonIndenter
 	if err := spdxjson.Write(doc, &json); err != nil {
 		return nil, false, err
+	}
+	if h != nil {
+		h.write(json.out)
 	}
 	return json.out, false, nil
 }

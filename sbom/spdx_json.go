@@ -11,9 +11,11 @@ import (
 // bytes tools-golang's json.Write writes through jsonIndenter, for the
 // fields spdxDocument sets, identifiers, suppliers and creators written
 // as their MarshalJSON methods write them. Call it only on a document for
-// which spdxJSONWritable is true.
-func appendSPDXJSON(buf []byte, doc *spdx.Document) []byte {
-	w := &jsonWriter{buf: buf}
+// which spdxJSONWritable is true. When h is not nil, it is given every
+// byte of the document before appendSPDXJSON returns, most of them as
+// they are written.
+func appendSPDXJSON(buf []byte, doc *spdx.Document, h *contentHash) []byte {
+	w := &jsonWriter{buf: buf, hash: h, hashed: len(buf)}
 	w.open('{')
 	w.field("spdxVersion", doc.SPDXVersion)
 	w.field("dataLicense", doc.DataLicense)
@@ -55,7 +57,11 @@ func appendSPDXJSON(buf []byte, doc *spdx.Document) []byte {
 		})
 	}
 	w.close('}')
-	return append(w.buf, '\n')
+	w.buf = append(w.buf, '\n')
+	if h != nil {
+		h.write(w.buf[w.hashed:])
+	}
+	return w.buf
 }
 
 // spdxPackageJSON writes the members of a package.
