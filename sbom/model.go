@@ -3,6 +3,7 @@ package sbom
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -218,12 +219,34 @@ func (b *BOM) add(index map[string]*Component, c *Component) *Component {
 // name, version and key), so that the same input
 // gives the same document, and merges the edges of each component.
 func (b *BOM) normalize() {
+	// The components and the edges are sorted at the same time: neither
+	// reads the other.
+	var wg sync.WaitGroup
+	wg.Go(b.sortComponents)
+	b.mergeEdges()
+	wg.Wait()
+
+	for i := range b.Incomplete {
+		slices.Sort(b.Incomplete[i].Refs)
+		b.Incomplete[i].Refs = slices.Compact(b.Incomplete[i].Refs)
+	}
+	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int {
+		return cmp.Compare(x.Reason, y.Reason)
+	})
+}
+
+// sortComponents sorts the components, and the lists of each.
+func (b *BOM) sortComponents() {
 	slices.SortFunc(b.Components, compareComponents)
 	for _, c := range b.Components {
 		sortComponent(c)
 	}
 	sortComponent(&b.Subject)
+}
 
+// mergeEdges merges the edges of each component into one sorted list,
+// and sorts the components' lists by the component's key.
+func (b *BOM) mergeEdges() {
 	edges := make(map[string][]string, len(b.Components)+1)
 	for _, d := range b.Dependencies {
 		edges[d.Ref] = append(edges[d.Ref], d.DependsOn...)
@@ -235,14 +258,6 @@ func (b *BOM) normalize() {
 			Dependency{Ref: ref, DependsOn: slices.Compact(on)})
 	}
 	slices.SortFunc(b.Dependencies, func(x, y Dependency) int { return cmp.Compare(x.Ref, y.Ref) })
-
-	for i := range b.Incomplete {
-		slices.Sort(b.Incomplete[i].Refs)
-		b.Incomplete[i].Refs = slices.Compact(b.Incomplete[i].Refs)
-	}
-	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int {
-		return cmp.Compare(x.Reason, y.Reason)
-	})
 }
 
 // compareComponents orders components by ecosystem, name, version and

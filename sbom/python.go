@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/package-url/packageurl-go"
 
@@ -48,32 +50,20 @@ func (b *builder) python(path string) error {
 		b.warnf("%s:%d: %s is commented out as unsafe: not pinned, not inventoried",
 			u.File, u.Line, u.Name)
 	}
-	sources := pythonSources(f.Options)
-
-	// Source lines name their file relative to the folder of path; a few
-	// files hold every entry.
-	top := filepath.Dir(path)
-	relFiles := map[string]string{}
-	rel := func(file string) string {
-		name, ok := relFiles[file]
-		if !ok {
-			name = relativeTo(top, file)
-			relFiles[file] = name
-		}
-		return name
-	}
+	comps, warnings := pythonComponents(f, filepath.Dir(path))
 
 	byName := make(map[string][]*Component, len(f.Requirements))
 	entries := make([]*Component, 0, len(f.Requirements))
 	annotated := false
-	for _, r := range f.Requirements {
+	for i, r := range f.Requirements {
 		if r.Name == "" {
 			b.warnf("%s:%d: %s has no project name: not inventoried",
 				r.File, r.Line, printable(r.URL, r.WrittenURL))
 			entries = append(entries, nil)
 			continue
 		}
-		c := b.add(b.pythonComponent(r, sources, rel(r.File)))
+		b.bom.Warnings = append(b.bom.Warnings, warnings[i]...)
+		c := b.add(comps[i])
 		byName[r.Canonical] = append(byName[r.Canonical], c)
 		entries = append(entries, c)
 		annotated = annotated || len(r.Via) > 0
@@ -142,11 +132,53 @@ func entryLines(f *lockfile.File) map[fileLine]bool {
 	return read
 }
 
-// pythonComponent returns the component of one requirement entry; file
-// is the entry's file relative to the folder of the requirements file
-// given, as its source line names it.
-func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSource,
-	file string) *Component {
+// pythonPart is the fewest entries pythonComponents gives a core of its
+// own.
+const pythonPart = 1000
+
+// pythonComponents returns the component of each requirement entry of f
+// that has a name (nil for the others), with what it warns about, in the
+// order of f.Requirements; top is the folder of the requirements file
+// given. The entries are shared out between the cores.
+func pythonComponents(f *lockfile.File, top string) ([]*Component, [][]string) {
+	sources := pythonSources(f.Options)
+	// Source lines name their file relative to top; a few files hold
+	// every entry.
+	rel := make(map[string]string, len(f.Files))
+	for _, name := range f.Files {
+		rel[name] = relativeTo(top, name)
+	}
+
+	reqs := f.Requirements
+	comps := make([]*Component, len(reqs))
+	warnings := make([][]string, len(reqs))
+	parts := min(runtime.GOMAXPROCS(0), 1+len(reqs)/pythonPart)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			for i := p * len(reqs) / parts; i < (p+1)*len(reqs)/parts; i++ {
+				r := reqs[i]
+				if r.Name == "" {
+					continue
+				}
+				file, ok := rel[r.File]
+				if !ok {
+					file = relativeTo(top, r.File)
+				}
+				comps[i], warnings[i] = pythonComponent(r, sources, file)
+			}
+		})
+	}
+	wg.Wait()
+	return comps, warnings
+}
+
+// pythonComponent returns the component of one requirement entry, and
+// what it warns about; file is the entry's file relative to the folder of
+// the requirements file given, as its source line names it.
+func pythonComponent(r *lockfile.Requirement, sources []pythonSource,
+	file string) (*Component, []string) {
+	var warnings []string
 	url := printable(r.URL, r.WrittenURL)
 	c := &Component{
 		Key:       "python:" + r.Canonical + "@" + r.Version,
@@ -181,8 +213,9 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 	for _, h := range hashes {
 		d, ok := pythonHash(h)
 		if !ok {
-			b.warnf("%s:%d: %s: hash %s is not a digest sbompipe can record; left out",
-				r.File, h.Line, r.Name, h.String())
+			warnings = append(warnings, fmt.Sprintf(
+				"%s:%d: %s: hash %s is not a digest sbompipe can record; left out",
+				r.File, h.Line, r.Name, h.String()))
 			continue
 		}
 		if digests == nil {
@@ -225,7 +258,7 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 	}
 	c.PURL = packageurl.NewPackageURL(packageurl.TypePyPi, "", pypiName(r.Name), r.Version,
 		qualifiers, "").ToString()
-	return c
+	return c, warnings
 }
 
 // pythonSource is a place a requirements file installs from: a package
