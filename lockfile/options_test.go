@@ -86,3 +86,30 @@ func TestBreakArgsOptions(t *testing.T) {
 		}
 	}
 }
+
+// splitWords has a path for text with spaces only and one for text with
+// TABs, CRs or LFs too: both split the same way.
+func TestSplitWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"   ", nil},
+		{"a", []string{"a"}},
+		{"  a  b ", []string{"a", "b"}},
+		{"--hash=sha256:a    --hash=sha256:b", []string{"--hash=sha256:a", "--hash=sha256:b"}},
+		{"a\tb", []string{"a", "b"}},
+		{" \t a \r\n b\t", []string{"a", "b"}},
+		{"a\vb\fc", []string{"a\vb\fc"}}, // shlex splits only at these four
+		{"\xff \xfe", []string{"\xff", "\xfe"}},
+	}
+	for _, tt := range tests {
+		if got := splitWords(tt.in); !cmp.Equal(got, tt.want) {
+			t.Errorf("splitWords(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := splitWhitespace(tt.in); !cmp.Equal(got, tt.want) {
+			t.Errorf("splitWhitespace(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

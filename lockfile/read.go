@@ -211,13 +211,30 @@ func splitLines(text string) []string {
 // isSpace reports whether Python's str.isspace (and so the \s of a str
 // regular expression) holds for r.
 func isSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+	if r < utf8.RuneSelf {
+		return asciiSpace[r]
+	}
+	return unicode.IsSpace(r)
 }
+
+// asciiSpace holds isSpace for ASCII: a table, as isSpace is called for
+// most bytes of a file.
+var asciiSpace = func() (t [utf8.RuneSelf]bool) {
+	for c := range rune(utf8.RuneSelf) {
+		t[c] = unicode.IsSpace(c) || (c >= 0x1c && c <= 0x1f)
+	}
+	return t
+}()
 
 // isCommentLine reports whether line is a comment line for pip: optional
 // whitespace, then "#".
 func isCommentLine(line string) bool {
-	return strings.HasPrefix(strings.TrimLeftFunc(line, isSpace), "#")
+	for _, r := range line {
+		if !isSpace(r) {
+			return r == '#'
+		}
+	}
+	return false
 }
 
 // logical is a line after continuation joining. It keeps the physical lines

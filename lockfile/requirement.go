@@ -15,6 +15,9 @@ import (
 // Canonical returns the PEP 503 normalised form of a project name: lower
 // case, with every run of "-", "_" and "." replaced by one "-".
 func Canonical(name string) string {
+	if isCanonical(name) {
+		return name // as pip-compile writes names, and "# via" lines
+	}
 	b := make([]byte, 0, len(name))
 	sep := false
 	for i := 0; i < len(name); i++ {
@@ -41,6 +44,20 @@ func Canonical(name string) string {
 		}
 	}
 	return string(b)
+}
+
+// isCanonical reports whether Canonical(name) is name: ASCII, no
+// upper-case letter, "_" or ".", and no "-" after a "-".
+func isCanonical(name string) bool {
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 0x80, 'A' <= c && c <= 'Z', c == '_', c == '.':
+			return false
+		case c == '-' && i > 0 && name[i-1] == '-':
+			return false
+		}
+	}
+	return true
 }
 
 // validName reports whether name is a valid project name (PEP 508):

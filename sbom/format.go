@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"fmt"
 	"io"
 	"regexp"
@@ -148,25 +149,49 @@ func encode(b *BOM, f Format, opts EncodeOptions) ([]byte, Document, error) {
 // the documents in the order of formats. It returns the first error in
 // that order, as Encode returns it, and no documents when one fails.
 func EncodeAll(b *BOM, formats []Format, opts EncodeOptions) ([][]byte, []Document, error) {
-	if err := checkRefs(b); err != nil {
-		return nil, nil, err
-	}
 	out := make([][]byte, len(formats))
 	docs := make([]Document, len(formats))
+	err := EncodeEach(b, formats, opts, func(i int, data []byte, doc Document) error {
+		out[i], docs[i] = data, doc
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, docs, nil
+}
+
+// EncodeEach encodes b in each of formats, at the same time, and calls
+// done with the index in formats of each document as soon as that
+// document is encoded: a caller can write one while the others are
+// still being encoded. done runs on the goroutine that encoded the
+// document, so calls for different formats may overlap. EncodeEach
+// returns when every call has returned: the first error in the order of
+// formats, from encoding (as Encode returns it, and then done is not
+// called for that format) or from done.
+func EncodeEach(b *BOM, formats []Format, opts EncodeOptions,
+	done func(i int, out []byte, doc Document) error) error {
+	if err := checkRefs(b); err != nil {
+		return err
+	}
 	errs := make([]error, len(formats))
 	var wg sync.WaitGroup
 	for i, f := range formats {
 		wg.Go(func() {
-			out[i], docs[i], errs[i] = encode(b, f, opts)
+			out, doc, err := encode(b, f, opts)
+			if err == nil {
+				err = done(i, out, doc)
+			}
+			errs[i] = err
 		})
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
-	return out, docs, nil
+	return nil
 }
 
 // contentNamespace is the UUIDv5 namespace of serial numbers and document
@@ -177,6 +202,47 @@ var contentNamespace = uuid.NewSHA1(uuid.NameSpaceURL,
 // contentUUID returns the UUIDv5 of a document's bytes.
 func contentUUID(content []byte) uuid.UUID {
 	return uuid.NewSHA1(contentNamespace, content)
+}
+
+// contentHash computes contentUUID of a document from its pieces, on a
+// goroutine of its own, while the rest of the document is still being
+// written: the SHA-1 of a large document then no longer follows its
+// writing. A piece must not change once written.
+type contentHash struct {
+	pieces chan []byte
+	id     chan uuid.UUID
+}
+
+func newContentHash() *contentHash {
+	h := &contentHash{pieces: make(chan []byte, 64), id: make(chan uuid.UUID, 1)}
+	go func() {
+		sum := sha1.New()
+		sum.Write(contentNamespace[:])
+		for p := range h.pieces {
+			sum.Write(p)
+		}
+		// What uuid.NewSHA1 makes of the digest.
+		var id uuid.UUID
+		copy(id[:], sum.Sum(nil))
+		id[6] = id[6]&0x0f | 0x50 // version 5
+		id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+		h.id <- id
+	}()
+	return h
+}
+
+// write hands the next piece of the document to the hash.
+func (h *contentHash) write(p []byte) {
+	if len(p) > 0 {
+		h.pieces <- p
+	}
+}
+
+// finish waits for the hash of every piece written and returns its UUID.
+// Call it once, also when the document is abandoned, to end the goroutine.
+func (h *contentHash) finish() uuid.UUID {
+	close(h.pieces)
+	return <-h.id
 }
 
 // placeholderUUID stands in for a content-derived UUID while the content

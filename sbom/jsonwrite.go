@@ -22,6 +22,24 @@ type jsonWriter struct {
 	// empty is set after open until the first element of the object or
 	// array: an empty one stays "{}" or "[]", as encoding/json writes it.
 	empty bool
+
+	// hash, when not nil, is given buf as it is written, in pieces of
+	// hashPiece bytes or more (see feed); hashed bytes of buf are given.
+	hash   *contentHash
+	hashed int
+}
+
+// hashPiece is the least that feed hands to the hash at a time.
+const hashPiece = 256 << 10
+
+// feed hands what was written since the last piece to w.hash, once that is
+// hashPiece bytes or more. Written bytes never change, and a buffer that
+// grows is copied, not changed, so the piece stays as it is.
+func (w *jsonWriter) feed() {
+	if w.hash != nil && len(w.buf)-w.hashed >= hashPiece {
+		w.hash.write(w.buf[w.hashed:len(w.buf):len(w.buf)])
+		w.hashed = len(w.buf)
+	}
 }
 
 // indentRun is a line break and the indentation of up to 16 levels.
@@ -117,6 +135,15 @@ func (w *jsonWriter) str(s string) {
 	w.buf = appendJSONString(w.buf, s)
 }
 
+// strPrefixed writes prefix+s as a JSON string, without building it;
+// prefix must be ASCII that needs no escaping.
+func (w *jsonWriter) strPrefixed(prefix, s string) {
+	w.reserve(len(prefix) + len(s) + 2)
+	w.buf = append(w.buf, '"')
+	w.buf = append(w.buf, prefix...)
+	w.buf = append(appendJSONChars(w.buf, s), '"')
+}
+
 // objects writes the member k: an array of an object for each element of
 // list, whose members each writes.
 func objects[E any](w *jsonWriter, k string, list []E, members func(*E)) {
@@ -127,6 +154,7 @@ func objects[E any](w *jsonWriter, k string, list []E, members func(*E)) {
 		w.open('{')
 		members(&list[i])
 		w.close('}')
+		w.feed()
 	}
 	w.close(']')
 }
@@ -161,7 +189,12 @@ const lowerHex = "0123456789abcdef"
 // with HTML escaping: invalid UTF-8 becomes \ufffd, and U+2028 and U+2029
 // are escaped, for JavaScript.
 func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
+	return append(appendJSONChars(append(dst, '"'), s), '"')
+}
+
+// appendJSONChars appends what appendJSONString writes between the
+// quotes.
+func appendJSONChars(dst []byte, s string) []byte {
 	done := 0 // s[:done] is written
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -196,6 +229,5 @@ func appendJSONString(dst []byte, s string) []byte {
 		i += size
 		done = i
 	}
-	dst = append(dst, s[done:]...)
-	return append(dst, '"')
+	return append(dst, s[done:]...)
 }

@@ -3,6 +3,7 @@ package sbom
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -218,16 +219,35 @@ func (b *BOM) add(index map[string]*Component, c *Component) *Component {
 // name, version and key), so that the same input
 // gives the same document, and merges the edges of each component.
 func (b *BOM) normalize() {
-	slices.SortFunc(b.Components, func(x, y *Component) int {
-		return cmp.Or(cmp.Compare(x.Ecosystem, y.Ecosystem), cmp.Compare(x.Name, y.Name),
-			cmp.Compare(x.Version, y.Version), cmp.Compare(x.Key, y.Key))
+	// The components and the edges are sorted at the same time: neither
+	// reads the other.
+	var wg sync.WaitGroup
+	wg.Go(b.sortComponents)
+	b.mergeEdges()
+	wg.Wait()
+
+	for i := range b.Incomplete {
+		slices.Sort(b.Incomplete[i].Refs)
+		b.Incomplete[i].Refs = slices.Compact(b.Incomplete[i].Refs)
+	}
+	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int {
+		return cmp.Compare(x.Reason, y.Reason)
 	})
+}
+
+// sortComponents sorts the components, and the lists of each.
+func (b *BOM) sortComponents() {
+	slices.SortFunc(b.Components, compareComponents)
 	for _, c := range b.Components {
 		sortComponent(c)
 	}
 	sortComponent(&b.Subject)
+}
 
-	edges := map[string][]string{}
+// mergeEdges merges the edges of each component into one sorted list,
+// and sorts the components' lists by the component's key.
+func (b *BOM) mergeEdges() {
+	edges := make(map[string][]string, len(b.Components)+1)
 	for _, d := range b.Dependencies {
 		edges[d.Ref] = append(edges[d.Ref], d.DependsOn...)
 	}
@@ -238,14 +258,22 @@ func (b *BOM) normalize() {
 			Dependency{Ref: ref, DependsOn: slices.Compact(on)})
 	}
 	slices.SortFunc(b.Dependencies, func(x, y Dependency) int { return cmp.Compare(x.Ref, y.Ref) })
+}
 
-	for i := range b.Incomplete {
-		slices.Sort(b.Incomplete[i].Refs)
-		b.Incomplete[i].Refs = slices.Compact(b.Incomplete[i].Refs)
+// compareComponents orders components by ecosystem, name, version and
+// key. (Comparing only as far as needed: cmp.Or of the four comparisons
+// makes all four for every pair.)
+func compareComponents(x, y *Component) int {
+	if c := cmp.Compare(x.Ecosystem, y.Ecosystem); c != 0 {
+		return c
 	}
-	slices.SortFunc(b.Incomplete, func(x, y Incomplete) int {
-		return cmp.Compare(x.Reason, y.Reason)
-	})
+	if c := cmp.Compare(x.Name, y.Name); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.Version, y.Version); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.Key, y.Key)
 }
 
 func sortComponent(c *Component) {

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/package-url/packageurl-go"
 
@@ -29,15 +32,10 @@ func (b *builder) python(path string) error {
 	// entry, would leave the inventory short of what the file says: an
 	// input error. What pip only drops or ignores, or refuses on a line
 	// whose entry is still known, is a warning.
-	read := map[string]bool{}
-	for _, r := range append(f.Requirements, f.Constraints...) {
-		for l := r.Line; l <= max(r.Line, r.EndLine); l++ {
-			read[r.File+":"+strconv.Itoa(l)] = true
-		}
-	}
+	read := entryLines(f)
 	var refused []error
 	for _, p := range f.Problems {
-		lost := p.PipRefuses && !read[p.File+":"+strconv.Itoa(p.Line)]
+		lost := p.PipRefuses && !read[fileLine{p.File, p.Line}]
 		if lost || p.Rule == lockfile.RuleIncludeMissing {
 			refused = append(refused, p)
 			continue
@@ -52,20 +50,20 @@ func (b *builder) python(path string) error {
 		b.warnf("%s:%d: %s is commented out as unsafe: not pinned, not inventoried",
 			u.File, u.Line, u.Name)
 	}
-	sources := pythonSources(f.Options)
-	top := filepath.Dir(path)
+	comps, warnings := pythonComponents(f, filepath.Dir(path))
 
-	byName := map[string][]*Component{}
+	byName := make(map[string][]*Component, len(f.Requirements))
 	entries := make([]*Component, 0, len(f.Requirements))
 	annotated := false
-	for _, r := range f.Requirements {
+	for i, r := range f.Requirements {
 		if r.Name == "" {
 			b.warnf("%s:%d: %s has no project name: not inventoried",
 				r.File, r.Line, printable(r.URL, r.WrittenURL))
 			entries = append(entries, nil)
 			continue
 		}
-		c := b.add(b.pythonComponent(r, sources, top))
+		b.bom.Warnings = append(b.bom.Warnings, warnings[i]...)
+		c := b.add(comps[i])
 		byName[r.Canonical] = append(byName[r.Canonical], c)
 		entries = append(entries, c)
 		annotated = annotated || len(r.Via) > 0
@@ -112,11 +110,75 @@ func (b *builder) python(path string) error {
 	return nil
 }
 
-// pythonComponent returns the component of one requirement entry; top is
-// the folder of the requirements file given, which source lines are
-// relative to.
-func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSource,
-	top string) *Component {
+// fileLine is a line of a file.
+type fileLine struct {
+	file string
+	line int
+}
+
+// entryLines returns the lines of f's entries, requirements and
+// constraints, if a problem of f is one pip refuses the file for: only
+// then does python look them up.
+func entryLines(f *lockfile.File) map[fileLine]bool {
+	if !slices.ContainsFunc(f.Problems, func(p *lockfile.Problem) bool { return p.PipRefuses }) {
+		return nil
+	}
+	read := map[fileLine]bool{}
+	for _, r := range append(f.Requirements, f.Constraints...) {
+		for l := r.Line; l <= max(r.Line, r.EndLine); l++ {
+			read[fileLine{r.File, l}] = true
+		}
+	}
+	return read
+}
+
+// pythonPart is the fewest entries pythonComponents gives a core of its
+// own.
+const pythonPart = 1000
+
+// pythonComponents returns the component of each requirement entry of f
+// that has a name (nil for the others), with what it warns about, in the
+// order of f.Requirements; top is the folder of the requirements file
+// given. The entries are shared out between the cores.
+func pythonComponents(f *lockfile.File, top string) ([]*Component, [][]string) {
+	sources := pythonSources(f.Options)
+	// Source lines name their file relative to top; a few files hold
+	// every entry.
+	rel := make(map[string]string, len(f.Files))
+	for _, name := range f.Files {
+		rel[name] = relativeTo(top, name)
+	}
+
+	reqs := f.Requirements
+	comps := make([]*Component, len(reqs))
+	warnings := make([][]string, len(reqs))
+	parts := min(runtime.GOMAXPROCS(0), 1+len(reqs)/pythonPart)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			for i := p * len(reqs) / parts; i < (p+1)*len(reqs)/parts; i++ {
+				r := reqs[i]
+				if r.Name == "" {
+					continue
+				}
+				file, ok := rel[r.File]
+				if !ok {
+					file = relativeTo(top, r.File)
+				}
+				comps[i], warnings[i] = pythonComponent(r, sources, file)
+			}
+		})
+	}
+	wg.Wait()
+	return comps, warnings
+}
+
+// pythonComponent returns the component of one requirement entry, and
+// what it warns about; file is the entry's file relative to the folder of
+// the requirements file given, as its source line names it.
+func pythonComponent(r *lockfile.Requirement, sources []pythonSource,
+	file string) (*Component, []string) {
+	var warnings []string
 	url := printable(r.URL, r.WrittenURL)
 	c := &Component{
 		Key:       "python:" + r.Canonical + "@" + r.Version,
@@ -141,7 +203,7 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 		c.Notes = append(c.Notes, "not pinned to one version ("+r.Specifier+")")
 	}
 	c.Properties = append(c.Properties,
-		Property{"sbompipe:python:source", relativeTo(top, r.File) + ":" + strconv.Itoa(r.Line)})
+		Property{"sbompipe:python:source", file + ":" + strconv.Itoa(r.Line)})
 
 	hashes := r.Hashes
 	if r.FragmentHash != nil {
@@ -151,9 +213,13 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 	for _, h := range hashes {
 		d, ok := pythonHash(h)
 		if !ok {
-			b.warnf("%s:%d: %s: hash %s is not a digest sbompipe can record; left out",
-				r.File, h.Line, r.Name, h.String())
+			warnings = append(warnings, fmt.Sprintf(
+				"%s:%d: %s: hash %s is not a digest sbompipe can record; left out",
+				r.File, h.Line, r.Name, h.String()))
 			continue
+		}
+		if digests == nil {
+			digests = make([]Hash, 0, len(hashes))
 		}
 		digests = append(digests, d)
 	}
@@ -192,7 +258,7 @@ func (b *builder) pythonComponent(r *lockfile.Requirement, sources []pythonSourc
 	}
 	c.PURL = packageurl.NewPackageURL(packageurl.TypePyPi, "", pypiName(r.Name), r.Version,
 		qualifiers, "").ToString()
-	return c
+	return c, warnings
 }
 
 // pythonSource is a place a requirements file installs from: a package
@@ -272,23 +338,45 @@ var pythonAlgorithms = map[string]struct {
 
 func pythonHash(h lockfile.Hash) (Hash, bool) {
 	alg, ok := pythonAlgorithms[strings.ToLower(h.Algorithm)]
-	if !ok || len(h.Digest) != alg.hex || !isHex(h.Digest) {
+	if !ok || len(h.Digest) != alg.hex {
 		return Hash{}, false
 	}
-	return Hash{Algorithm: alg.name, Value: strings.ToLower(h.Digest)}, true
+	digest, ok := lowerCaseHex(h.Digest)
+	if !ok {
+		return Hash{}, false
+	}
+	return Hash{Algorithm: alg.name, Value: digest}, true
 }
 
-// isHex reports whether s is made of hexadecimal digits only. (A loop: a
-// regular expression here was a tenth of the time of a large lockfile.)
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
+// hexDigits classifies each byte: 0 not a hexadecimal digit, 1 a digit or
+// a lower-case letter, 2 an upper-case letter.
+var hexDigits = func() (t [256]byte) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = 1
 	}
-	return true
+	for _, c := range "ABCDEF" {
+		t[c] = 2
+	}
+	return t
+}()
+
+// lowerCaseHex returns s in lower case if it is made of hexadecimal digits
+// only. (A table, not a regular expression or a switch: checking digests
+// is a large part of reading a lockfile, and the branches of a switch
+// mispredict on random digits.)
+func lowerCaseHex(s string) (string, bool) {
+	var class byte
+	for i := 0; i < len(s); i++ {
+		c := hexDigits[s[i]]
+		if c == 0 {
+			return "", false
+		}
+		class |= c
+	}
+	if class&2 != 0 {
+		return strings.ToLower(s), true
+	}
+	return s, true
 }
 
 // pypiName is the purl spelling of a project name: lower case, "_" as "-"

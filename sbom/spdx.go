@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
@@ -34,6 +35,7 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 	prefix := doc.DocumentNamespace
 	doc.DocumentNamespace += placeholderUUID.String()
 	var out []byte
+	var id uuid.UUID
 	if f == SPDXTagValue {
 		var buf bytes.Buffer
 		if err := tagvalue.Write(doc, &buf); err != nil {
@@ -51,13 +53,18 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 				"(%v): %s", err, why)
 		}
 		out = buf.Bytes()
+		id = contentUUID(out)
 	} else {
+		// Hashed as it is written, on another goroutine.
+		h := newContentHash()
 		var err error
-		if out, _, err = spdxJSON(doc); err != nil {
+		out, _, err = spdxJSONHashed(doc, h)
+		id = h.finish()
+		if err != nil {
 			return nil, Document{}, err
 		}
 	}
-	if err := replacePlaceholder(out, prefix, contentUUID(out)); err != nil {
+	if err := replacePlaceholder(out, prefix, id); err != nil {
 		return nil, Document{}, err
 	}
 	return out, Document{Format: "spdx", SpecVersion: "2.3"}, nil
@@ -66,11 +73,18 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 // spdxJSON returns doc as SPDX JSON: written by appendSPDXJSON when
 // spdxJSONWritable says it can, else by tools-golang. fast says which.
 func spdxJSON(doc *spdx.Document) (out []byte, fast bool, err error) {
+	return spdxJSONHashed(doc, nil)
+}
+
+// spdxJSONHashed is spdxJSON that gives every byte it returns to h, when
+// h is not nil: as appendSPDXJSON writes them, or all at once from
+// tools-golang.
+func spdxJSONHashed(doc *spdx.Document, h *contentHash) (out []byte, fast bool, err error) {
 	if spdxJSONWritable(doc) {
 		// A package of a lockfile takes about 1.5 kB, a relationship 190
 		// bytes.
 		buf := make([]byte, 0, 1600*len(doc.Packages)+200*len(doc.Relationships)+4096)
-		return appendSPDXJSON(buf, doc), true, nil
+		return appendSPDXJSON(buf, doc, h), true, nil
 	}
 	// tools-golang writes compact JSON; jsonIndenter gives the bytes of
 	// spdxjson.Indent("  "), faster.
@@ -78,11 +92,14 @@ func spdxJSON(doc *spdx.Document) (out []byte, fast bool, err error) {
 	if err := spdxjson.Write(doc, &json); err != nil {
 		return nil, false, err
 	}
+	if h != nil {
+		h.write(json.out)
+	}
 	return json.out, false, nil
 }
 
 func spdxDocument(b *BOM) *spdx.Document {
-	r := newRefs(b)
+	r := refs{spdxID: spdxIDs(b)}
 	name := b.Subject.Name
 	if b.Subject.Version != "" {
 		name += "-" + b.Subject.Version
@@ -115,15 +132,21 @@ func spdxDocument(b *BOM) *spdx.Document {
 	id := func(key string) common.DocElementID {
 		return common.MakeDocElementID("", strings.TrimPrefix(r.spdxID[key], "SPDXRef-"))
 	}
+	n := 1
+	for _, d := range b.Dependencies {
+		n += len(d.DependsOn)
+	}
+	doc.Relationships = make([]*spdx.Relationship, 0, n)
 	doc.Relationships = append(doc.Relationships, &spdx.Relationship{
 		RefA:         common.MakeDocElementID("", "DOCUMENT"),
 		RefB:         id(b.Subject.Key),
 		Relationship: common.TypeRelationshipDescribe,
 	})
 	for _, d := range b.Dependencies {
+		from := id(d.Ref)
 		for _, on := range d.DependsOn {
 			doc.Relationships = append(doc.Relationships, &spdx.Relationship{
-				RefA:         id(d.Ref),
+				RefA:         from,
 				RefB:         id(on),
 				Relationship: common.TypeRelationshipDependsOn,
 			})
@@ -168,19 +191,28 @@ func spdxPackage(c *Component, r refs) *spdx.Package {
 		p.PackageLicenseDeclared = c.License
 	}
 
-	hashes := c.Hashes
+	n := len(c.Hashes)
 	for _, d := range c.Distributions {
-		hashes = append(hashes, d.Hashes...)
+		n += len(d.Hashes)
 	}
-	for _, h := range hashes {
-		alg, ok := spdxAlgorithms[h.Algorithm]
-		if !ok {
-			continue
+	checksums := func(hashes []Hash) {
+		for _, h := range hashes {
+			alg, ok := spdxAlgorithms[h.Algorithm]
+			if !ok {
+				continue
+			}
+			ck := common.Checksum{Algorithm: alg, Value: h.Value}
+			if p.PackageChecksums == nil {
+				p.PackageChecksums = make([]common.Checksum, 0, n)
+			}
+			if !containsChecksum(p.PackageChecksums, ck) {
+				p.PackageChecksums = append(p.PackageChecksums, ck)
+			}
 		}
-		ck := common.Checksum{Algorithm: alg, Value: h.Value}
-		if !containsChecksum(p.PackageChecksums, ck) {
-			p.PackageChecksums = append(p.PackageChecksums, ck)
-		}
+	}
+	checksums(c.Hashes)
+	for _, d := range c.Distributions {
+		checksums(d.Hashes)
 	}
 
 	if c.PURL != "" {
@@ -221,28 +253,52 @@ func containsChecksum(list []common.Checksum, ck common.Checksum) bool {
 }
 
 // spdxComment writes what SPDX has no field for: the notes, the origin of
-// distribution checksums and the properties.
+// distribution checksums and the properties, a line each.
 func spdxComment(c *Component) string {
-	var lines []string
-	lines = append(lines, c.Notes...)
+	var sb strings.Builder
+	lines := 0
+	line := func(parts ...string) {
+		if lines > 0 {
+			sb.WriteByte('\n')
+		}
+		lines++
+		for _, p := range parts {
+			sb.WriteString(p)
+		}
+	}
+	size := 160 // the sentence on checksums
+	for _, n := range c.Notes {
+		size += len(n) + 1
+	}
+	for _, d := range c.Distributions {
+		size += len(d.URL) + 15
+	}
+	for _, p := range c.Properties {
+		size += len(p.Name) + len(p.Value) + 3
+	}
+	sb.Grow(size)
+
+	for _, n := range c.Notes {
+		line(n)
+	}
 	if len(c.Distributions) > 0 {
 		n := 0
 		for _, d := range c.Distributions {
 			n += len(d.Hashes)
 		}
 		if n > 0 {
-			lines = append(lines, "The checksums are of distribution files (wheels, sdists) "+
-				"of this version that the requirements file allows; "+
+			line("The checksums are of distribution files (wheels, sdists) " +
+				"of this version that the requirements file allows; " +
 				"which one is installed is not known.")
 		}
 		for _, d := range c.Distributions {
-			lines = append(lines, "Distribution: "+d.URL)
+			line("Distribution: ", d.URL)
 		}
 	}
 	for _, p := range c.Properties {
-		lines = append(lines, p.Name+": "+p.Value)
+		line(p.Name, ": ", p.Value)
 	}
-	return textValue(strings.Join(lines, "\n"))
+	return textValue(sb.String())
 }
 
 // textValue keeps a multi-line value inside tag-value's <text>…</text>: a

@@ -11,9 +11,11 @@ import (
 // bytes tools-golang's json.Write writes through jsonIndenter, for the
 // fields spdxDocument sets, identifiers, suppliers and creators written
 // as their MarshalJSON methods write them. Call it only on a document for
-// which spdxJSONWritable is true.
-func appendSPDXJSON(buf []byte, doc *spdx.Document) []byte {
-	w := &jsonWriter{buf: buf}
+// which spdxJSONWritable is true. When h is not nil, it is given every
+// byte of the document before appendSPDXJSON returns, most of them as
+// they are written.
+func appendSPDXJSON(buf []byte, doc *spdx.Document, h *contentHash) []byte {
+	w := &jsonWriter{buf: buf, hash: h, hashed: len(buf)}
 	w.open('{')
 	w.field("spdxVersion", doc.SPDXVersion)
 	w.field("dataLicense", doc.DataLicense)
@@ -46,22 +48,27 @@ func appendSPDXJSON(buf []byte, doc *spdx.Document) []byte {
 	}
 	if len(doc.Relationships) > 0 {
 		objects(w, "relationships", doc.Relationships, func(r **spdx.Relationship) {
-			a, _ := spdxDocElementID((*r).RefA)
-			b, _ := spdxDocElementID((*r).RefB)
-			w.field("spdxElementId", a)
-			w.field("relatedSpdxElement", b)
+			w.key("spdxElementId")
+			spdxDocElementIDJSON(w, (*r).RefA)
+			w.key("relatedSpdxElement")
+			spdxDocElementIDJSON(w, (*r).RefB)
 			w.field("relationshipType", (*r).Relationship)
 			w.fieldOmitEmpty("comment", (*r).RelationshipComment)
 		})
 	}
 	w.close('}')
-	return append(w.buf, '\n')
+	w.buf = append(w.buf, '\n')
+	if h != nil {
+		h.write(w.buf[w.hashed:])
+	}
+	return w.buf
 }
 
 // spdxPackageJSON writes the members of a package.
 func spdxPackageJSON(w *jsonWriter, p *spdx.Package) {
 	w.field("name", p.PackageName)
-	w.field("SPDXID", spdxElementID(p.PackageSPDXIdentifier))
+	w.key("SPDXID")
+	spdxElementIDJSON(w, p.PackageSPDXIdentifier)
 	w.fieldOmitEmpty("versionInfo", p.PackageVersion)
 	if p.PackageSupplier != nil {
 		s, _ := spdxSupplier(p.PackageSupplier)
@@ -100,6 +107,33 @@ func spdxElementID(id common.ElementID) string {
 		return string(id)
 	}
 	return "SPDXRef-" + string(id)
+}
+
+// spdxElementIDJSON writes what ElementID's MarshalJSON writes, without
+// building it (a package's and two per relationship).
+func spdxElementIDJSON(w *jsonWriter, id common.ElementID) {
+	if strings.HasPrefix(string(id), "SPDXRef-") {
+		w.str(string(id))
+		return
+	}
+	w.strPrefixed("SPDXRef-", string(id))
+}
+
+// spdxDocElementIDJSON writes what DocElementID's MarshalJSON writes, for
+// an id spdxDocElementIDWritable accepts.
+func spdxDocElementIDJSON(w *jsonWriter, id common.DocElementID) {
+	if id.DocumentRefID == "" && id.ElementRefID != "" {
+		spdxElementIDJSON(w, id.ElementRefID)
+		return
+	}
+	s, _ := spdxDocElementID(id)
+	w.str(s)
+}
+
+// spdxDocElementIDWritable reports whether DocElementID's MarshalJSON
+// writes id: whether spdxDocElementID returns true.
+func spdxDocElementIDWritable(id common.DocElementID) bool {
+	return id.ElementRefID != "" || id.SpecialID != ""
 }
 
 // spdxDocElementID is what DocElementID's MarshalJSON writes, or false
@@ -160,10 +194,7 @@ func spdxJSONWritable(doc *spdx.Document) bool {
 		if r == nil {
 			return false
 		}
-		if _, ok := spdxDocElementID(r.RefA); !ok {
-			return false
-		}
-		if _, ok := spdxDocElementID(r.RefB); !ok {
+		if !spdxDocElementIDWritable(r.RefA) || !spdxDocElementIDWritable(r.RefB) {
 			return false
 		}
 	}

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -104,13 +106,12 @@ func runSBOM(c *cli.Context) error {
 		fmt.Fprintf(stderr, "sbompipe: warning: %s\n", w)
 	}
 
-	// Every document is encoded before anything is written.
-	docs, err := encodeDocuments(b, formats,
-		sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})
-	if err != nil {
-		return err
-	}
+	opts := sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")}
 	if out == "-" {
+		docs, err := encodeDocuments(b, formats, opts)
+		if err != nil {
+			return err
+		}
 		if _, err := c.App.Writer.Write(docs[0]); err != nil {
 			return err
 		}
@@ -119,10 +120,7 @@ func runSBOM(c *cli.Context) error {
 		for i, f := range formats {
 			names[i] = filepath.Join(out, sbom.FileName(in.Subject.Name, in.Subject.Version, f))
 		}
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return err
-		}
-		if err := writeSBOMFiles(names, docs); err != nil {
+		if err := writeSBOMFiles(b, formats, opts, out, names); err != nil {
 			return err
 		}
 		for _, name := range names {
@@ -244,40 +242,47 @@ func sourceDateEpoch() (time.Time, error) {
 	return time.Unix(sec, 0).UTC(), nil
 }
 
-// writeSBOMFiles writes each document to a temporary file beside its
-// destination, syncs it and renames it into place, once every temporary
-// file is written. On error no destination is changed and the temporary
-// files are removed.
-func writeSBOMFiles(names []string, docs [][]byte) (err error) {
+// writeSBOMFiles encodes b in each format and writes each document to a
+// temporary file beside its destination names[i] in the folder out as
+// soon as it is encoded, while the others are still being encoded; it
+// syncs each, and renames them into place once every one is written. On
+// error no destination is changed, the temporary files are removed, and
+// no folder is left created.
+func writeSBOMFiles(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions,
+	out string, names []string) (err error) {
 	// A destination that cannot be replaced is found before any is.
 	for _, name := range names {
 		if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() {
 			return fmt.Errorf("writing %s: it exists and is not a regular file", name)
 		}
 	}
-	temps := make([]string, 0, len(names))
+	created := missingDirs(out)
+	mkdir := sync.OnceValue(func() error { return os.MkdirAll(out, 0o755) })
+	temps := make([]string, len(names))
 	defer func() {
-		if err != nil {
-			for _, tmp := range temps {
+		if err == nil {
+			return
+		}
+		for _, tmp := range temps {
+			if tmp != "" {
 				os.Remove(tmp)
 			}
 		}
+		for _, dir := range created {
+			os.Remove(dir) // only if still empty
+		}
 	}()
-	for i, name := range names {
-		f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
+
+	err = sbom.EncodeEach(b, formats, opts, func(i int, doc []byte, _ sbom.Document) error {
+		if err := mkdir(); err != nil {
+			return err
 		}
-		temps = append(temps, f.Name())
-		_, werr := f.Write(docs[i])
-		serr := f.Sync()
-		cerr := f.Close()
-		if err := errors.Join(werr, serr, cerr); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-		if err := os.Chmod(f.Name(), 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
+		tmp, err := writeTemp(names[i], doc)
+		temps[i] = tmp
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	for i, name := range names {
 		if err := os.Rename(temps[i], name); err != nil {
@@ -285,6 +290,43 @@ func writeSBOMFiles(names []string, docs [][]byte) (err error) {
 		}
 	}
 	return nil
+}
+
+// writeTemp writes doc to a new temporary file beside name, syncs it,
+// makes it readable by all, and returns its path; also on error, when the
+// file was created.
+func writeTemp(name string, doc []byte) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return "", fmt.Errorf("writing %s: %w", name, err)
+	}
+	_, werr := f.Write(doc)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		return f.Name(), fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return f.Name(), fmt.Errorf("writing %s: %w", name, err)
+	}
+	return f.Name(), nil
+}
+
+// missingDirs returns dir and those of its parents that do not exist,
+// the deepest first: what os.MkdirAll(dir) would create.
+func missingDirs(dir string) []string {
+	var missing []string
+	for {
+		if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+			return missing
+		}
+		missing = append(missing, dir)
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return missing
+		}
+		dir = parent
+	}
 }
 
 // printSBOMSummary writes the components per ecosystem and the missing

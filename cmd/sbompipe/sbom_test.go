@@ -101,3 +101,27 @@ func TestSBOMCaches(t *testing.T) {
 		})
 	}
 }
+
+// A document that fails to encode after another was written to its
+// temporary file leaves nothing behind: no file, no temporary file, and
+// none of the folders --out named.
+func TestSBOMEncodingErrorLeavesNothing(t *testing.T) {
+	t.Chdir(t.TempDir())
+	// A line past the 64 KiB a tag-value reader takes.
+	long := "pkg @ https://example.com/" + strings.Repeat("a", 70000) + ".tar.gz\n"
+	writeFiles(t, ".", map[string]string{"requirements.txt": long, "kept/README": "kept"})
+	for _, out := range []string{"new/deeper", "kept"} {
+		code, _, stderr := runCLI(t, "sbom", "--python", "requirements.txt", "--out", out,
+			"--format", "cyclonedx-json,spdx-tag-value")
+		if code != 2 || !strings.Contains(stderr, "64 KiB") {
+			t.Errorf("--out %s: exit %d, %q; want 2 and the tag-value error", out, code, stderr)
+		}
+	}
+	if _, err := os.Stat("new"); !os.IsNotExist(err) {
+		t.Errorf("the folder new was left created (%v)", err)
+	}
+	entries, err := os.ReadDir("kept")
+	if err != nil || len(entries) != 1 {
+		t.Errorf("kept holds %v (%v); want only README", entries, err)
+	}
+}
