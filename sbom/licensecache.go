@@ -161,7 +161,8 @@ func (lc licenseCache) putModule(cache, mod, h1 string, ids []string) {
 	if err != nil {
 		return
 	}
-	zh, ok := readRegularFile(filepath.Join(cache, "cache", "download", ep, "@v", ev+".ziphash"), 1<<10)
+	ziphash := filepath.Join(cache, "cache", "download", ep, "@v", ev+".ziphash")
+	zh, ok := readRegularFile(ziphash, 1<<10)
 	if !ok || strings.TrimSpace(string(zh)) != h1 {
 		return
 	}

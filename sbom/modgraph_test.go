@@ -382,7 +382,8 @@ func TestCachedModGraphCorpus(t *testing.T) {
 // The escaped path of a module with capitals, as the module cache has it.
 func TestGoModDataEscapes(t *testing.T) {
 	cache := t.TempDir()
-	m := module.Version{Path: "github.com/Azure/go-ansiterm", Version: "v0.0.0-20250102033503-faa5f7b0171c"}
+	m := module.Version{Path: "github.com/Azure/go-ansiterm",
+		Version: "v0.0.0-20250102033503-faa5f7b0171c"}
 	data := "module github.com/Azure/go-ansiterm\n"
 	p := filepath.Join(cache, "cache", "download", "github.com", "!azure", "go-ansiterm", "@v",
 		m.Version+".mod")
