@@ -95,8 +95,9 @@ type modGraphReader struct {
 // read: a go.mod file missing from the cache or from go.sum, or not
 // matching its hash; a workspace; -mod=vendor or -modfile in GOFLAGS; a
 // go.mod that needs a newer go command; requirements that are not
-// consistent (a go.mod that `go mod tidy` would change). The caller then
-// runs `go mod graph`, whose answer is the authority.
+// consistent (a go.mod that `go mod tidy` would change); a go.mod the go
+// command would refuse or read otherwise (see parseMainGoMod). The caller
+// then runs `go mod graph`, whose answer is the authority.
 //
 // A graph read in full is kept in graphCache ("" for none) under a key
 // made of everything it was read from but the module cache, whose go.mod
@@ -116,31 +117,9 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 	if env.ModCache == "" {
 		return nil, "no module cache"
 	}
-	data, ok := readRegularFile(filepath.Join(dir, "go.mod"), maxGoMod)
-	if !ok {
-		return nil, "no go.mod that sbompipe reads"
-	}
-	// The go command resolves a version that is not canonical ("v1.1") as a
-	// query, and refuses one that does not fit the path's major version;
-	// modfile.Parse alone would take v1.1 for v1.1.0.
-	fixed := ""
-	fix := func(path, v string) (string, error) {
-		_, major, _ := module.SplitPathVersion(path)
-		if module.CanonicalVersion(v) != v || module.CheckPathMajor(v, major) != nil {
-			fixed = path + " " + v
-		}
-		return v, nil
-	}
-	main, err := modfile.Parse(filepath.Join(dir, "go.mod"), data, fix)
-	if err != nil || main.Module == nil || module.CheckImportPath(main.Module.Mod.Path) != nil {
-		return nil, "go.mod does not parse"
-	}
-	if fixed != "" {
-		return nil, "go.mod has a version that is not canonical: " + fixed
-	}
-	if len(main.Godebug) > 0 {
-		// The go command checks each key against the settings it knows.
-		return nil, "go.mod has godebug settings"
+	main, data, reason := parseMainGoMod(dir)
+	if reason != "" {
+		return nil, reason
 	}
 	// A relative replacement is relative to the folder the go command
 	// runs in, which the kernel gives without symbolic links.
@@ -215,6 +194,39 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 		writeGraphEntry(entry, head, edges)
 	}
 	return edges, reason
+}
+
+// parseMainGoMod reads the go.mod file in dir as the go command reads a
+// main module's, or says why it would not read it this way.
+func parseMainGoMod(dir string) (f *modfile.File, data []byte, reason string) {
+	name := filepath.Join(dir, "go.mod")
+	data, ok := readRegularFile(name, maxGoMod)
+	if !ok {
+		return nil, nil, "no go.mod that sbompipe reads"
+	}
+	// The go command resolves a version that is not canonical ("v1.1") as
+	// a query, and refuses one that does not fit the path's major
+	// version; modfile.Parse alone would take v1.1 for v1.1.0.
+	fixed := ""
+	fix := func(path, v string) (string, error) {
+		_, major, _ := module.SplitPathVersion(path)
+		if module.CanonicalVersion(v) != v || module.CheckPathMajor(v, major) != nil {
+			fixed = path + " " + v
+		}
+		return v, nil
+	}
+	f, err := modfile.Parse(name, data, fix)
+	if err != nil || f.Module == nil || module.CheckImportPath(f.Module.Mod.Path) != nil {
+		return nil, nil, "go.mod does not parse"
+	}
+	if fixed != "" {
+		return nil, nil, "go.mod has a version that is not canonical: " + fixed
+	}
+	if len(f.Godebug) > 0 {
+		// The go command checks each key against the settings it knows.
+		return nil, nil, "go.mod has godebug settings"
+	}
+	return f, data, ""
 }
 
 // graphCacheFormat names the form of the graph cache's entries and of
