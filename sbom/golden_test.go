@@ -12,17 +12,23 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// TestGolden encodes a small Python and Go inventory in every format and
-// compares the bytes with testdata/golden. Run with -update to rewrite them
-// after a deliberate change, and review the diff.
-func TestGolden(t *testing.T) {
+// goldenInputs are the small Python and Go inventory of testdata/golden,
+// read offline and without licenses.
+func goldenInputs() Inputs {
 	in := filepath.Join("testdata", "golden", "input")
-	b := collectTest(t, Inputs{
+	return Inputs{
 		Python:     []string{filepath.Join(in, "requirements.txt")},
 		GoModules:  []string{filepath.Join(in, "gomod")},
 		Offline:    true,
 		NoLicenses: true,
-	})
+	}
+}
+
+// TestGolden encodes a small Python and Go inventory in every format and
+// compares the bytes with testdata/golden. Run with -update to rewrite them
+// after a deliberate change, and review the diff.
+func TestGolden(t *testing.T) {
+	b := collectTest(t, goldenInputs())
 	for key, got := range encodeAll(t, b) {
 		path := filepath.Join("testdata", "golden", key+goldenExt(key))
 		if *update {
@@ -71,13 +77,7 @@ func TestDeterministic(t *testing.T) {
 // wants the bytes Encode writes for each alone (run it with -race: the
 // encoders share the BOM). An unknown format fails the whole call.
 func TestEncodeAll(t *testing.T) {
-	in := filepath.Join("testdata", "golden", "input")
-	b := collectTest(t, Inputs{
-		Python:     []string{filepath.Join(in, "requirements.txt")},
-		GoModules:  []string{filepath.Join(in, "gomod")},
-		Offline:    true,
-		NoLicenses: true,
-	})
+	b := collectTest(t, goldenInputs())
 	docs, meta, err := EncodeAll(b, Formats, EncodeOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -83,9 +83,7 @@ func TestJSONWritersMatchLibraries(t *testing.T) {
 			}
 		})
 	}
-	golden := filepath.Join("testdata", "golden", "input")
-	real("golden", Inputs{Python: []string{filepath.Join(golden, "requirements.txt")},
-		GoModules: []string{filepath.Join(golden, "gomod")}, Offline: true, NoLicenses: true})
+	real("golden", goldenInputs())
 
 	corpus := testparts.Shared(t, "corpus")
 	reqs, _ := filepath.Glob(filepath.Join(corpus, "requirements", "*", "*.txt"))

@@ -259,7 +259,7 @@ func TestCachedModGraph(t *testing.T) {
 	for mod, gomod := range graphProxyMods {
 		path, v, _ := strings.Cut(mod, "@")
 		p := filepath.Join(cache, "cache", "download", path, "@v", v+".mod")
-		if mod == "example.com/x@v1.1.0" || fileExists(p) {
+		if _, err := os.Stat(p); mod == "example.com/x@v1.1.0" || err == nil {
 			continue
 		}
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -371,8 +371,9 @@ func TestCachedModGraphCorpus(t *testing.T) {
 			dir := filepath.Join(corpus, name)
 			want, err := goModGraphLines(dir, env)
 			if err != nil {
-				// A module proxy may refuse some modules (this one does).
-				t.Skip(err)
+				// The go command downloads what the module cache lacks
+				// from the module proxy.
+				testparts.Missing(t, "%v; the module proxy must serve %s's modules", err, name)
 			}
 			checkCachedModGraph(t, dir, env, want)
 		})
@@ -396,9 +397,4 @@ func TestGoModDataEscapes(t *testing.T) {
 	if got, reason := r.goModData(m); reason != "" || string(got) != data {
 		t.Errorf("goModData = %q, %q", got, reason)
 	}
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
