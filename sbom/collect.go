@@ -76,6 +76,9 @@ type builder struct {
 	// and for the SHA-256 of a binary, started when Collect starts.
 	graphs  map[string]func() ([]goGraphEdge, error)
 	digests map[string]func() (string, error)
+	// binaries are the binaries' components, whose digests addDigests
+	// adds once everything else is done.
+	binaries []binaryDigest
 	// goEnvs wait for `go env` in a --go directory: the Go version the
 	// go command would build it with, and where the graph is read from.
 	goEnvs map[string]func() (goEnv, error)
@@ -226,6 +229,9 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		if err := b.licenses(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.addDigests(); err != nil {
+		return nil, err
 	}
 	b.bom.normalize()
 	return b.bom, nil

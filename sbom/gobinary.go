@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,22 +20,21 @@ import (
 // goBinary adds a Go executable, the modules its build information lists
 // (replacements applied) and the standard library it was built with.
 func (b *builder) goBinary(path string) error {
-	// The build info is read while the digest is computed, so that the
-	// license classifier can start loading; the digest's error, if any,
-	// comes first.
-	bi, biErr := buildinfo.ReadFile(path)
-	if biErr == nil {
-		private := privateMatcher(b.env)
-		for _, dep := range bi.Deps {
-			b.startClassifier(goBinaryDep(dep, private))
-		}
-	}
-	sum, err := b.digests[path]()
+	// The build info is read, the modules added and their licenses found
+	// while the digest is computed (the SHA-256 of a large binary is most
+	// of the run): the digest is added at the end of Collect
+	// (addDigests). When the build info cannot be read, the digest's
+	// error, if any, comes first.
+	bi, err := buildinfo.ReadFile(path)
 	if err != nil {
-		return err
+		if _, derr := b.digests[path](); derr != nil {
+			return derr
+		}
+		return fmt.Errorf("reading build info of %s: %w", path, err)
 	}
-	if biErr != nil {
-		return fmt.Errorf("reading build info of %s: %w", path, biErr)
+	private := privateMatcher(b.env)
+	for _, dep := range bi.Deps {
+		b.startClassifier(goBinaryDep(dep, private))
 	}
 	settings := map[string]string{}
 	for _, s := range bi.Settings {
@@ -51,7 +51,6 @@ func (b *builder) goBinary(path string) error {
 	bin := goMain(bi.Main.Path, version)
 	bin.Key = "go:binary:" + bi.Path + "@" + version +
 		"#" + settings["GOOS"] + "/" + settings["GOARCH"]
-	bin.Hashes = []Hash{{Algorithm: "SHA-256", Value: sum}}
 	bin.Properties = append(bin.Properties,
 		Property{"sbompipe:go:binary", filepath.Base(path)},
 		Property{"sbompipe:go:package", bi.Path},
@@ -70,6 +69,7 @@ func (b *builder) goBinary(path string) error {
 			"no -X …version= linker flag and no VCS information in the build info")
 	}
 	bin = b.add(bin)
+	b.binaries = append(b.binaries, binaryDigest{bin, b.digests[path]})
 	b.edge(b.bom.Subject.Key, bin.Key)
 
 	if v, _, _ := strings.Cut(bi.GoVersion, " "); strings.HasPrefix(v, "go1") {
@@ -80,7 +80,6 @@ func (b *builder) goBinary(path string) error {
 		Reason: "the build info of " + filepath.Base(path) +
 			" lists the modules linked in, not the requirements between them",
 	}
-	private := privateMatcher(b.env)
 	for _, dep := range bi.Deps {
 		c := b.add(goBinaryDep(dep, private))
 		b.edge(bin.Key, c.Key)
@@ -88,6 +87,27 @@ func (b *builder) goBinary(path string) error {
 	}
 	if len(incomplete.Refs) > 0 {
 		b.bom.Incomplete = append(b.bom.Incomplete, incomplete)
+	}
+	return nil
+}
+
+// binaryDigest is a binary's component, waiting for its digest.
+type binaryDigest struct {
+	comp   *Component
+	digest func() (string, error)
+}
+
+// addDigests waits for the SHA-256 of every binary and adds it to its
+// component, in the order of the binaries, as add would have merged them.
+func (b *builder) addDigests() error {
+	for _, bd := range b.binaries {
+		sum, err := bd.digest()
+		if err != nil {
+			return err
+		}
+		if h := (Hash{Algorithm: "SHA-256", Value: sum}); !slices.Contains(bd.comp.Hashes, h) {
+			bd.comp.Hashes = append(bd.comp.Hashes, h)
+		}
 	}
 	return nil
 }
@@ -173,15 +193,47 @@ func ldflagsVersion(ldflags string) string {
 	return ""
 }
 
+// fileSHA256 returns the hex SHA-256 of the file at path. The file is read
+// on one goroutine and hashed on another, a piece at a time, so that
+// reading a large binary overlaps hashing it: hashing is then all the
+// time it takes (about 1.3 GB/s).
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	const pieces, pieceSize = 4, 256 << 10
+	full := make(chan []byte, pieces)
+	free := make(chan []byte, pieces)
+	for range pieces {
+		free <- make([]byte, pieceSize)
+	}
+	var readErr error
+	go func() {
+		defer close(full)
+		for buf := range free {
+			n, err := io.ReadFull(f, buf)
+			if n > 0 {
+				full <- buf[:n]
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+		}
+	}()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
+	for buf := range full {
+		h.Write(buf)
+		free <- buf[:cap(buf)]
+	}
+	// full is closed: the reader is done, and readErr is set if it failed.
+	if readErr != nil {
+		return "", fmt.Errorf("reading %s: %w", path, readErr)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

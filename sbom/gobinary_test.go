@@ -1,6 +1,8 @@
 package sbom
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +125,27 @@ func TestGoBinary(t *testing.T) {
 		t.Errorf("%d components, want %d: %v", len(got), len(want), got)
 	}
 	encodeAll(t, b)
+
+	// The digest is added once everything else is done: a binary named
+	// twice, or a copy of it, is one component with one digest.
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(dir, "agent-copy")
+	if err := os.WriteFile(copied, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b = collectTest(t, Inputs{GoBinaries: []string{bin, copied, bin}, NoLicenses: true})
+	var hashes [][]Hash
+	for _, c := range b.Components {
+		if c.Name == "example.com/app" {
+			hashes = append(hashes, c.Hashes)
+		}
+	}
+	if want := [][]Hash{{{Algorithm: "SHA-256", Value: sum}}}; !slices.EqualFunc(hashes, want, slices.Equal) {
+		t.Errorf("a binary named three times: hashes %v, want %v", hashes, want)
+	}
 }
 
 func TestGoMainVersion(t *testing.T) {
@@ -249,4 +272,30 @@ func TestGoWorkspace(t *testing.T) {
 		t.Errorf("subject depends on %q, want the two main modules", got)
 	}
 	encodeAll(t, b)
+}
+
+// fileSHA256 reads in pieces on one goroutine and hashes on another: every
+// size around a piece's boundary gives the file's SHA-256.
+func TestFileSHA256(t *testing.T) {
+	dir := t.TempDir()
+	data := make([]byte, 3<<20+5)
+	for i := range data {
+		data[i] = byte(i*7 + i>>11)
+	}
+	for _, n := range []int{0, 1, 256<<10 - 1, 256 << 10, 256<<10 + 1, 4 << 18, 4<<18 + 1, len(data)} {
+		p := filepath.Join(dir, fmt.Sprint(n))
+		if err := os.WriteFile(p, data[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := fileSHA256(p)
+		if want := fmt.Sprintf("%x", sha256.Sum256(data[:n])); err != nil || got != want {
+			t.Errorf("%d bytes: %s, %v; want %s", n, got, err, want)
+		}
+	}
+	if _, err := fileSHA256(dir); err == nil || !strings.Contains(err.Error(), dir) {
+		t.Errorf("a folder: %v, want an error naming it", err)
+	}
+	if _, err := fileSHA256(filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing file: no error")
+	}
 }
