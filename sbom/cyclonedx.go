@@ -7,6 +7,7 @@ import (
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/google/uuid"
 )
 
 // cdxVersions are the CycloneDX versions Encode writes.
@@ -28,16 +29,21 @@ func encodeCycloneDX(b *BOM, f Format, version string) ([]byte, Document, error)
 	}
 	bom := cycloneDXVersion(b, version)
 	var out []byte
+	var id uuid.UUID
 	var err error
 	if f == CycloneDXJSON {
-		out, _, err = cycloneDXJSON(bom)
+		// Hashed as it is written, on another goroutine.
+		h := newContentHash()
+		out, _, err = cycloneDXJSONHashed(bom, h)
+		id = h.finish()
 	} else {
 		out, err = cycloneDXLibrary(bom, f)
+		id = contentUUID(out)
 	}
 	if err != nil {
 		return nil, Document{}, err
 	}
-	if err := replacePlaceholder(out, "urn:uuid:", contentUUID(out)); err != nil {
+	if err := replacePlaceholder(out, "urn:uuid:", id); err != nil {
 		return nil, Document{}, err
 	}
 	return out, Document{Format: "cyclonedx", SpecVersion: version}, nil
@@ -85,12 +91,22 @@ func forEachComponent(bom *cdx.BOM, f func(*cdx.Component)) {
 // written by appendCycloneDXJSON when cdxJSONWritable says it can, else by
 // cyclonedx-go. fast says which.
 func cycloneDXJSON(bom *cdx.BOM) (out []byte, fast bool, err error) {
+	return cycloneDXJSONHashed(bom, nil)
+}
+
+// cycloneDXJSONHashed is cycloneDXJSON that gives every byte it returns to
+// h, when h is not nil: as appendCycloneDXJSON writes them, or all at once
+// from cyclonedx-go.
+func cycloneDXJSONHashed(bom *cdx.BOM, h *contentHash) (out []byte, fast bool, err error) {
 	if cdxJSONWritable(bom) {
 		// A component of a lockfile takes about 1.4 kB.
 		buf := make([]byte, 0, 1500*(lenOf(bom.Components)+1))
-		return appendCycloneDXJSON(buf, bom), true, nil
+		return appendCycloneDXJSON(buf, bom, h), true, nil
 	}
 	out, err = cycloneDXLibrary(bom, CycloneDXJSON)
+	if err == nil && h != nil {
+		h.write(out)
+	}
 	return out, false, err
 }
 

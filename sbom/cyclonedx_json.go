@@ -22,9 +22,11 @@ type cdxJSON struct {
 }
 
 // appendCycloneDXJSON returns bom written as CycloneDX JSON of version
-// bom.SpecVersion. Call it only on a BOM for which cdxJSONWritable is true.
-func appendCycloneDXJSON(buf []byte, bom *cdx.BOM) []byte {
-	e := cdxJSON{w: jsonWriter{buf: buf}, converted: bom.SpecVersion < cdx.SpecVersion1_6}
+// bom.SpecVersion, and gives every byte it writes to h when h is not nil.
+// Call it only on a BOM for which cdxJSONWritable is true.
+func appendCycloneDXJSON(buf []byte, bom *cdx.BOM, h *contentHash) []byte {
+	e := cdxJSON{w: jsonWriter{buf: buf, hash: h},
+		converted: bom.SpecVersion < cdx.SpecVersion1_6}
 	w := &e.w
 	w.open('{')
 	w.fieldOmitEmpty("$schema", bom.JSONSchema)
@@ -61,7 +63,11 @@ func appendCycloneDXJSON(buf []byte, bom *cdx.BOM) []byte {
 		})
 	}
 	w.close('}')
-	return append(w.buf, '\n')
+	w.buf = append(w.buf, '\n')
+	if h != nil {
+		h.write(w.buf[w.hashed:])
+	}
+	return w.buf
 }
 
 // has reports whether a list tagged omitempty behind a pointer is written:
