@@ -144,3 +144,29 @@ func BenchmarkPythonGrowth(b *testing.B) {
 	b.ReportMetric(perEntry(wall, 1)/perEntry(wall, 0), "wall-growth")
 	b.ReportMetric(perEntry(cpu, 1)/perEntry(cpu, 0), "cpu-growth")
 }
+
+// BenchmarkModGraph reads the module graph of the shared corpus's
+// syft-retract module (333 lines of go.mod, 6,034 edges) from the module
+// cache, as a run with --no-cache does: go.mod files parsed and checked
+// against go.sum, no graph cache. The modules must be in the module cache
+// (TestCachedModGraphCorpus fetches them).
+func BenchmarkModGraph(b *testing.B) {
+	dir := filepath.Join("..", "..", "shared", "corpus", "gomod", "syft-retract")
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		b.Skipf("no shared corpus: %v", err)
+	}
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	e, err := readGoEnv(context.Background(), "go", dir, env, false)
+	if err != nil {
+		b.Skip(err)
+	}
+	if _, reason := cachedModGraph(dir, e, ""); reason != "" {
+		b.Skipf("the graph is not read from the module cache: %s", reason)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, reason := cachedModGraph(dir, e, ""); reason != "" {
+			b.Fatal(reason)
+		}
+	}
+}

@@ -4,23 +4,38 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // readRegularFile returns the content of the file at path (a cache entry, a
 // go.mod), if it is a regular file of at most limit bytes. Only a regular
 // file is read: opening a FIFO planted there would wait for a writer for
-// ever, and a link may lead anywhere.
+// ever, and a link may lead anywhere. (openRegular does the checks.)
 func readRegularFile(path string, limit int64) ([]byte, bool) {
-	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Size() > limit {
+	fd, size, ok := openRegular(path)
+	if !ok {
 		return nil, false
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	defer fd.Close()
+	if size > limit {
 		return nil, false
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil || int64(len(data)) > limit {
+	// One byte more than Stat said, to see a file that grew.
+	data := make([]byte, 0, size+1)
+	for int64(len(data)) <= limit {
+		n, err := fd.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF || n == 0 && err == nil {
+			break
+		}
+		if err != nil {
+			return nil, false
+		}
+		if len(data) == cap(data) {
+			data = slices.Grow(data, 4096)
+		}
+	}
+	if int64(len(data)) > limit {
 		return nil, false
 	}
 	return data, true
