@@ -122,6 +122,10 @@ rm -rf "$WORK/cache"
 export XDG_CACHE_HOME=$WORK/cache
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}
 
+# Every command runs in $WORK: release looks at the git working tree it is
+# run in, which must not be this one (edits in it would stop the release).
+cd "$WORK"
+
 RUNS=$WORK/runs.tsv
 CONTENTS=$WORK/contents.tsv
 : >"$RUNS"
