@@ -1,6 +1,9 @@
 package sbom
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -56,4 +59,39 @@ func writeCacheFile(path string, data []byte) {
 	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
 		os.Remove(f.Name())
 	}
+}
+
+// A lines entry (a module graph's, a module set's) is a head line naming
+// what it is for, lines of its own, and a last line with their count and
+// SHA-256, so that an entry cut short or mixed with another is not taken.
+
+// readLinesEntry returns the lines of the entry at path that has that head
+// line, if it is whole.
+func readLinesEntry(path, head string) ([]byte, bool) {
+	data, ok := readRegularFile(path, 64<<20)
+	if !ok {
+		return nil, false
+	}
+	first, rest, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || string(first) != head {
+		return nil, false
+	}
+	i := bytes.LastIndexByte(rest[:max(len(rest)-1, 0)], '\n') + 1
+	body, last := rest[:i], rest[i:]
+	if string(last) != cacheEntryEnd(body) {
+		return nil, false
+	}
+	return body, true
+}
+
+// writeLinesEntry writes an entry for readLinesEntry; body is its lines,
+// each ending in a line break.
+func writeLinesEntry(path, head string, body []byte) {
+	writeCacheFile(path, []byte(head+"\n"+string(body)+cacheEntryEnd(body)))
+}
+
+// cacheEntryEnd is the last line of a lines entry with those lines.
+func cacheEntryEnd(body []byte) string {
+	sum := sha256.Sum256(body)
+	return fmt.Sprintf("end %d %x\n", bytes.Count(body, []byte("\n")), sum)
 }

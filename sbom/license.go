@@ -42,7 +42,20 @@ func (b *builder) licenses(ctx context.Context) error {
 	known := make([]bool, len(comps))
 	found := make([][]string, len(comps))
 	texts := make([][]licenseText, len(comps))
+	// A warm run: one entry for all the modules.
+	set, setOK := moduleSetOf(comps)
+	if setOK {
+		if lists, ok := b.licenseCache.getSet(set); ok {
+			for j, i := range set.comps {
+				found[i], known[i] = lists[j], true
+			}
+			setOK = false // nothing to write
+		}
+	}
 	parallel(len(comps), func(i int) {
+		if known[i] {
+			return
+		}
 		if mod, h1, ok := moduleIdentity(comps[i]); ok {
 			if found[i], known[i] = b.licenseCache.getModule(mod, h1); known[i] {
 				return
@@ -82,11 +95,28 @@ func (b *builder) licenses(ctx context.Context) error {
 				strings.Join(list, ", ")+"); whether they combine with AND or OR is not known")
 		}
 	}
+	// What a module entry vouches for (one was read, or written now) may
+	// go into the set's entry; a module whose source is not in the module
+	// cache has none, so then neither has the set.
+	vouched := slices.Clone(known)
 	parallel(len(learnt), func(j int) {
 		i := learnt[j]
 		mod, h1, _ := moduleIdentity(comps[i])
-		b.licenseCache.putModule(cache, mod, h1, found[i])
+		vouched[i] = b.licenseCache.putModule(cache, mod, h1, found[i])
 	})
+	if setOK {
+		lists := make([][]string, len(set.comps))
+		for j, i := range set.comps {
+			if !vouched[i] {
+				return nil
+			}
+			lists[j] = found[i]
+			if lists[j] == nil {
+				lists[j] = []string{}
+			}
+		}
+		b.licenseCache.putSet(set, lists)
+	}
 	return nil
 }
 

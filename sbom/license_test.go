@@ -124,6 +124,15 @@ func TestLicenseCache(t *testing.T) {
 	}
 	checkLicenses(t, collectTest(t, in))
 
+	// The rest is about the entries of modules and texts: without the
+	// entry of the module set, each run reads them.
+	noSets := func() {
+		if err := os.RemoveAll(filepath.Join(lc.dir, "sets-v1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	noSets()
+
 	// A module's entry that is damaged, or names another module or h1,
 	// is not believed, and is written again.
 	modEntry := lc.modulePath("github.com/google/uuid@v1.6.0", uuidH1)
@@ -139,6 +148,7 @@ func TestLicenseCache(t *testing.T) {
 		}
 		countLoads(t, false)
 		checkLicenses(t, collectTest(t, in))
+		noSets()
 		if ids, ok := lc.getModule("github.com/google/uuid@v1.6.0", uuidH1); !ok ||
 			strings.Join(ids, " ") != "BSD-3-Clause" {
 			t.Errorf("after %s: cached %q, %v; want BSD-3-Clause", bad, ids, ok)
@@ -151,6 +161,7 @@ func TestLicenseCache(t *testing.T) {
 		if err := os.RemoveAll(filepath.Join(lc.dir, "modules-v1")); err != nil {
 			t.Fatal(err)
 		}
+		noSets()
 	}
 	noModules()
 
@@ -239,6 +250,97 @@ func TestLicenseCache(t *testing.T) {
 	countLoads(t, false)
 	checkLicenses(t, collectTest(t, Inputs{GoModules: []string{app}, Offline: true,
 		Env: []string{"GOMODCACHE=" + cache}, LicenseCache: blocked}))
+}
+
+// The licenses of all the modules of an inventory are kept in one entry
+// too, once every module's are vouched for by a module entry; a warm run
+// reads that entry alone, and one that is damaged is not believed.
+func TestModuleSetEntry(t *testing.T) {
+	app, cache := licenseModule(t)
+	store := t.TempDir()
+	in := Inputs{GoModules: []string{app}, Offline: true,
+		Env: []string{"GOMODCACHE=" + cache}, LicenseCache: store}
+	lc := openLicenseCache(store)
+	b := collectTest(t, in)
+	checkLicenses(t, b)
+	set, ok := moduleSetOf(b.Components)
+	if !ok || len(set.ids) != 2 {
+		t.Fatalf("module set %v, %v; want go-cmp and uuid", set.ids, ok)
+	}
+	path, head := lc.setPath(set)
+	entry, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no entry for the module set: %v", err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(entry), "\n"), "\n")
+	if len(lines) != 4 || lines[0] != head+"\n" ||
+		!strings.HasPrefix(lines[1], "github.com/google/go-cmp@v0.7.0 h1:") ||
+		!strings.HasSuffix(lines[2], " BSD-3-Clause\n") {
+		t.Fatalf("entry:\n%s", entry)
+	}
+
+	// Without the entries of the modules and of their texts, a run needs
+	// nothing but the set's (and the entry of the local replacement's
+	// text, which is in no set).
+	if err := os.RemoveAll(filepath.Join(lc.dir, "modules-v1")); err != nil {
+		t.Fatal(err)
+	}
+	for _, mod := range []string{"github.com/google/uuid@v1.6.0", "github.com/google/go-cmp@v0.7.0"} {
+		text, err := os.ReadFile(filepath.Join(cache, mod, "LICENSE"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(lc.path(sha256.Sum256(text))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	countLoads(t, true)
+	checkLicenses(t, collectTest(t, in))
+
+	// Damaged entries are not believed; the modules' entries are read
+	// (or the texts classified) and the set's entry written again.
+	body := lines[1] + lines[2]
+	withEnd := func(head, body string) string {
+		return head + "\n" + body + cacheEntryEnd([]byte(body))
+	}
+	other := strings.Replace(head, " ", " 0", 1)
+	for name, bad := range map[string]string{
+		"empty":            "",
+		"no end":           head + "\n" + body,
+		"end miscounted":   head + "\n" + body + strings.Replace(cacheEntryEnd([]byte(body)), "end 2", "end 3", 1),
+		"end of other":     head + "\n" + body + cacheEntryEnd([]byte(lines[1])),
+		"other key":        withEnd(other, body),
+		"one line":         withEnd(head, lines[1]),
+		"three lines":      withEnd(head, body+lines[2]),
+		"reordered":        withEnd(head, lines[2]+lines[1]),
+		"other h1":         withEnd(head, lines[1]+strings.Replace(lines[2], "h1:", "h1:x", 1)),
+		"lower case":       withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "bsd-3-clause", 1)),
+		"not a license":    withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "Nope", 1)),
+		"empty license":    withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "MIT,", 1)),
+		"no license field": withEnd(head, lines[1]+strings.Replace(lines[2], " BSD-3-Clause", "", 1)),
+		"extra field":      withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "MIT x", 1)),
+	} {
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if lists, ok := lc.getSet(set); ok {
+			t.Errorf("%s: getSet = %q, true", name, lists)
+		}
+		countLoads(t, false)
+		checkLicenses(t, collectTest(t, in))
+		if got, err := os.ReadFile(path); err != nil || string(got) != string(entry) {
+			t.Errorf("%s: the entry was not written again:\n%s", name, got)
+		}
+	}
+
+	// A module whose source is not in the module cache has no entry of
+	// its own, so the set has none either.
+	store = t.TempDir()
+	collectTest(t, Inputs{GoModules: []string{app}, Offline: true,
+		Env: []string{"GOMODCACHE=" + t.TempDir()}, LicenseCache: store})
+	if _, err := os.Stat(filepath.Join(openLicenseCache(store).dir, "sets-v1")); err == nil {
+		t.Error("a module set's entry was written for modules not in the module cache")
+	}
 }
 
 // The cache's key names the classifier's version: it must be the one

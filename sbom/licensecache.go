@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"golang.org/x/mod/module"
@@ -147,34 +148,38 @@ func (lc licenseCache) getModule(mod, h1 string) ([]string, bool) {
 
 // putModule records the licenses of the module mod of that h1, whose
 // source is in the module cache below cache, if the go command extracted
-// it from a zip of that h1.
-func (lc licenseCache) putModule(cache, mod, h1 string, ids []string) {
+// it from a zip of that h1; it reports whether it did (or tried to: a
+// cache that cannot be written is left as it is).
+func (lc licenseCache) putModule(cache, mod, h1 string, ids []string) bool {
 	if lc.dir == "" || cache == "" {
-		return
+		return false
 	}
 	path, version, _ := strings.Cut(mod, "@")
 	ep, err := module.EscapePath(path)
 	if err != nil {
-		return
+		return false
 	}
 	ev, err := module.EscapeVersion(version)
 	if err != nil {
-		return
+		return false
 	}
 	ziphash := filepath.Join(cache, "cache", "download", ep, "@v", ev+".ziphash")
 	zh, ok := readRegularFile(ziphash, 1<<10)
 	if !ok || strings.TrimSpace(string(zh)) != h1 {
-		return
+		return false
 	}
 	if fi, err := os.Stat(filepath.Join(cache, ep+"@"+ev)); err != nil || !fi.IsDir() {
-		return
+		return false
 	}
 	if ids == nil {
 		ids = []string{}
 	}
-	if data, err := encodeEntry(moduleEntry{Module: mod, H1: h1, Licenses: ids}); err == nil {
-		writeCacheFile(lc.modulePath(mod, h1), data)
+	data, err := encodeEntry(moduleEntry{Module: mod, H1: h1, Licenses: ids})
+	if err != nil {
+		return false
 	}
+	writeCacheFile(lc.modulePath(mod, h1), data)
+	return true
 }
 
 // readEntry decodes the cache entry at path into v, if it is in the one
@@ -207,4 +212,111 @@ func validLicenseIDs(ids []string) bool {
 		}
 	}
 	return true
+}
+
+// A module set's entry records, in one file, the licenses of every module
+// of an inventory that has an identity (moduleIdentity): a warm run of the
+// same go.sum or binary reads it instead of one entry per module. It is
+// keyed by the SHA-256 of the sorted identities and written only when
+// every module's licenses were vouched for as a module entry's are (read
+// from one, or written to one), so it says nothing a module entry would
+// not. Its form:
+//
+//	sbompipe license set v1 KEY
+//	PATH@VERSION H1 ID,ID        (or "-" for no license), sorted
+//	end N SHA256                 (count and SHA-256 of the module lines)
+type moduleSet struct {
+	comps []int    // indexes of the modules in the component list, by identity
+	ids   []string // "PATH@VERSION H1" of each, sorted
+}
+
+// moduleSetOf returns the modules of comps that have an identity, or
+// false when there are none or one is listed twice.
+func moduleSetOf(comps []*Component) (moduleSet, bool) {
+	var s moduleSet
+	for i, c := range comps {
+		if mod, h1, ok := moduleIdentity(c); ok {
+			s.comps = append(s.comps, i)
+			s.ids = append(s.ids, mod+" "+h1)
+		}
+	}
+	sort.Sort(s)
+	for j := 1; j < len(s.ids); j++ {
+		if s.ids[j] == s.ids[j-1] {
+			return moduleSet{}, false
+		}
+	}
+	return s, len(s.ids) > 0
+}
+
+func (s moduleSet) Len() int           { return len(s.ids) }
+func (s moduleSet) Less(i, j int) bool { return s.ids[i] < s.ids[j] }
+func (s moduleSet) Swap(i, j int) {
+	s.ids[i], s.ids[j] = s.ids[j], s.ids[i]
+	s.comps[i], s.comps[j] = s.comps[j], s.comps[i]
+}
+
+const moduleSetHead = "sbompipe license set v1 "
+
+func (lc licenseCache) setPath(s moduleSet) (path, head string) {
+	h := sha256.New()
+	for _, id := range s.ids {
+		h.Write([]byte(id + "\n"))
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	return filepath.Join(lc.dir, "sets-v1", key[:2], key+".txt"), moduleSetHead + key
+}
+
+// getSet returns the licenses of each module of s, in s's order, and
+// whether a valid entry has them all.
+func (lc licenseCache) getSet(s moduleSet) ([][]string, bool) {
+	if lc.dir == "" {
+		return nil, false
+	}
+	body, ok := readLinesEntry(lc.setPath(s))
+	if !ok {
+		return nil, false
+	}
+	lists := make([][]string, 0, len(s.ids))
+	for l := range strings.Lines(string(body)) {
+		j := len(lists)
+		id, licenses, ok := strings.Cut(strings.TrimSuffix(l, "\n"), " ")
+		if ok {
+			var h1 string
+			h1, licenses, ok = strings.Cut(licenses, " ")
+			id += " " + h1
+		}
+		if !ok || j >= len(s.ids) || id != s.ids[j] {
+			return nil, false
+		}
+		list := []string{}
+		if licenses != "-" {
+			list = strings.Split(licenses, ",")
+		}
+		if !validLicenseIDs(list) {
+			return nil, false
+		}
+		lists = append(lists, list)
+	}
+	if len(lists) != len(s.ids) {
+		return nil, false
+	}
+	return lists, true
+}
+
+// putSet records the licenses of each module of s, in s's order.
+func (lc licenseCache) putSet(s moduleSet, lists [][]string) {
+	if lc.dir == "" || len(lists) != len(s.ids) {
+		return
+	}
+	path, head := lc.setPath(s)
+	var b bytes.Buffer
+	for j, id := range s.ids {
+		licenses := "-"
+		if len(lists[j]) > 0 {
+			licenses = strings.Join(lists[j], ",")
+		}
+		b.WriteString(id + " " + licenses + "\n")
+	}
+	writeLinesEntry(path, head, b.Bytes())
 }

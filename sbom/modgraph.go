@@ -246,17 +246,8 @@ func writeKeyPart(h hash.Hash, part []byte) {
 // edges and the SHA-256 of their lines, so that an entry cut short,
 // damaged or copied from another key is not believed.
 func readGraphEntry(path, head string) ([]goGraphEdge, bool) {
-	data, ok := readRegularFile(path, 64<<20)
+	body, ok := readLinesEntry(path, head)
 	if !ok {
-		return nil, false
-	}
-	first, rest, ok := bytes.Cut(data, []byte("\n"))
-	if !ok || string(first) != head {
-		return nil, false
-	}
-	i := bytes.LastIndexByte(rest[:max(len(rest)-1, 0)], '\n') + 1
-	body, last := rest[:i], rest[i:]
-	if string(last) != graphEntryEnd(body) {
 		return nil, false
 	}
 	edges := make([]goGraphEdge, 0, bytes.Count(body, []byte("\n")))
@@ -276,14 +267,7 @@ func writeGraphEntry(path, head string, edges []goGraphEdge) {
 	for _, e := range edges {
 		b.WriteString(e.from + " " + e.to + "\n")
 	}
-	writeCacheFile(path, []byte(head+"\n"+b.String()+graphEntryEnd(b.Bytes())))
-}
-
-// graphEntryEnd is the last line of a graph cache entry with those edge
-// lines.
-func graphEntryEnd(body []byte) string {
-	sum := sha256.Sum256(body)
-	return fmt.Sprintf("end %d %x\n", bytes.Count(body, []byte("\n")), sum)
+	writeLinesEntry(path, head, b.Bytes())
 }
 
 // walk loads the graph from the roots as the go command does: every root,
