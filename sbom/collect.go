@@ -122,7 +122,7 @@ func (b *builder) startClassifier(comps ...*Component) {
 				continue
 			}
 		}
-		texts := licenseTexts(moduleDir(cache, c))
+		texts, _ := licenseTexts(moduleDir(cache, c))
 		if len(texts) == 0 {
 			continue
 		}

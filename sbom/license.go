@@ -3,7 +3,9 @@ package sbom
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,6 +44,9 @@ func (b *builder) licenses(ctx context.Context) error {
 	known := make([]bool, len(comps))
 	found := make([][]string, len(comps))
 	texts := make([][]licenseText, len(comps))
+	// complete is false where a license file or the folder could not be
+	// read: what was found there is reported, not kept.
+	complete := make([]bool, len(comps))
 	// A warm run: one entry for all the modules.
 	set, setOK := moduleSetOf(comps)
 	if setOK {
@@ -61,7 +66,7 @@ func (b *builder) licenses(ctx context.Context) error {
 				return
 			}
 		}
-		texts[i] = licenseTexts(moduleDir(cache, comps[i]))
+		texts[i], complete[i] = licenseTexts(moduleDir(cache, comps[i]))
 	})
 	if err := ctx.Err(); err != nil {
 		return err
@@ -78,7 +83,7 @@ func (b *builder) licenses(ctx context.Context) error {
 			}
 			slices.Sort(found[i])
 			found[i] = slices.Compact(found[i])
-			if _, _, ok := moduleIdentity(comp); ok {
+			if _, _, ok := moduleIdentity(comp); ok && complete[i] {
 				learnt = append(learnt, i)
 			}
 		}
@@ -276,28 +281,32 @@ type licenseText struct {
 }
 
 // licenseTexts reads the license files at the root of dir ("" has none).
-func licenseTexts(dir string) []licenseText {
+func licenseTexts(dir string) (texts []licenseText, complete bool) {
 	if dir == "" {
-		return nil
+		return nil, true
 	}
-	var texts []licenseText
-	for _, path := range licenseFiles(dir) {
-		data, err := os.ReadFile(path)
-		if err != nil {
+	files, complete := licenseFiles(dir)
+	for _, path := range files {
+		data, ok := readRegularFile(path, maxLicenseText)
+		if !ok {
+			complete = false
 			continue
 		}
 		texts = append(texts, licenseText{sha256.Sum256(data), data})
 	}
-	return texts
+	return texts, complete
 }
 
-// licenseFiles lists the license files at the root of dir.
-func licenseFiles(dir string) []string {
+// maxLicenseText is the largest license file read.
+const maxLicenseText = 16 << 20
+
+func licenseFiles(dir string) (files []string, complete bool) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil
+		// A module not in the module cache has no files; a folder that
+		// cannot be read may have some.
+		return nil, errors.Is(err, fs.ErrNotExist)
 	}
-	var files []string
 	for _, e := range entries {
 		name := strings.ToUpper(e.Name())
 		if !e.Type().IsRegular() {
@@ -310,7 +319,7 @@ func licenseFiles(dir string) []string {
 			}
 		}
 	}
-	return files
+	return files, true
 }
 
 // classify returns the SPDX identifiers of the licenses found in the text

@@ -142,6 +142,8 @@ func TestLicenseCache(t *testing.T) {
 		`{"module":"github.com/google/uuid@v1.6.0","h1":"h1:x","licenses":["MIT"]}`,
 		`{"module":"github.com/google/uuid@v1.6.0","h1":"` + uuidH1 + `","licenses":["mit"]}`,
 		`{"module":"github.com/google/uuid@v1.6.0","h1":"` + uuidH1 + `","licenses":["MIT"]}`,
+		`{"module":"github.com/google/uuid@v1.6.0","h1":"` + uuidH1 + `","licenses":["MIT","MIT"]}` + "\n",
+		`{"module":"github.com/google/uuid@v1.6.0","h1":"` + uuidH1 + `","licenses":["MIT","Apache-2.0"]}` + "\n",
 	} {
 		if err := os.WriteFile(modEntry, []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
@@ -319,6 +321,8 @@ func TestModuleSetEntry(t *testing.T) {
 		"empty license":    withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "MIT,", 1)),
 		"no license field": withEnd(head, lines[1]+strings.Replace(lines[2], " BSD-3-Clause", "", 1)),
 		"extra field":      withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "MIT x", 1)),
+		"twice":            withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "MIT,MIT", 1)),
+		"unsorted":         withEnd(head, lines[1]+strings.Replace(lines[2], "BSD-3-Clause", "MIT,Apache-2.0", 1)),
 	} {
 		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
@@ -340,6 +344,54 @@ func TestModuleSetEntry(t *testing.T) {
 		Env: []string{"GOMODCACHE=" + t.TempDir()}, LicenseCache: store})
 	if _, err := os.Stat(filepath.Join(openLicenseCache(store).dir, "sets-v1")); err == nil {
 		t.Error("a module set's entry was written for modules not in the module cache")
+	}
+}
+
+// What a module's folder holds is kept only when every license file in it
+// could be read: a file that cannot be read (too large here; a folder
+// without permission, an I/O error) would otherwise be recorded as no
+// license for good.
+func TestLicensesNotKeptWhenUnread(t *testing.T) {
+	h1 := "h1:" + strings.Repeat("c", 43) + "="
+	dir, cache, store := t.TempDir(), t.TempDir(), t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"go.mod": "module example.com/app\n\ngo 1.21\n\nrequire example.com/big v1.0.0\n",
+		"go.sum": "example.com/big v1.0.0 " + h1 + "\nexample.com/big v1.0.0/go.mod " + h1 + "\n",
+	})
+	text := "All rights reserved.\n"
+	writeFiles(t, cache, map[string]string{
+		"cache/download/example.com/big/@v/v1.0.0.ziphash": h1,
+		"example.com/big@v1.0.0/LICENSE":                   text,
+	})
+	lc := openLicenseCache(store)
+	lc.put(sha256.Sum256([]byte(text)), []string{}) // no classifier needed
+	countLoads(t, true)
+	in := Inputs{GoModules: []string{dir}, Offline: true,
+		Env: []string{"GOMODCACHE=" + cache}, LicenseCache: store}
+	collectTest(t, in)
+	if ids, ok := lc.getModule("example.com/big@v1.0.0", h1); !ok || len(ids) != 0 {
+		t.Fatalf("a module whose files were read: entry %q, %v; want an empty list", ids, ok)
+	}
+
+	if err := os.RemoveAll(filepath.Join(lc.dir, "modules-v1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(lc.dir, "sets-v1")); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(cache, "example.com", "big@v1.0.0", "COPYING")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, maxLicenseText+1); err != nil {
+		t.Fatal(err)
+	}
+	collectTest(t, in)
+	if ids, ok := lc.getModule("example.com/big@v1.0.0", h1); ok {
+		t.Errorf("a module with a file that was not read: entry %q", ids)
+	}
+	if _, err := os.Stat(filepath.Join(lc.dir, "sets-v1")); err == nil {
+		t.Error("a module set's entry was written for it")
 	}
 }
 

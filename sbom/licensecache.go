@@ -140,7 +140,7 @@ func (lc licenseCache) getModule(mod, h1 string) ([]string, bool) {
 	}
 	var e moduleEntry
 	if !readEntry(lc.modulePath(mod, h1), &e) || e.Module != mod || e.H1 != h1 ||
-		!validLicenseIDs(e.Licenses) {
+		!validModuleLicenses(e.Licenses) {
 		return nil, false
 	}
 	return e.Licenses, true
@@ -200,6 +200,17 @@ func encodeEntry(v any) ([]byte, error) {
 	return append(data, '\n'), err
 }
 
+// validModuleLicenses reports whether ids is a module's list of licenses
+// as licenses makes it: valid (validLicenseIDs), sorted, each once.
+func validModuleLicenses(ids []string) bool {
+	for i := 1; i < len(ids); i++ {
+		if ids[i-1] >= ids[i] {
+			return false
+		}
+	}
+	return validLicenseIDs(ids)
+}
+
 // validLicenseIDs reports whether ids is a list (possibly empty, not
 // null) of SPDX License List identifiers in the list's own spelling.
 func validLicenseIDs(ids []string) bool {
@@ -220,7 +231,9 @@ func validLicenseIDs(ids []string) bool {
 // keyed by the SHA-256 of the sorted identities and written only when
 // every module's licenses were vouched for as a module entry's are (read
 // from one, or written to one), so it says nothing a module entry would
-// not. Its form:
+// not: like a module entry, it keeps saying what the module's files were
+// found to say once the go command has removed the module's folder. Its
+// form:
 //
 //	sbompipe license set v1 KEY
 //	PATH@VERSION H1 ID,ID        (or "-" for no license), sorted
@@ -293,7 +306,7 @@ func (lc licenseCache) getSet(s moduleSet) ([][]string, bool) {
 		if licenses != "-" {
 			list = strings.Split(licenses, ",")
 		}
-		if !validLicenseIDs(list) {
+		if !validModuleLicenses(list) {
 			return nil, false
 		}
 		lists = append(lists, list)

@@ -59,7 +59,7 @@ func TestSBOMCaches(t *testing.T) {
 		flag            string
 		licenses, graph int
 	}{
-		{"", 2, 1}, // uuid's LICENSE and uuid v1.6.0, the module's graph
+		{"", 3, 1}, // uuid's LICENSE, uuid v1.6.0 and the module set; the module's graph
 		{"--no-cache", 0, 0},
 		{"--no-license-cache", 0, 0},
 		{"SBOMPIPE_NO_LICENSE_CACHE", 0, 0},
