@@ -197,7 +197,7 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		}
 	}
 	for _, path := range in.GoBinaries {
-		b.digests[path] = background(func() (string, error) { return fileSHA256(path) })
+		b.digests[path] = background(func() (string, error) { return fileSHA256(ctx, path) })
 	}
 	b.findLicenses = !in.NoLicenses
 	b.licenseCache = openLicenseCache(in.LicenseCache)

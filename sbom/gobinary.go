@@ -1,12 +1,12 @@
 package sbom
 
 import (
+	"context"
 	"crypto/sha256"
 	"debug/buildinfo"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -25,7 +25,7 @@ func (b *builder) goBinary(path string) error {
 	// of the run): the digest is added at the end of Collect
 	// (addDigests). When the build info cannot be read, the digest's
 	// error, if any, comes first.
-	bi, err := buildinfo.ReadFile(path)
+	bi, err := readBuildInfo(path)
 	if err != nil {
 		if _, derr := b.digests[path](); derr != nil {
 			return derr
@@ -193,12 +193,27 @@ func ldflagsVersion(ldflags string) string {
 	return ""
 }
 
-// fileSHA256 returns the hex SHA-256 of the file at path. The file is read
-// on one goroutine and hashed on another, a piece at a time, so that
-// reading a large binary overlaps hashing it: hashing is then all the
-// time it takes (about 1.3 GB/s).
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+// readBuildInfo reads the build information of the Go binary at path, a
+// regular file (openBinary).
+func readBuildInfo(path string) (*debug.BuildInfo, error) {
+	f, _, err := openBinary(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return buildinfo.Read(f)
+}
+
+// fileSHA256 returns the hex SHA-256 of the binary at path, a regular file
+// (openBinary). The file is read on one goroutine and hashed on another,
+// a piece at a time, so that reading a large binary overlaps hashing it:
+// hashing is then all the time it takes (about 1.3 GB/s). The digest is
+// of the size the file had when opened, and it is an error if the file's
+// size or modification time is not the same once it is read: the bytes
+// hashed would then be of no one version of the file. It stops when ctx
+// is done.
+func fileSHA256(ctx context.Context, path string) (string, error) {
+	f, before, err := openBinary(path)
 	if err != nil {
 		return "", err
 	}
@@ -212,8 +227,12 @@ func fileSHA256(path string) (string, error) {
 	var readErr error
 	go func() {
 		defer close(full)
+		r := io.NewSectionReader(f, 0, before.Size())
 		for buf := range free {
-			n, err := io.ReadFull(f, buf)
+			if readErr = ctx.Err(); readErr != nil {
+				return
+			}
+			n, err := io.ReadFull(r, buf)
 			if n > 0 {
 				full <- buf[:n]
 			}
@@ -227,13 +246,23 @@ func fileSHA256(path string) (string, error) {
 		}
 	}()
 	h := sha256.New()
+	var n int64
 	for buf := range full {
 		h.Write(buf)
+		n += int64(len(buf))
 		free <- buf[:cap(buf)]
 	}
 	// full is closed: the reader is done, and readErr is set if it failed.
 	if readErr != nil {
 		return "", fmt.Errorf("reading %s: %w", path, readErr)
+	}
+	after, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	if n != before.Size() || after.Size() != before.Size() ||
+		!after.ModTime().Equal(before.ModTime()) {
+		return "", fmt.Errorf("reading %s: the file changed while it was read", path)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -1,7 +1,9 @@
 package sbom
 
 import (
+	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,7 +11,9 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sentrikat/sbompipe/internal/testparts"
 )
@@ -97,7 +101,7 @@ func TestGoBinary(t *testing.T) {
 		}
 		got[c.Name] = fact{c.Name, c.Version, h, props}
 	}
-	sum, err := fileSHA256(bin)
+	sum, err := fileSHA256(t.Context(), bin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,15 +291,79 @@ func TestFileSHA256(t *testing.T) {
 		if err := os.WriteFile(p, data[:n], 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := fileSHA256(p)
+		got, err := fileSHA256(t.Context(), p)
 		if want := fmt.Sprintf("%x", sha256.Sum256(data[:n])); err != nil || got != want {
 			t.Errorf("%d bytes: %s, %v; want %s", n, got, err, want)
 		}
 	}
-	if _, err := fileSHA256(dir); err == nil || !strings.Contains(err.Error(), dir) {
+	if _, err := fileSHA256(t.Context(), dir); err == nil || !strings.Contains(err.Error(), dir) {
 		t.Errorf("a folder: %v, want an error naming it", err)
 	}
-	if _, err := fileSHA256(filepath.Join(dir, "missing")); err == nil {
+	if _, err := fileSHA256(t.Context(), filepath.Join(dir, "missing")); err == nil {
 		t.Error("a missing file: no error")
+	}
+
+	// A FIFO or a device is refused at once, not waited on or read for
+	// ever; so is a binary named that way.
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{fifo, "/dev/zero"} {
+		done := make(chan error, 2)
+		go func() {
+			_, err := fileSHA256(t.Context(), p)
+			done <- err
+			_, err = Collect(t.Context(), Inputs{Subject: Subject{Name: "x"},
+				GoBinaries: []string{p}, NoLicenses: true, Offline: true})
+			done <- err
+		}()
+		for range 2 {
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+					t.Errorf("%s: %v, want not a regular file", p, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s: still reading after 10 s", p)
+			}
+		}
+	}
+
+	// A large file: hashing stops when the context is done, and a file
+	// that changes while it is read gives an error, not the digest of a
+	// mix of its versions.
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := fileSHA256(ctx, big); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v, want context.Canceled", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := fileSHA256(t.Context(), big)
+		done <- err
+	}()
+	f, err := os.OpenFile(big, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for grow := time.Tick(10 * time.Millisecond); ; {
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "changed while it was read") {
+				t.Errorf("a file that grew while it was read: %v", err)
+			}
+			return
+		case <-grow:
+			f.Write([]byte{1})
+		}
 	}
 }

@@ -3,7 +3,9 @@
 package sbom
 
 import (
+	"fmt"
 	"io"
+	"os"
 	"syscall"
 )
 
@@ -40,7 +42,8 @@ func openRegular(path string) (io.ReadCloser, int64, bool) {
 	var err error
 	for {
 		fd, err = syscall.Open(path,
-			syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+			syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|
+				syscall.O_NOCTTY, 0)
 		if err != syscall.EINTR {
 			break
 		}
@@ -54,4 +57,23 @@ func openRegular(path string) (io.ReadCloser, int64, bool) {
 		return nil, 0, false
 	}
 	return rawFile(fd), st.Size, true
+}
+
+// openBinary opens a file named by --go-binary for reading if it is a
+// regular file, which it may be through a symbolic link. Opening does not
+// wait (O_NONBLOCK), so that a FIFO or a device is refused at once.
+func openBinary(path string) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", path)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
 }
