@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,34 +25,38 @@ var favicon []byte
 //go:embed page.html.tmpl
 var pageSource string
 
-var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"human":  func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
-	"size":   humanSize,
-	"label":  label,
-	"base":   path.Base,
-	"anchor": func(product string) string { return "product-" + product },
-	"sums": func(product, release string) string {
-		return releaseDir(product, release) + sumsName
-	},
-	"mailto": func(addr string) template.URL {
-		// RFC 6068 spells a space %20; a "+" would stay a plus sign.
-		subject := strings.ReplaceAll(url.QueryEscape("Request for an archived SBOM"), "+", "%20")
-		return template.URL("mailto:" + addr + "?subject=" + subject)
-	},
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return one
-		}
-		return many
-	},
-}).Parse(pageSource))
+// page is the template of index.html, parsed when first used: commands
+// that render no index do not pay for it at start-up.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(template.FuncMap{
+		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"human":  func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
+		"size":   humanSize,
+		"label":  label,
+		"base":   path.Base,
+		"anchor": func(product string) string { return "product-" + product },
+		"sums": func(product, release string) string {
+			return releaseDir(product, release) + sumsName
+		},
+		"mailto": func(addr string) template.URL {
+			// RFC 6068 spells a space %20; a "+" would stay a plus sign.
+			subject := strings.ReplaceAll(url.QueryEscape("Request for an archived SBOM"), "+", "%20")
+			return template.URL("mailto:" + addr + "?subject=" + subject)
+		},
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		},
+	}).Parse(pageSource))
+})
 
 // renderHTML renders index.html: static, no script, no inline style, so
 // that it works with JavaScript off under default-src 'none'.
 func renderHTML(ix *Index, st *site) ([]byte, error) {
 	var buf bytes.Buffer
-	err := page.Execute(&buf, struct {
+	err := page().Execute(&buf, struct {
 		Index   *Index
 		Contact string
 	}{ix, st.Contact})
