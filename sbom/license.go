@@ -280,7 +280,9 @@ type licenseText struct {
 	data []byte
 }
 
-// licenseTexts reads the license files at the root of dir ("" has none).
+// licenseTexts reads the license files at the root of dir ("" has none),
+// and reports whether it could read them all: a folder or file it could
+// not read (no permission, an I/O error, too large) may hold a license.
 func licenseTexts(dir string) (texts []licenseText, complete bool) {
 	if dir == "" {
 		return nil, true
@@ -300,6 +302,8 @@ func licenseTexts(dir string) (texts []licenseText, complete bool) {
 // maxLicenseText is the largest license file read.
 const maxLicenseText = 16 << 20
 
+// licenseFiles lists the license files at the root of dir, and whether it
+// could list them.
 func licenseFiles(dir string) (files []string, complete bool) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
