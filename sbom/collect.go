@@ -76,6 +76,10 @@ type builder struct {
 	// and for the SHA-256 of a binary, started when Collect starts.
 	graphs  map[string]func() ([]goGraphEdge, error)
 	digests map[string]func() (string, error)
+	// binFiles are the --go-binary files, each opened once when Collect
+	// starts: the build info and the digest are read from the same file,
+	// whatever happens to the path meanwhile.
+	binFiles map[string]binFile
 	// binaries are the binaries' components, whose digests addDigests
 	// adds once everything else is done.
 	binaries []binaryDigest
@@ -165,12 +169,13 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		env = os.Environ()
 	}
 	b := &builder{
-		bom:     &BOM{},
-		index:   map[string]*Component{},
-		env:     env,
-		graphs:  map[string]func() ([]goGraphEdge, error){},
-		digests: map[string]func() (string, error){},
-		goEnvs:  map[string]func() (goEnv, error){},
+		bom:      &BOM{},
+		index:    map[string]*Component{},
+		env:      env,
+		graphs:   map[string]func() ([]goGraphEdge, error){},
+		digests:  map[string]func() (string, error){},
+		binFiles: map[string]binFile{},
+		goEnvs:   map[string]func() (goEnv, error){},
 	}
 
 	// What takes long and depends on nothing else starts now, while the
@@ -197,7 +202,16 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		}
 	}
 	for _, path := range in.GoBinaries {
-		b.digests[path] = background(func() (string, error) { return fileSHA256(ctx, path) })
+		if _, ok := b.binFiles[path]; ok {
+			continue
+		}
+		f, fi, err := openBinary(path)
+		b.binFiles[path] = binFile{f, err}
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		b.digests[path] = background(func() (string, error) { return hashFile(ctx, f, fi) })
 	}
 	b.findLicenses = !in.NoLicenses
 	b.licenseCache = openLicenseCache(in.LicenseCache)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -22,14 +23,14 @@ import (
 func (b *builder) goBinary(path string) error {
 	// The build info is read, the modules added and their licenses found
 	// while the digest is computed (the SHA-256 of a large binary is most
-	// of the run): the digest is added at the end of Collect
-	// (addDigests). When the build info cannot be read, the digest's
-	// error, if any, comes first.
-	bi, err := readBuildInfo(path)
+	// of the run), from the same open file: the digest is added at the
+	// end of Collect (addDigests).
+	bf := b.binFiles[path]
+	if bf.err != nil {
+		return bf.err
+	}
+	bi, err := buildinfo.Read(bf.f)
 	if err != nil {
-		if _, derr := b.digests[path](); derr != nil {
-			return derr
-		}
 		return fmt.Errorf("reading build info of %s: %w", path, err)
 	}
 	private := privateMatcher(b.env)
@@ -193,31 +194,34 @@ func ldflagsVersion(ldflags string) string {
 	return ""
 }
 
-// readBuildInfo reads the build information of the Go binary at path, a
-// regular file (openBinary).
-func readBuildInfo(path string) (*debug.BuildInfo, error) {
-	f, _, err := openBinary(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return buildinfo.Read(f)
+// binFile is a --go-binary file opened by openBinary, or why it could not
+// be.
+type binFile struct {
+	f   *os.File
+	err error
 }
 
 // fileSHA256 returns the hex SHA-256 of the binary at path, a regular file
-// (openBinary). The file is read on one goroutine and hashed on another,
-// a piece at a time, so that reading a large binary overlaps hashing it:
-// hashing is then all the time it takes (about 1.3 GB/s). The digest is
-// of the size the file had when opened, and it is an error if the file's
-// size or modification time is not the same once it is read: the bytes
-// hashed would then be of no one version of the file. It stops when ctx
-// is done.
+// (openBinary); see hashFile.
 func fileSHA256(ctx context.Context, path string) (string, error) {
-	f, before, err := openBinary(path)
+	f, fi, err := openBinary(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	return hashFile(ctx, f, fi)
+}
+
+// hashFile returns the hex SHA-256 of f, whose Stat was before. The file is
+// read on one goroutine and hashed on another, a piece at a time, so that
+// reading a large binary overlaps hashing it: hashing is then all the
+// time it takes (about 1.3 GB/s). The digest is of the size the file had
+// when opened, and it is an error if the file's size or modification time
+// is not the same once it is read: the bytes hashed would then be of no
+// one version of the file. It reads with ReadAt, so others may read f at
+// the same time, and stops when ctx is done.
+func hashFile(ctx context.Context, f *os.File, before os.FileInfo) (string, error) {
+	path := f.Name()
 	const pieces, pieceSize = 4, 256 << 10
 	full := make(chan []byte, pieces)
 	free := make(chan []byte, pieces)

@@ -367,3 +367,60 @@ func TestFileSHA256(t *testing.T) {
 		}
 	}
 }
+
+// The build info and the digest of a binary come from one open file: a
+// binary replaced by a rename while Collect runs (a deploy does that) does
+// not pair one file's modules with the other's digest. The go command
+// here stands in for the time a module's `go env` takes, and renames
+// another build over the binary meanwhile.
+func TestGoBinaryOneFile(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		testparts.Missing(t, "no go command to build a binary with; install Go")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"src/go.mod":  "module example.com/hello\n\ngo 1.21\n",
+		"src/main.go": "package main\n\nvar version string\n\nfunc main() { println(version) }\n",
+		"mod/go.mod":  "module example.com/m\n\ngo 1.21\n",
+	})
+	sums := map[string]string{}
+	for _, v := range []string{"1.0.0", "2.0.0"} {
+		out := filepath.Join(dir, "hello-"+v)
+		cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+v, "-o", out, ".")
+		cmd.Dir = filepath.Join(dir, "src")
+		cmd.Env = append(offlineGoEnv(), "GOFLAGS=-buildvcs=false")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, b)
+		}
+		sum, err := fileSHA256(t.Context(), out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums["v"+v] = sum
+	}
+	bin := filepath.Join(dir, "bin")
+	if err := os.Link(filepath.Join(dir, "hello-1.0.0"), bin); err != nil {
+		t.Fatal(err)
+	}
+	fakeGo := filepath.Join(dir, "fakego")
+	script := "#!/bin/sh\nsleep 0.3\nln -f '" + filepath.Join(dir, "hello-2.0.0") + "' '" +
+		filepath.Join(dir, "next") + "'\nmv '" + filepath.Join(dir, "next") + "' '" + bin + "'\n" +
+		`echo '{"GOVERSION":"go1.21.0","GOMODCACHE":"","GOFLAGS":"","GOWORK":""}'` + "\n"
+	if err := os.WriteFile(fakeGo, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Collect(t.Context(), Inputs{Subject: Subject{Name: "x"},
+		GoModules: []string{filepath.Join(dir, "mod")}, GoBinaries: []string{bin},
+		GoCommand: fakeGo, NoLicenses: true, Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := b.Component("go:binary:example.com/hello@v1.0.0#" + runtime.GOOS + "/" + runtime.GOARCH)
+	if c == nil {
+		t.Fatalf("no component of the binary as it was when Collect started: %v", b.Components)
+	}
+	if len(c.Hashes) != 1 || c.Hashes[0].Value != sums["v1.0.0"] {
+		t.Errorf("v1.0.0 with %v, want its own SHA-256 %s (v2.0.0's is %s)",
+			c.Hashes, sums["v1.0.0"], sums["v2.0.0"])
+	}
+}
