@@ -72,13 +72,12 @@ type builder struct {
 	index map[string]*Component
 	env   []string
 
-	// graphs and digests wait for the module graph of a --go directory
-	// and for the SHA-256 of a binary, started when Collect starts.
-	graphs  map[string]func() ([]goGraphEdge, error)
-	digests map[string]func() (string, error)
+	// graphs wait for the module graph of a --go directory, started when
+	// Collect starts.
+	graphs map[string]func() ([]goGraphEdge, error)
 	// binFiles are the --go-binary files, each opened once when Collect
-	// starts: the build info and the digest are read from the same file,
-	// whatever happens to the path meanwhile.
+	// starts and hashed from then on: the build info and the digest are
+	// read from the same file, whatever happens to the path meanwhile.
 	binFiles map[string]binFile
 	// binaries are the binaries' components, whose digests addDigests
 	// adds once everything else is done.
@@ -173,7 +172,6 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 		index:    map[string]*Component{},
 		env:      env,
 		graphs:   map[string]func() ([]goGraphEdge, error){},
-		digests:  map[string]func() (string, error){},
 		binFiles: map[string]binFile{},
 		goEnvs:   map[string]func() (goEnv, error){},
 	}
@@ -206,12 +204,13 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 			continue
 		}
 		f, fi, err := openBinary(path)
-		b.binFiles[path] = binFile{f, err}
 		if err != nil {
+			b.binFiles[path] = binFile{err: err}
 			continue
 		}
 		defer f.Close()
-		b.digests[path] = background(func() (string, error) { return hashFile(ctx, f, fi) })
+		b.binFiles[path] = binFile{f: f,
+			digest: background(func() (string, error) { return hashFile(ctx, f, fi) })}
 	}
 	b.findLicenses = !in.NoLicenses
 	b.licenseCache = openLicenseCache(in.LicenseCache)

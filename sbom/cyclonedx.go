@@ -34,7 +34,7 @@ func encodeCycloneDX(b *BOM, f Format, version string) ([]byte, Document, error)
 	if f == CycloneDXJSON {
 		// Hashed as it is written, on another goroutine.
 		h := newContentHash()
-		out, _, err = cycloneDXJSONHashed(bom, h)
+		out, _, err = cycloneDXJSON(bom, h)
 		id = h.finish()
 	} else {
 		out, err = cycloneDXLibrary(bom, f)
@@ -89,15 +89,10 @@ func forEachComponent(bom *cdx.BOM, f func(*cdx.Component)) {
 
 // cycloneDXJSON returns bom as CycloneDX JSON of version bom.SpecVersion:
 // written by appendCycloneDXJSON when cdxJSONWritable says it can, else by
-// cyclonedx-go. fast says which.
-func cycloneDXJSON(bom *cdx.BOM) (out []byte, fast bool, err error) {
-	return cycloneDXJSONHashed(bom, nil)
-}
-
-// cycloneDXJSONHashed is cycloneDXJSON that gives every byte it returns to
-// h, when h is not nil: as appendCycloneDXJSON writes them, or all at once
-// from cyclonedx-go.
-func cycloneDXJSONHashed(bom *cdx.BOM, h *contentHash) (out []byte, fast bool, err error) {
+// cyclonedx-go. fast says which. Every byte it returns goes to h too, when
+// h is not nil: as appendCycloneDXJSON writes them, or all at once from
+// cyclonedx-go.
+func cycloneDXJSON(bom *cdx.BOM, h *contentHash) (out []byte, fast bool, err error) {
 	if cdxJSONWritable(bom) {
 		// A component of a lockfile takes about 1.4 kB.
 		buf := make([]byte, 0, 1500*(lenOf(bom.Components)+1))

@@ -70,7 +70,7 @@ func (b *builder) goBinary(path string) error {
 			"no -X …version= linker flag and no VCS information in the build info")
 	}
 	bin = b.add(bin)
-	b.binaries = append(b.binaries, binaryDigest{bin, b.digests[path]})
+	b.binaries = append(b.binaries, binaryDigest{bin, bf.digest})
 	b.edge(b.bom.Subject.Key, bin.Key)
 
 	if v, _, _ := strings.Cut(bi.GoVersion, " "); strings.HasPrefix(v, "go1") {
@@ -194,22 +194,12 @@ func ldflagsVersion(ldflags string) string {
 	return ""
 }
 
-// binFile is a --go-binary file opened by openBinary, or why it could not
-// be.
+// binFile is a --go-binary file opened by openBinary and waiting for its
+// digest, or why it could not be opened.
 type binFile struct {
-	f   *os.File
-	err error
-}
-
-// fileSHA256 returns the hex SHA-256 of the binary at path, a regular file
-// (openBinary); see hashFile.
-func fileSHA256(ctx context.Context, path string) (string, error) {
-	f, fi, err := openBinary(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	return hashFile(ctx, f, fi)
+	f      *os.File
+	digest func() (string, error)
+	err    error
 }
 
 // hashFile returns the hex SHA-256 of f, whose Stat was before. The file is

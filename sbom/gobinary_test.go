@@ -424,3 +424,14 @@ func TestGoBinaryOneFile(t *testing.T) {
 			c.Hashes, sums["v1.0.0"], sums["v2.0.0"])
 	}
 }
+
+// fileSHA256 returns the hex SHA-256 of the binary at path as Collect
+// takes it: opened by openBinary, hashed by hashFile.
+func fileSHA256(ctx context.Context, path string) (string, error) {
+	f, fi, err := openBinary(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return hashFile(ctx, f, fi)
+}

@@ -65,7 +65,7 @@ func TestCycloneDXJSONFallback(t *testing.T) {
 		c := &(*bom.Components)[0]
 		fallsBack := func(field string) {
 			want, wantErr := cycloneDXLibrary(bom, CycloneDXJSON)
-			got, fast, err := cycloneDXJSON(bom)
+			got, fast, err := cycloneDXJSON(bom, nil)
 			switch {
 			case fast:
 				t.Errorf("%s: with %s set, the writer did not fall back", version, field)
@@ -122,7 +122,7 @@ func TestSPDXJSONFallback(t *testing.T) {
 	fallsBack := func(field string) {
 		var want jsonIndenter
 		wantErr := spdxjson.Write(doc, &want)
-		got, fast, err := spdxJSON(doc)
+		got, fast, err := spdxJSON(doc, nil)
 		switch {
 		case fast:
 			t.Errorf("with %s set, the writer did not fall back", field)
@@ -190,7 +190,7 @@ func TestSPDXJSONIdentifiers(t *testing.T) {
 	if err := spdxjson.Write(doc, &want); err != nil {
 		t.Fatal(err)
 	}
-	got, fast, err := spdxJSON(doc)
+	got, fast, err := spdxJSON(doc, nil)
 	if !fast || err != nil || !bytes.Equal(got, want.out) {
 		t.Errorf("spdxJSON = fast %v, %v, and the bytes differ: %v", fast, err,
 			!bytes.Equal(got, want.out))

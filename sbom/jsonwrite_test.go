@@ -29,14 +29,14 @@ func (d *jsonDiff) compareJSON(t testing.TB, b *BOM) {
 	for _, version := range []string{"1.5", "1.6", "1.7"} {
 		bom := cycloneDXVersion(b, version)
 		want, wantErr := cycloneDXLibrary(bom, CycloneDXJSON)
-		got, fast, err := cycloneDXJSON(bom)
+		got, fast, err := cycloneDXJSON(bom, nil)
 		d.check(t, "CycloneDX "+version, got, want, fast, err, wantErr)
 	}
 	doc := spdxDocument(b)
 	doc.DocumentNamespace += placeholderUUID.String()
 	var want jsonIndenter
 	wantErr := spdxjson.Write(doc, &want)
-	got, fast, err := spdxJSON(doc)
+	got, fast, err := spdxJSON(doc, nil)
 	d.check(t, "SPDX", got, want.out, fast, err, wantErr)
 }
 

@@ -116,9 +116,6 @@ func (b *builder) licenses(ctx context.Context) error {
 				return nil
 			}
 			lists[j] = found[i]
-			if lists[j] == nil {
-				lists[j] = []string{}
-			}
 		}
 		b.licenseCache.putSet(set, lists)
 	}

@@ -58,7 +58,7 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 		// Hashed as it is written, on another goroutine.
 		h := newContentHash()
 		var err error
-		out, _, err = spdxJSONHashed(doc, h)
+		out, _, err = spdxJSON(doc, h)
 		id = h.finish()
 		if err != nil {
 			return nil, Document{}, err
@@ -72,14 +72,9 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 
 // spdxJSON returns doc as SPDX JSON: written by appendSPDXJSON when
 // spdxJSONWritable says it can, else by tools-golang. fast says which.
-func spdxJSON(doc *spdx.Document) (out []byte, fast bool, err error) {
-	return spdxJSONHashed(doc, nil)
-}
-
-// spdxJSONHashed is spdxJSON that gives every byte it returns to h, when
-// h is not nil: as appendSPDXJSON writes them, or all at once from
-// tools-golang.
-func spdxJSONHashed(doc *spdx.Document, h *contentHash) (out []byte, fast bool, err error) {
+// Every byte it returns goes to h too, when h is not nil: as
+// appendSPDXJSON writes them, or all at once from tools-golang.
+func spdxJSON(doc *spdx.Document, h *contentHash) (out []byte, fast bool, err error) {
 	if spdxJSONWritable(doc) {
 		// A package of a lockfile takes about 1.5 kB, a relationship 190
 		// bytes.
