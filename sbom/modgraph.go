@@ -385,33 +385,30 @@ func (r *modGraphReader) summary(m module.Version) (*modSummary, string) {
 	if reason != "" {
 		return nil, reason
 	}
-	f, err := modfile.ParseLax("go.mod", data, nil)
+	f, err := readDepGoMod(data)
 	if err != nil {
 		return nil, "go.mod does not parse"
 	}
 	if actual.Version != "" {
-		if f.Module == nil {
+		if !f.hasModule {
 			return nil, "go.mod has no module line"
 		}
-		if p := f.Module.Mod.Path; p != m.Path && p != actual.Path {
+		if p := f.module; p != m.Path && p != actual.Path {
 			return nil, "go.mod declares " + p
 		}
 	}
-	s := &modSummary{}
-	if f.Go != nil {
-		s.pruned = pruning(f.Go.Version)
-	}
-	s.require = make([]module.Version, 0, len(f.Require)+1)
-	for _, req := range f.Require {
-		if !r.exclude[req.Mod] {
-			s.require = append(s.require, req.Mod)
+	s := &modSummary{pruned: f.goLine != "" && pruning(f.goLine)}
+	s.require = make([]module.Version, 0, len(f.require)+1)
+	for _, req := range f.require {
+		if !r.exclude[req] {
+			s.require = append(s.require, req)
 		}
 	}
-	if f.Go != nil && version.Compare("go"+f.Go.Version, goStrictFrom) >= 0 {
-		if version.Compare("go"+f.Go.Version, r.env.Version) > 0 {
-			return nil, "needs go " + f.Go.Version
+	if f.goLine != "" && version.Compare("go"+f.goLine, goStrictFrom) >= 0 {
+		if version.Compare("go"+f.goLine, r.env.Version) > 0 {
+			return nil, "needs go " + f.goLine
 		}
-		s.require = append(s.require, module.Version{Path: "go", Version: f.Go.Version})
+		s.require = append(s.require, module.Version{Path: "go", Version: f.goLine})
 	}
 	return s, ""
 }
