@@ -354,8 +354,12 @@ func (b *builder) goGraph(t *goTree, mains map[string]*Component,
 // else from `go mod graph`, run with in.GoCommand ("" is "go").
 func moduleGraph(ctx context.Context, in Inputs, dir string, env []string,
 	goEnv func() (goEnv, error)) ([]goGraphEdge, error) {
+	// Read what does not depend on go env's answer while it runs, and
+	// the main module's requirements from where it most likely puts the
+	// module cache.
+	g := startModGraph(dir, modCache(env), in.GraphCache)
 	if e, err := goEnv(); err == nil {
-		if edges, reason := cachedModGraph(dir, e, in.GraphCache); reason == "" {
+		if edges, reason := g.finish(e); reason == "" {
 			return edges, nil
 		}
 	}

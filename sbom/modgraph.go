@@ -75,16 +75,44 @@ const (
 type modSummary struct {
 	require []module.Version
 	pruned  bool
+	needsGo string // the go line, from go 1.21 a requirement on the go command
 }
 
 // modGraphReader reads the module graph of one main module from the
 // go.mod files in the module cache.
 type modGraphReader struct {
-	dir     string // the main module's directory
-	env     goEnv
-	sums    map[module.Version][]string // "/go.mod" lines of go.sum, in order
-	replace map[module.Version]module.Version
-	exclude map[module.Version]bool
+	dir      string // the main module's directory
+	modCache string
+	sums     map[module.Version][]string // "/go.mod" lines of go.sum, in order
+	replace  map[module.Version]module.Version
+	exclude  map[module.Version]bool
+
+	mu    sync.Mutex
+	loads map[module.Version]*summaryLoad
+}
+
+// summaryLoad is one go.mod file being read, or read.
+type summaryLoad struct {
+	done   chan struct{}
+	s      *modSummary
+	reason string
+}
+
+// modGraphStart is what reading a module graph needs before `go env`
+// answers, read while it runs: the main module's go.mod and go.sum, the
+// go.mod files of its local replacements, the graph cache's entry, and
+// (without an entry) the go.mod files of the main module's requirements,
+// from the module cache where go env is likely to say it is.
+type modGraphStart struct {
+	reason string // why the go command must answer, whatever go env says
+	path   string // the main module's
+	mainGo string
+	roots  []module.Version
+	r      *modGraphReader
+
+	entry, head string // the graph cache entry; "" for none
+	cached      []goGraphEdge
+	cachedGo    string // the go command's version the cached graph was read with
 }
 
 // cachedModGraph returns the lines `go mod graph` prints in dir, read the
@@ -101,59 +129,61 @@ type modGraphReader struct {
 //
 // A graph read in full is kept in graphCache ("" for none) under a key
 // made of everything it was read from but the module cache, whose go.mod
-// files go.sum pins: the go command's version, go.mod, go.sum and the
-// go.mod files of local replacements. A later run with the same key reads
-// the graph from there.
+// files go.sum pins: go.mod, go.sum and the go.mod files of local
+// replacements. The entry names the go command's version it was read
+// with. A later run with the same key and version reads the graph from
+// there.
 func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEdge, reason string) {
-	if env.Work != "" && env.Work != "off" { // GOWORK=off prints "off"
-		return nil, "workspace mode (" + env.Work + ")"
-	}
-	for _, f := range strings.Fields(env.Flags) {
-		name, value, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
-		if name == "modfile" || name == "mod" && value == "vendor" {
-			return nil, "GOFLAGS has " + f
-		}
-	}
-	if env.ModCache == "" {
-		return nil, "no module cache"
-	}
+	return startModGraph(dir, env.ModCache, graphCache).finish(env)
+}
+
+// startModGraph reads what the module graph of dir needs but go env's
+// answer, and starts reading the go.mod files of the main module's
+// requirements from modCache ("" for none), the module cache go env is
+// expected to name. finish gives the graph.
+func startModGraph(dir, modCache, graphCache string) *modGraphStart {
+	g := &modGraphStart{}
 	main, data, reason := parseMainGoMod(dir)
 	if reason != "" {
-		return nil, reason
+		g.reason = reason
+		return g
 	}
+	g.path = main.Module.Mod.Path
 	// A relative replacement is relative to the folder the go command
 	// runs in, which the kernel gives without symbolic links.
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return nil, err.Error()
+		g.reason = err.Error()
+		return g
 	}
-	mainGo := "1.16" // what the go command assumes of a go.mod without a go line
+	g.mainGo = "1.16" // what the go command assumes of a go.mod without a go line
 	if main.Go != nil {
-		mainGo = main.Go.Version
-	}
-	if version.Compare("go"+mainGo, env.Version) > 0 {
-		return nil, "go.mod needs go " + mainGo
+		g.mainGo = main.Go.Version
 	}
 	r := &modGraphReader{
-		dir:     real,
-		env:     env,
-		replace: map[module.Version]module.Version{},
-		exclude: map[module.Version]bool{},
+		dir:      real,
+		modCache: modCache,
+		replace:  map[module.Version]module.Version{},
+		exclude:  map[module.Version]bool{},
+		loads:    map[module.Version]*summaryLoad{},
 	}
+	g.r = r
 	// A go.sum that cannot be read is left to the go command (a missing
 	// one too: every go.mod file would lack its hash).
 	sum, ok := readRegularFile(filepath.Join(dir, "go.sum"), maxGoSum)
 	if !ok {
-		return nil, "no go.sum that sbompipe reads"
+		g.reason = "no go.sum that sbompipe reads"
+		return g
 	}
 	r.sums = goModSums(sum)
 	key := sha256.New()
-	for _, part := range [][]byte{[]byte(graphCacheFormat), []byte(env.Version), data, sum} {
+	for _, part := range [][]byte{[]byte(graphCacheFormat), data, sum} {
 		writeKeyPart(key, part)
 	}
 	for _, x := range main.Replace {
 		if prev, dup := r.replace[x.Old]; dup && prev != x.New {
-			return nil, "go.mod has conflicting replacements of " + x.Old.String()
+			g.reason = "go.mod has conflicting replacements of " + x.Old.String()
+			return g
 		}
 		r.replace[x.Old] = x.New
 		if x.New.Version != "" {
@@ -166,32 +196,68 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 		writeKeyPart(key, []byte(x.New.Path))
 		writeKeyPart(key, local)
 	}
-	entry, head := "", ""
-	if graphCache != "" {
-		k := hex.EncodeToString(key.Sum(nil))
-		entry = filepath.Join(graphCache, graphCacheFormat, k)
-		head = graphCacheFormat + " " + k + " " + main.Module.Mod.Path
-		if edges, ok := readGraphEntry(entry, head); ok {
-			return edges, ""
-		}
-	}
 	for _, x := range main.Exclude {
 		r.exclude[x.Mod] = true
 	}
-
-	roots := []module.Version{{Path: "go", Version: mainGo}}
+	g.roots = []module.Version{{Path: "go", Version: g.mainGo}}
 	if main.Toolchain != nil {
-		roots = append(roots, module.Version{Path: "toolchain", Version: main.Toolchain.Name})
+		g.roots = append(g.roots, module.Version{Path: "toolchain", Version: main.Toolchain.Name})
 	}
 	for _, req := range main.Require {
 		if r.exclude[req.Mod] {
-			return nil, "go.mod requires an excluded version: " + req.Mod.String()
+			g.reason = "go.mod requires an excluded version: " + req.Mod.String()
+			return g
 		}
-		roots = append(roots, req.Mod)
+		g.roots = append(g.roots, req.Mod)
 	}
-	edges, reason = r.walk(main.Module.Mod.Path, roots, pruning(mainGo))
-	if reason == "" && entry != "" {
-		writeGraphEntry(entry, head, edges)
+	if graphCache != "" {
+		k := hex.EncodeToString(key.Sum(nil))
+		g.entry = filepath.Join(graphCache, graphCacheFormat, k)
+		g.head = graphCacheFormat + " " + k + " " + g.path
+		g.cachedGo, g.cached, ok = readGraphEntry(g.entry, g.head)
+		if ok {
+			return g
+		}
+	}
+	if modCache != "" {
+		r.load(g.roots)
+	}
+	return g
+}
+
+// finish returns the module graph g started, read as the go command
+// described by env reads it (see cachedModGraph).
+func (g *modGraphStart) finish(env goEnv) (edges []goGraphEdge, reason string) {
+	if env.Work != "" && env.Work != "off" { // GOWORK=off prints "off"
+		return nil, "workspace mode (" + env.Work + ")"
+	}
+	for _, f := range strings.Fields(env.Flags) {
+		name, value, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if name == "modfile" || name == "mod" && value == "vendor" {
+			return nil, "GOFLAGS has " + f
+		}
+	}
+	if env.ModCache == "" {
+		return nil, "no module cache"
+	}
+	if g.mainGo != "" && version.Compare("go"+g.mainGo, env.Version) > 0 {
+		return nil, "go.mod needs go " + g.mainGo
+	}
+	if g.reason != "" {
+		return nil, g.reason
+	}
+	if g.cached != nil && g.cachedGo == env.Version {
+		return g.cached, ""
+	}
+	r := g.r
+	if r.modCache != env.ModCache {
+		// Started in another folder: what it read is left alone.
+		r = &modGraphReader{dir: r.dir, modCache: env.ModCache, sums: r.sums,
+			replace: r.replace, exclude: r.exclude, loads: map[module.Version]*summaryLoad{}}
+	}
+	edges, reason = r.walk(g.path, g.roots, pruning(g.mainGo), env.Version)
+	if reason == "" && g.entry != "" {
+		writeGraphEntry(g.entry, g.head, env.Version, edges)
 	}
 	return edges, reason
 }
@@ -231,7 +297,7 @@ func parseMainGoMod(dir string) (f *modfile.File, data []byte, reason string) {
 
 // graphCacheFormat names the form of the graph cache's entries and of
 // their keys; another form starts afresh.
-const graphCacheFormat = "modgraph-v1"
+const graphCacheFormat = "modgraph-v2"
 
 // writeKeyPart adds one part to a cache key, its length first so that no
 // two lists of parts give the same bytes.
@@ -241,29 +307,37 @@ func writeKeyPart(h hash.Hash, part []byte) {
 }
 
 // readGraphEntry reads a graph kept by writeGraphEntry: a first line that
-// names the format, the key and the main module (head), one line per edge,
+// names the format, the key and the main module (head), a line with the
+// version of the go command that read the graph, one line per edge,
 // "from to" as `go mod graph` prints it, and a last line with the number of
-// edges and the SHA-256 of their lines, so that an entry cut short,
+// lines and the SHA-256 of their bytes, so that an entry cut short,
 // damaged or copied from another key is not believed.
-func readGraphEntry(path, head string) ([]goGraphEdge, bool) {
+func readGraphEntry(path, head string) (goVersion string, edges []goGraphEdge, ok bool) {
 	body, ok := readLinesEntry(path, head)
 	if !ok {
-		return nil, false
+		return "", nil, false
 	}
-	edges := make([]goGraphEdge, 0, bytes.Count(body, []byte("\n")))
+	first, body, _ := bytes.Cut(body, []byte("\n"))
+	goVersion, ok = strings.CutPrefix(string(first), "go ")
+	if !ok || !strings.HasPrefix(goVersion, "go1") {
+		return "", nil, false
+	}
+	edges = make([]goGraphEdge, 0, bytes.Count(body, []byte("\n")))
 	for l := range strings.Lines(string(body)) {
 		from, to, ok := strings.Cut(strings.TrimSuffix(l, "\n"), " ")
 		if !ok || from == "" || to == "" || strings.Contains(to, " ") {
-			return nil, false
+			return "", nil, false
 		}
 		edges = append(edges, goGraphEdge{from, to})
 	}
-	return edges, true
+	return goVersion, edges, true
 }
 
-// writeGraphEntry keeps a graph for readGraphEntry.
-func writeGraphEntry(path, head string, edges []goGraphEdge) {
+// writeGraphEntry keeps a graph read with the go command of goVersion for
+// readGraphEntry.
+func writeGraphEntry(path, head, goVersion string, edges []goGraphEdge) {
 	var b bytes.Buffer
+	b.WriteString("go " + goVersion + "\n")
 	for _, e := range edges {
 		b.WriteString(e.from + " " + e.to + "\n")
 	}
@@ -273,7 +347,7 @@ func writeGraphEntry(path, head string, edges []goGraphEdge) {
 // walk loads the graph from the roots as the go command does: every root,
 // and below a module only if it or one above it is unpruned.
 func (r *modGraphReader) walk(mainPath string, roots []module.Version,
-	mainPruned bool) ([]goGraphEdge, string) {
+	mainPruned bool, goVersion string) ([]goGraphEdge, string) {
 	type load struct {
 		m        module.Version
 		unpruned bool
@@ -305,7 +379,7 @@ func (r *modGraphReader) walk(mainPath string, roots []module.Version,
 				todo = append(todo, l.m)
 			}
 		}
-		if reason := r.summarize(todo, summaries); reason != "" {
+		if reason := r.summarize(todo, summaries, goVersion); reason != "" {
 			return nil, reason
 		}
 		for _, m := range todo {
@@ -335,31 +409,53 @@ func (r *modGraphReader) walk(mainPath string, roots []module.Version,
 	return edges, ""
 }
 
-// summarize reads the go.mod files of mods, eight at a time, into
-// summaries. It returns the first reason one cannot be read.
+// summarize reads the go.mod files of mods into summaries. It returns
+// the first reason one cannot be read, or needs a go command newer than
+// goVersion.
 func (r *modGraphReader) summarize(mods []module.Version,
-	summaries map[module.Version]*modSummary) string {
-	read := make([]*modSummary, len(mods))
-	reasons := make([]string, len(mods))
+	summaries map[module.Version]*modSummary, goVersion string) string {
+	r.load(mods)
+	for _, m := range mods {
+		r.mu.Lock()
+		l := r.loads[m]
+		r.mu.Unlock()
+		<-l.done
+		if l.reason != "" {
+			return m.String() + ": " + l.reason
+		}
+		if l.s.needsGo != "" && version.Compare("go"+l.s.needsGo, goVersion) > 0 {
+			return m.String() + ": needs go " + l.s.needsGo
+		}
+		summaries[m] = l.s
+	}
+	return ""
+}
+
+// load starts reading the go.mod files of mods that are not read or being
+// read already, eight at a time, and does not wait.
+func (r *modGraphReader) load(mods []module.Version) {
+	var todo []module.Version
+	var loads []*summaryLoad
+	r.mu.Lock()
+	for _, m := range mods {
+		if _, ok := r.loads[m]; !ok {
+			l := &summaryLoad{done: make(chan struct{})}
+			r.loads[m] = l
+			todo, loads = append(todo, m), append(loads, l)
+		}
+	}
+	r.mu.Unlock()
 	// Eight workers, not a goroutine a file: parsing a go.mod grows a
 	// fresh goroutine's stack several times.
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(8, len(mods)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(mods); i = int(next.Add(1) - 1) {
-				read[i], reasons[i] = r.summary(mods[i])
+	for range min(8, len(todo)) {
+		go func() {
+			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+				loads[i].s, loads[i].reason = r.summary(todo[i])
+				close(loads[i].done)
 			}
-		})
+		}()
 	}
-	wg.Wait()
-	for i, m := range mods {
-		if reasons[i] != "" {
-			return m.String() + ": " + reasons[i]
-		}
-		summaries[m] = read[i]
-	}
-	return ""
 }
 
 // summary reads the go.mod file of m, or of its replacement.
@@ -405,9 +501,7 @@ func (r *modGraphReader) summary(m module.Version) (*modSummary, string) {
 		}
 	}
 	if f.goLine != "" && version.Compare("go"+f.goLine, goStrictFrom) >= 0 {
-		if version.Compare("go"+f.goLine, r.env.Version) > 0 {
-			return nil, "needs go " + f.goLine
-		}
+		s.needsGo = f.goLine
 		s.require = append(s.require, module.Version{Path: "go", Version: f.goLine})
 	}
 	return s, ""
@@ -443,7 +537,7 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 	if err != nil {
 		return nil, err.Error()
 	}
-	name := filepath.Join(r.env.ModCache, "cache", "download", path, "@v", v+".mod")
+	name := filepath.Join(r.modCache, "cache", "download", path, "@v", v+".mod")
 	data, ok := readRegularFile(name, maxGoMod)
 	if !ok {
 		return nil, "not in the module cache"

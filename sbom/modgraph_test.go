@@ -201,6 +201,15 @@ func TestCachedModGraph(t *testing.T) {
 			}
 			e := checkCachedModGraph(t, dir, env, want)
 
+			// The go.mod files read ahead from a module cache that go env
+			// does not name are not used.
+			elsewhere := t.TempDir()
+			os.MkdirAll(filepath.Join(elsewhere, "cache", "download"), 0o755)
+			g := startModGraph(dir, elsewhere, "")
+			if edges, reason := g.finish(e); reason != "" || !slices.Equal(edgeLines(edges), want) {
+				t.Errorf("started in another module cache: reason %q, graph differs", reason)
+			}
+
 			// Kept in the graph cache, read from there, and read again
 			// from the module cache when the entry is damaged.
 			gc := t.TempDir()
@@ -217,7 +226,7 @@ func TestCachedModGraph(t *testing.T) {
 			}
 			lines := strings.SplitAfter(string(kept), "\n")
 			other := filepath.Join(t.TempDir(), "other")
-			writeGraphEntry(other, graphCacheFormat+" 00 example.com/other",
+			writeGraphEntry(other, graphCacheFormat+" 00 example.com/other", e.Version,
 				[]goGraphEdge{{"example.com/main", "go@1.22"}})
 			fromOther, _ := os.ReadFile(other)
 			for _, damage := range []string{
@@ -239,6 +248,15 @@ func TestCachedModGraph(t *testing.T) {
 				if rewritten, _ := os.ReadFile(entries[0]); string(rewritten) != string(kept) {
 					t.Errorf("graph cache entry %q was not written again", damage)
 				}
+			}
+			// An entry read with another go command is read again.
+			other2 := e
+			other2.Version = "go1.999.0"
+			if edges, reason := cachedModGraph(dir, other2, gc); reason != "" || !slices.Equal(edgeLines(edges), want) {
+				t.Errorf("another go command: reason %q, graph differs", reason)
+			}
+			if v, _, ok := readGraphEntry(entries[0], strings.TrimSuffix(lines[0], "\n")); !ok || v != "go1.999.0" {
+				t.Errorf("after another go command, the entry names %q (%v), want go1.999.0", v, ok)
 			}
 			// A local replacement's go.mod changed is another graph.
 			if !strings.Contains(tc.files["go.mod"], "=> ./l") {
@@ -393,7 +411,7 @@ func TestGoModDataEscapes(t *testing.T) {
 	h1, _ := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(data)), nil
 	})
-	r := &modGraphReader{env: goEnv{ModCache: cache}, sums: map[module.Version][]string{m: {h1}}}
+	r := &modGraphReader{modCache: cache, sums: map[module.Version][]string{m: {h1}}}
 	if got, reason := r.goModData(m); reason != "" || string(got) != data {
 		t.Errorf("goModData = %q, %q", got, reason)
 	}
