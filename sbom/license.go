@@ -18,6 +18,8 @@ import (
 	classifier "github.com/google/licenseclassifier/v2"
 	"golang.org/x/mod/module"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/sentrikat/sbompipe/internal/gcpace"
 )
 
 // licenseConfidence is the lowest classifier confidence at which a license
@@ -193,6 +195,7 @@ var lowGC struct {
 // 100 MB would let the heap grow to twice that first. Calling it again
 // does nothing.
 func lowerGC() (restore func()) {
+	gcpace.Default()
 	if os.Getenv("GOGC") != "" {
 		return func() {}
 	}

@@ -16,9 +16,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/sentrikat/sbompipe/internal/gcpace"
 )
 
 func main() {
+	gcpace.Start()
 	os.Exit(sbompipe())
 }
 
