@@ -2,12 +2,16 @@ package sbom
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/dirhash"
 )
 
 // checkScanDepGoMod fails the test when scanDepGoMod reads data and
@@ -150,4 +154,56 @@ func FuzzScanDepGoMod(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkScanDepGoMod(t, "fuzz input", data)
 	})
+}
+
+func TestGoModH1(t *testing.T) {
+	for _, data := range []string{"", "module example.com/a\n", strings.Repeat("require x v1.0.0\n", 1000)} {
+		want, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+			return io.NopCloser(strings.NewReader(data)), nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := goModH1([]byte(data)); got != want {
+			t.Errorf("goModH1(%.20q) = %s, want %s", data, got, want)
+		}
+	}
+}
+
+var sumLines = []string{
+	"example.com/a v1.0.0 h1:abc=\n",
+	"example.com/a v1.0.0/go.mod h1:abc=",
+	"example.com/a  v1.0.0 h1:abc=\n",
+	" example.com/a v1.0.0 h1:abc=\n",
+	"example.com/a v1.0.0 h1:abc= \n",
+	"example.com/a\tv1.0.0 h1:abc=\r\n",
+	"example.com/a v1.0.0 h1:abc= extra\n",
+	"example.com/a v1.0.0\n",
+	"\n",
+	"",
+	"example.com/ä v1.0.0 h1:abc=\n",
+	"example.com/a v1.0.0\u00a0h1:abc=\n",
+}
+
+func TestSumFields(t *testing.T) {
+	for _, line := range sumLines {
+		checkSumFields(t, line)
+	}
+}
+
+func checkSumFields(t *testing.T, line string) {
+	got, want := sumFields(line, nil), strings.Fields(line)
+	if len(want) == 0 {
+		want = nil
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("sumFields(%q) = %q, strings.Fields %q", line, got, want)
+	}
+}
+
+func FuzzSumFields(f *testing.F) {
+	for _, line := range sumLines {
+		f.Add(line)
+	}
+	f.Fuzz(checkSumFields)
 }

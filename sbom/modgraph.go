@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"go/version"
 	"hash"
-	"io"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -21,7 +21,6 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
-	"golang.org/x/mod/sumdb/dirhash"
 )
 
 // goEnv is what `go env` says in a module's directory that the module
@@ -542,12 +541,7 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 	if !ok {
 		return nil, "not in the module cache"
 	}
-	got, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(data)), nil
-	})
-	if err != nil {
-		return nil, err.Error()
-	}
+	got := goModH1(data)
 	// As the go command checks: the lines in order, up to the first
 	// that matches; an h1 line before it that does not is a mismatch.
 	for _, want := range sums {
@@ -570,12 +564,25 @@ func (r *modGraphReader) localDir(path string) string {
 	return filepath.Join(r.dir, path)
 }
 
+// goModH1 returns the h1 hash of a go.mod file's content as go.sum has
+// it: what dirhash.Hash1 gives for a module of that one file, the
+// SHA-256 of the line "<hex SHA-256 of the file>  go.mod\n", in base64.
+func goModH1(data []byte) string {
+	sum := sha256.Sum256(data)
+	var line [sha256.Size*2 + len("  go.mod\n")]byte
+	hex.Encode(line[:], sum[:])
+	copy(line[sha256.Size*2:], "  go.mod\n")
+	sum = sha256.Sum256(line[:])
+	return "h1:" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
 // goModSums returns the "/go.mod" lines of a go.sum file: the h1 hash of
 // each module version's go.mod file. Other lines are not its business.
 func goModSums(data []byte) map[module.Version][]string {
 	sums := map[module.Version][]string{}
+	var fields [3]string
 	for line := range strings.Lines(string(data)) {
-		f := strings.Fields(line)
+		f := sumFields(line, fields[:0])
 		if len(f) != 3 {
 			continue
 		}
@@ -587,6 +594,27 @@ func goModSums(data []byte) map[module.Version][]string {
 		}
 	}
 	return sums
+}
+
+// sumFields appends the fields of a go.sum line to f, as strings.Fields
+// splits them, without allocating for the usual line: three fields of
+// printable ASCII between single spaces.
+func sumFields(line string, f []string) []string {
+	rest := strings.TrimSuffix(line, "\n")
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; c <= ' ' && c != ' ' || c > '~' {
+			return strings.Fields(line)
+		}
+	}
+	for rest != "" {
+		field, after, _ := strings.Cut(rest, " ")
+		if field == "" || len(f) == 3 {
+			return strings.Fields(line)
+		}
+		f = append(f, field)
+		rest = after
+	}
+	return f
 }
 
 // pruning reports whether a go.mod of that go line prunes the graph below
