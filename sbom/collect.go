@@ -355,8 +355,8 @@ func (b *builder) goGraph(t *goTree, mains map[string]*Component,
 func moduleGraph(ctx context.Context, in Inputs, dir string, env []string,
 	goEnv func() (goEnv, error)) ([]goGraphEdge, error) {
 	// Read what does not depend on go env's answer while it runs, and
-	// the main module's requirements from where it most likely puts the
-	// module cache.
+	// walk the graph in the module cache the environment names, where go
+	// env most likely says it is.
 	g := startModGraph(dir, modCache(env), in.GraphCache)
 	if e, err := goEnv(); err == nil {
 		if edges, reason := g.finish(e); reason == "" {

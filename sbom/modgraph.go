@@ -100,8 +100,10 @@ type summaryLoad struct {
 // modGraphStart is what reading a module graph needs before `go env`
 // answers, read while it runs: the main module's go.mod and go.sum, the
 // go.mod files of its local replacements, the graph cache's entry, and
-// (without an entry) the go.mod files of the main module's requirements,
-// from the module cache where go env is likely to say it is.
+// (without an entry) the whole walk, in the module cache where go env is
+// likely to say it is. Only what go env's answer decides is left for
+// finish: the module cache (a walk elsewhere is done again), workspace
+// and GOFLAGS, and the go version every go.mod read asks for.
 type modGraphStart struct {
 	reason string // why the go command must answer, whatever go env says
 	path   string // the main module's
@@ -112,6 +114,17 @@ type modGraphStart struct {
 	entry, head string // the graph cache entry; "" for none
 	cached      []goGraphEdge
 	cachedGo    string // the go command's version the cached graph was read with
+
+	walked func() (graphWalk, error) // the walk started in the module cache expected
+}
+
+// graphWalk is what walk found: the edges and the modules whose go.mod
+// files it read, in the order read, or why the go command must answer
+// (and the modules it read or tried to until then).
+type graphWalk struct {
+	edges  []goGraphEdge
+	loaded []module.Version
+	reason string
 }
 
 // cachedModGraph returns the lines `go mod graph` prints in dir, read the
@@ -137,9 +150,8 @@ func cachedModGraph(dir string, env goEnv, graphCache string) (edges []goGraphEd
 }
 
 // startModGraph reads what the module graph of dir needs but go env's
-// answer, and starts reading the go.mod files of the main module's
-// requirements from modCache ("" for none), the module cache go env is
-// expected to name. finish gives the graph.
+// answer, and starts walking the graph in modCache ("" for none), the
+// module cache go env is expected to name. finish gives the graph.
 func startModGraph(dir, modCache, graphCache string) *modGraphStart {
 	g := &modGraphStart{}
 	main, data, reason := parseMainGoMod(dir)
@@ -219,7 +231,9 @@ func startModGraph(dir, modCache, graphCache string) *modGraphStart {
 		}
 	}
 	if modCache != "" {
-		r.load(g.roots)
+		g.walked = background(func() (graphWalk, error) {
+			return r.walk(g.path, g.roots, pruning(g.mainGo)), nil
+		})
 	}
 	return g
 }
@@ -249,16 +263,28 @@ func (g *modGraphStart) finish(env goEnv) (edges []goGraphEdge, reason string) {
 		return g.cached, ""
 	}
 	r := g.r
-	if r.modCache != env.ModCache {
-		// Started in another folder: what it read is left alone.
+	var w graphWalk
+	if g.walked != nil && r.modCache == env.ModCache {
+		w, _ = g.walked()
+	} else {
+		// Walked in another folder, if at all: that walk is left alone.
 		r = &modGraphReader{dir: r.dir, modCache: env.ModCache, sums: r.sums,
 			replace: r.replace, exclude: r.exclude, loads: map[module.Version]*summaryLoad{}}
+		w = r.walk(g.path, g.roots, pruning(g.mainGo))
 	}
-	edges, reason = r.walk(g.path, g.roots, pruning(g.mainGo), env.Version)
-	if reason == "" && g.entry != "" {
-		writeGraphEntry(g.entry, g.head, env.Version, edges)
+	// A go.mod that needs a newer go command is what that command would
+	// stop at, before the requirements it adds make the graph look
+	// inconsistent.
+	if reason := r.newerGo(w.loaded, env.Version); reason != "" {
+		return nil, reason
 	}
-	return edges, reason
+	if w.reason != "" {
+		return nil, w.reason
+	}
+	if g.entry != "" {
+		writeGraphEntry(g.entry, g.head, env.Version, w.edges)
+	}
+	return w.edges, ""
 }
 
 // parseMainGoMod reads the go.mod file in dir as the go command reads a
@@ -346,7 +372,7 @@ func writeGraphEntry(path, head, goVersion string, edges []goGraphEdge) {
 // walk loads the graph from the roots as the go command does: every root,
 // and below a module only if it or one above it is unpruned.
 func (r *modGraphReader) walk(mainPath string, roots []module.Version,
-	mainPruned bool, goVersion string) ([]goGraphEdge, string) {
+	mainPruned bool) graphWalk {
 	type load struct {
 		m        module.Version
 		unpruned bool
@@ -370,6 +396,7 @@ func (r *modGraphReader) walk(mainPath string, roots []module.Version,
 		queued[load{m, !mainPruned}] = true
 		queue = append(queue, load{m, !mainPruned})
 	}
+	var loaded []module.Version
 	for len(queue) > 0 {
 		var todo []module.Version
 		for _, l := range queue {
@@ -378,8 +405,9 @@ func (r *modGraphReader) walk(mainPath string, roots []module.Version,
 				todo = append(todo, l.m)
 			}
 		}
-		if reason := r.summarize(todo, summaries, goVersion); reason != "" {
-			return nil, reason
+		loaded = append(loaded, todo...)
+		if reason := r.summarize(todo, summaries); reason != "" {
+			return graphWalk{loaded: loaded, reason: reason}
 		}
 		for _, m := range todo {
 			require(m.String(), summaries[m].require)
@@ -401,18 +429,33 @@ func (r *modGraphReader) walk(mainPath string, roots []module.Version,
 	}
 	for _, m := range roots {
 		if selected[m.Path] != m.Version {
-			return nil, fmt.Sprintf("go.mod is not consistent: %s is required at %s",
-				m, selected[m.Path])
+			return graphWalk{loaded: loaded, reason: fmt.Sprintf(
+				"go.mod is not consistent: %s is required at %s", m, selected[m.Path])}
 		}
 	}
-	return edges, ""
+	return graphWalk{edges: edges, loaded: loaded}
+}
+
+// newerGo returns why the go command of goVersion would not read the
+// graph of loaded, the modules a walk read or tried to: the first that
+// needs a newer go command. "" if none does.
+func (r *modGraphReader) newerGo(loaded []module.Version, goVersion string) string {
+	for _, m := range loaded {
+		r.mu.Lock()
+		l := r.loads[m]
+		r.mu.Unlock()
+		<-l.done
+		if l.s != nil && l.s.needsGo != "" && version.Compare("go"+l.s.needsGo, goVersion) > 0 {
+			return m.String() + ": needs go " + l.s.needsGo
+		}
+	}
+	return ""
 }
 
 // summarize reads the go.mod files of mods into summaries. It returns
-// the first reason one cannot be read, or needs a go command newer than
-// goVersion.
+// the first reason one cannot be read.
 func (r *modGraphReader) summarize(mods []module.Version,
-	summaries map[module.Version]*modSummary, goVersion string) string {
+	summaries map[module.Version]*modSummary) string {
 	r.load(mods)
 	for _, m := range mods {
 		r.mu.Lock()
@@ -421,9 +464,6 @@ func (r *modGraphReader) summarize(mods []module.Version,
 		<-l.done
 		if l.reason != "" {
 			return m.String() + ": " + l.reason
-		}
-		if l.s.needsGo != "" && version.Compare("go"+l.s.needsGo, goVersion) > 0 {
-			return m.String() + ": needs go " + l.s.needsGo
 		}
 		summaries[m] = l.s
 	}
