@@ -31,6 +31,11 @@ func readRegularFile(path string, limit int64) ([]byte, bool) {
 		if err == io.EOF || n == 0 && err == nil {
 			break
 		}
+		if err == nil && int64(len(data)) == size && len(data) < cap(data) {
+			// All Stat said and no more: the file as it was then, without
+			// a read to see the end.
+			break
+		}
 		if err != nil {
 			return nil, false
 		}
