@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -38,7 +39,7 @@ const licenseConfidence = 0.9
 // it; the classifier is loaded only when a text is unknown, and started
 // early (startClassifier) when one is found.
 func (b *builder) licenses(ctx context.Context) error {
-	cache := modCache(b.env)
+	cache := b.moduleCache()
 	comps := b.bom.Components
 	// A module the license cache knows (by its h1) needs nothing more;
 	// the others' license texts are read. Reading is mostly waiting for
@@ -354,6 +355,18 @@ func spdxLicenseID(name string) (string, bool) {
 		return id, true
 	}
 	return "", false
+}
+
+// moduleCache returns the module cache's folder as go env gave it for a
+// Go module of the inputs (a go env configuration file may set it), else
+// as the environment names it (modCache).
+func (b *builder) moduleCache() string {
+	for _, dir := range slices.Sorted(maps.Keys(b.goEnvs)) {
+		if e, err := b.goEnvs[dir](); err == nil && e.ModCache != "" {
+			return e.ModCache
+		}
+	}
+	return modCache(b.env)
 }
 
 // modCache returns the module cache directory named by env: GOMODCACHE,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -547,4 +548,20 @@ func TestModuleLicenseEntry(t *testing.T) {
 	if ids, ok := lc.getModule(mod, h1); !ok || ids == nil || len(ids) != 0 {
 		t.Errorf("getModule = %q, %v; want an empty list", ids, ok)
 	}
+}
+
+// TestLicensesGoEnvModCache: a module cache set in go env's configuration
+// file, not in the environment, is where the license files are read.
+func TestLicensesGoEnvModCache(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		testparts.Missing(t, "no go command; install Go")
+	}
+	app, cache := licenseModule(t)
+	conf := filepath.Join(t.TempDir(), "go.env")
+	if err := os.WriteFile(conf, []byte("GOMODCACHE="+cache+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := collectTest(t, Inputs{GoModules: []string{app}, Offline: true,
+		Env: []string{"GOENV=" + conf, "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}})
+	checkLicenses(t, b)
 }
