@@ -20,7 +20,7 @@ type goGraphEdge struct {
 func goModGraph(ctx context.Context, goCmd, dir string, env []string) ([]goGraphEdge, error) {
 	cmd := exec.CommandContext(ctx, goCmd, "mod", "graph")
 	cmd.Dir = dir
-	cmd.Env = env
+	cmd.Env = goCommandEnv(env, dir)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

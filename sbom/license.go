@@ -362,7 +362,7 @@ func spdxLicenseID(name string) (string, bool) {
 // as the environment names it (modCache).
 func (b *builder) moduleCache() string {
 	for _, dir := range slices.Sorted(maps.Keys(b.goEnvs)) {
-		if e, err := b.goEnvs[dir](); err == nil && e.ModCache != "" {
+		if e, err := b.goEnvs[dir](); err == nil && filepath.IsAbs(e.ModCache) {
 			return e.ModCache
 		}
 	}
@@ -378,14 +378,17 @@ func modCache(env []string) string {
 			vars[k] = v
 		}
 	}
-	if v := vars["GOMODCACHE"]; v != "" {
-		return v
+	var dir string
+	switch {
+	case vars["GOMODCACHE"] != "":
+		dir = vars["GOMODCACHE"]
+	case vars["GOPATH"] != "":
+		dir = filepath.Join(filepath.SplitList(vars["GOPATH"])[0], "pkg", "mod")
+	case vars["HOME"] != "":
+		dir = filepath.Join(vars["HOME"], "go", "pkg", "mod")
 	}
-	if v := vars["GOPATH"]; v != "" {
-		return filepath.Join(filepath.SplitList(v)[0], "pkg", "mod")
+	if !filepath.IsAbs(dir) {
+		return "" // the go command refuses a relative one
 	}
-	if home := vars["HOME"]; home != "" {
-		return filepath.Join(home, "go", "pkg", "mod")
-	}
-	return ""
+	return dir
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"go/version"
 	"hash"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -42,9 +43,9 @@ func readGoEnv(ctx context.Context, goCmd, dir string, env []string,
 	cmd := exec.CommandContext(ctx, goCmd, "env", "-json",
 		"GOVERSION", "GOMODCACHE", "GOFLAGS", "GOWORK")
 	cmd.Dir = dir
-	cmd.Env = env
+	cmd.Env = goCommandEnv(env, dir)
 	if offline {
-		cmd.Env = append(slices.Clip(env), "GOTOOLCHAIN=local")
+		cmd.Env = append(cmd.Env, "GOTOOLCHAIN=local")
 	}
 	out, err := cmd.Output()
 	if err != nil {
@@ -161,8 +162,8 @@ func startModGraph(dir, modCache, graphCache string) *modGraphStart {
 	}
 	g.path = main.Module.Mod.Path
 	// A relative replacement is relative to the folder the go command
-	// runs in, which the kernel gives without symbolic links.
-	real, err := filepath.EvalSymlinks(dir)
+	// takes for its working directory.
+	real, err := goCommandDir(dir)
 	if err != nil {
 		g.reason = err.Error()
 		return g
@@ -186,7 +187,10 @@ func startModGraph(dir, modCache, graphCache string) *modGraphStart {
 		g.reason = "no go.sum that sbompipe reads"
 		return g
 	}
-	r.sums = goModSums(sum)
+	if r.sums, ok = goModSums(sum); !ok {
+		g.reason = "go.sum has a line that is not three fields" // the go command refuses it
+		return g
+	}
 	key := sha256.New()
 	for _, part := range [][]byte{[]byte(graphCacheFormat), data, sum} {
 		writeKeyPart(key, part)
@@ -244,14 +248,11 @@ func (g *modGraphStart) finish(env goEnv) (edges []goGraphEdge, reason string) {
 	if env.Work != "" && env.Work != "off" { // GOWORK=off prints "off"
 		return nil, "workspace mode (" + env.Work + ")"
 	}
-	for _, f := range strings.Fields(env.Flags) {
-		name, value, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
-		if name == "modfile" || name == "mod" && value == "vendor" {
-			return nil, "GOFLAGS has " + f
-		}
+	if reason := goFlagsReason(env.Flags); reason != "" {
+		return nil, reason
 	}
-	if env.ModCache == "" {
-		return nil, "no module cache"
+	if env.ModCache == "" || !filepath.IsAbs(env.ModCache) {
+		return nil, "no module cache the go command takes (" + env.ModCache + ")"
 	}
 	if g.mainGo != "" && version.Compare("go"+g.mainGo, env.Version) > 0 {
 		return nil, "go.mod needs go " + g.mainGo
@@ -318,6 +319,31 @@ func parseMainGoMod(dir string) (f *modfile.File, data []byte, reason string) {
 		return nil, nil, "go.mod has godebug settings"
 	}
 	return f, data, ""
+}
+
+// goFlagsReason says why GOFLAGS might change what the go command reads
+// of the module graph, or "" when every flag in it is known not to: the
+// flags of builds and of module downloads below. Anything else (-modfile,
+// -mod=vendor, -overlay, -go, a flag this list does not know, a quoted
+// value) is left to the go command.
+func goFlagsReason(flags string) string {
+	if strings.ContainsAny(flags, `"'`+"`\\") {
+		return "GOFLAGS has quotes"
+	}
+	for _, f := range strings.Fields(flags) {
+		name, value, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		switch name {
+		case "mod":
+			if value == "mod" || value == "readonly" {
+				continue
+			}
+		case "modcacherw", "trimpath", "buildvcs", "tags", "race", "msan", "asan",
+			"v", "x", "p", "a", "n", "work", "ldflags", "gcflags", "asmflags", "buildmode", "compiler", "installsuffix", "pgo", "cover", "covermode", "coverpkg":
+			continue
+		}
+		return "GOFLAGS has " + f
+	}
+	return ""
 }
 
 // graphCacheFormat names the form of the graph cache's entries and of
@@ -617,14 +643,22 @@ func goModH1(data []byte) string {
 }
 
 // goModSums returns the "/go.mod" lines of a go.sum file: the h1 hash of
-// each module version's go.mod file. Other lines are not its business.
-func goModSums(data []byte) map[module.Version][]string {
+// each module version's go.mod file. Other lines are not its business,
+// but a line that is not three fields (or blank) is refused, as the go
+// command refuses it.
+func goModSums(data []byte) (map[module.Version][]string, bool) {
 	sums := map[module.Version][]string{}
 	var fields [3]string
 	for line := range strings.Lines(string(data)) {
 		f := sumFields(line, fields[:0])
-		if len(f) != 3 {
+		if len(f) == 0 {
 			continue
+		}
+		if len(f) != 3 {
+			return nil, false
+		}
+		if f[2] == emptyGoModHash {
+			continue // the go command drops it too
 		}
 		if v, ok := strings.CutSuffix(f[1], "/go.mod"); ok {
 			m := module.Version{Path: f[0], Version: v}
@@ -633,7 +667,7 @@ func goModSums(data []byte) map[module.Version][]string {
 			}
 		}
 	}
-	return sums
+	return sums, true
 }
 
 // sumFields appends the fields of a go.sum line to f, as strings.Fields
@@ -655,6 +689,39 @@ func sumFields(line string, f []string) []string {
 		rest = after
 	}
 	return f
+}
+
+// emptyGoModHash is the h1 of an empty go.mod file, which old go commands
+// wrote into go.sum by mistake and later ones ignore.
+const emptyGoModHash = "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY="
+
+// goCommandDir returns the folder the go command takes for its working
+// directory when sbompipe runs it in dir (goCommandEnv sets PWD to dir's
+// absolute path): that path if it names the folder, as os.Getwd does,
+// else the path without symbolic links.
+func goCommandDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if a, err := os.Stat(abs); err == nil {
+		if d, err := os.Stat(dir); err == nil && os.SameFile(a, d) {
+			return abs, nil
+		}
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// goCommandEnv is env for the go command run in dir, with PWD naming dir,
+// as a shell's cd sets it (os/exec does so only when it makes the
+// environment itself). The go command takes PWD for its working directory
+// when it names the folder, and resolves relative replacements and looks
+// for go.work from there.
+func goCommandEnv(env []string, dir string) []string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return append(slices.Clip(env), "PWD="+abs)
+	}
+	return env
 }
 
 // pruning reports whether a go.mod of that go line prunes the graph below

@@ -83,7 +83,8 @@ func graphProxy(t *testing.T) (proxy string, sums map[string]string) {
 // goModGraphLines runs `go mod graph` in dir and returns its lines sorted.
 func goModGraphLines(dir string, env []string) ([]string, error) {
 	cmd := exec.Command("go", "mod", "graph")
-	cmd.Dir, cmd.Env = dir, env
+	// As run by hand after cd dir, which sets PWD.
+	cmd.Dir, cmd.Env = dir, append(slices.Clip(env), "PWD="+dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -177,8 +178,9 @@ func TestCachedModGraph(t *testing.T) {
 			writeFiles(t, dir, tc.files)
 			writeFiles(t, dir, local)
 			if tc.name == "through a symbolic link" {
-				// ../l is beside the real folder, not beside the link,
-				// where a decoy waits.
+				// ../l is beside the link, as the go command run in the
+				// link's folder sees it, and a decoy waits beside the
+				// real folder, as the kernel names it.
 				parent := t.TempDir()
 				real := filepath.Join(parent, "real")
 				if err := os.Rename(dir, real); err != nil {
@@ -198,6 +200,10 @@ func TestCachedModGraph(t *testing.T) {
 			want, err := goModGraphLines(dir, env)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.name == "through a symbolic link" &&
+				!slices.Contains(want, "example.com/l@v1.0.0 example.com/h@v1.0.0") {
+				t.Fatalf("go mod graph did not read the l beside the link:\n%s", strings.Join(want, "\n"))
 			}
 			e := checkCachedModGraph(t, dir, env, want)
 
@@ -320,6 +326,25 @@ func TestCachedModGraph(t *testing.T) {
 		{name: "modfile", reason: "GOFLAGS has -modfile=other.mod",
 			files: main("1.22", "", "example.com/d@v1.1.0"),
 			env:   func(e *goEnv) { e.Flags = "-mod=mod -modfile=other.mod" }},
+		{name: "overlay", reason: "GOFLAGS has -overlay=/o.json",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			env:   func(e *goEnv) { e.Flags = "-mod=mod -overlay=/o.json" }},
+		{name: "quoted modfile", reason: "GOFLAGS has quotes",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			env:   func(e *goEnv) { e.Flags = `-mod=mod "-modfile=other.mod"` }},
+		{name: "go flag", reason: "GOFLAGS has -go=1.16",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			env:   func(e *goEnv) { e.Flags = "-modcacherw -go=1.16" }},
+		{name: "relative module cache", reason: "no module cache the go command takes (rel)",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			env:   func(e *goEnv) { e.ModCache = "rel" }},
+		{name: "malformed go.sum", reason: "go.sum has a line that is not three fields",
+			files: main("1.22", "", "example.com/d@v1.1.0"),
+			change: func(dir string) {
+				f, _ := os.OpenFile(filepath.Join(dir, "go.sum"), os.O_APPEND|os.O_WRONLY, 0)
+				f.WriteString("example.com/zzz v1.0.0\n")
+				f.Close()
+			}},
 		{name: "workspace", reason: "workspace mode",
 			files: main("1.22", "", "example.com/d@v1.1.0"),
 			env:   func(e *goEnv) { e.Work = "/src/go.work" }},
