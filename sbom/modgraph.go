@@ -337,8 +337,10 @@ func goFlagsReason(flags string) string {
 			if value == "mod" || value == "readonly" {
 				continue
 			}
-		case "modcacherw", "trimpath", "buildvcs", "tags", "race", "msan", "asan",
-			"v", "x", "p", "a", "n", "work", "ldflags", "gcflags", "asmflags", "buildmode", "compiler", "installsuffix", "pgo", "cover", "covermode", "coverpkg":
+		case "modcacherw", "x", "v", // module downloads, logging
+			"trimpath", "buildvcs", "tags", "race", "msan", "asan", "p", "a", "n",
+			"work", "ldflags", "gcflags", "asmflags", "buildmode", "compiler",
+			"installsuffix", "pgo", "cover", "covermode", "coverpkg": // builds
 			continue
 		}
 		return "GOFLAGS has " + f
