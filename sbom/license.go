@@ -194,7 +194,8 @@ var lowGC struct {
 // percentage and collects the classifier, which must be unreachable by
 // then: left to the next collection at the restored percentage, its
 // 100 MB would let the heap grow to twice that first. Calling it again
-// does nothing.
+// does nothing. The collector leaves gcpace's small-heap pacing first,
+// for good: the classifier's heap is not small.
 func lowerGC() (restore func()) {
 	gcpace.Default()
 	if os.Getenv("GOGC") != "" {
