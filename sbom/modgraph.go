@@ -86,16 +86,6 @@ type modGraphReader struct {
 	sums     map[module.Version][]string // "/go.mod" lines of go.sum, in order
 	replace  map[module.Version]module.Version
 	exclude  map[module.Version]bool
-
-	mu    sync.Mutex
-	loads map[module.Version]*summaryLoad
-}
-
-// summaryLoad is one go.mod file being read, or read.
-type summaryLoad struct {
-	done   chan struct{}
-	s      *modSummary
-	reason string
 }
 
 // modGraphStart is what reading a module graph needs before `go env`
@@ -123,9 +113,10 @@ type modGraphStart struct {
 // files it read, in the order read, or why the go command must answer
 // (and the modules it read or tried to until then).
 type graphWalk struct {
-	edges  []goGraphEdge
-	loaded []module.Version
-	reason string
+	edges     []goGraphEdge
+	loaded    []module.Version
+	summaries map[module.Version]*modSummary // nil for a go.mod not read
+	reason    string
 }
 
 // cachedModGraph returns the lines `go mod graph` prints in dir, read the
@@ -177,7 +168,6 @@ func startModGraph(dir, modCache, graphCache string) *modGraphStart {
 		modCache: modCache,
 		replace:  map[module.Version]module.Version{},
 		exclude:  map[module.Version]bool{},
-		loads:    map[module.Version]*summaryLoad{},
 	}
 	g.r = r
 	// A go.sum that cannot be read is left to the go command (a missing
@@ -270,13 +260,13 @@ func (g *modGraphStart) finish(env goEnv) (edges []goGraphEdge, reason string) {
 	} else {
 		// Walked in another folder, if at all: that walk is left alone.
 		r = &modGraphReader{dir: r.dir, modCache: env.ModCache, sums: r.sums,
-			replace: r.replace, exclude: r.exclude, loads: map[module.Version]*summaryLoad{}}
+			replace: r.replace, exclude: r.exclude}
 		w = r.walk(g.path, g.roots, pruning(g.mainGo))
 	}
 	// A go.mod that needs a newer go command is what that command would
 	// stop at, before the requirements it adds make the graph look
 	// inconsistent.
-	if reason := r.newerGo(w.loaded, env.Version); reason != "" {
+	if reason := w.newerGo(env.Version); reason != "" {
 		return nil, reason
 	}
 	if w.reason != "" {
@@ -435,7 +425,7 @@ func (r *modGraphReader) walk(mainPath string, roots []module.Version,
 		}
 		loaded = append(loaded, todo...)
 		if reason := r.summarize(todo, summaries); reason != "" {
-			return graphWalk{loaded: loaded, reason: reason}
+			return graphWalk{loaded: loaded, summaries: summaries, reason: reason}
 		}
 		for _, m := range todo {
 			require(m.String(), summaries[m].require)
@@ -457,72 +447,53 @@ func (r *modGraphReader) walk(mainPath string, roots []module.Version,
 	}
 	for _, m := range roots {
 		if selected[m.Path] != m.Version {
-			return graphWalk{loaded: loaded, reason: fmt.Sprintf(
+			return graphWalk{loaded: loaded, summaries: summaries, reason: fmt.Sprintf(
 				"go.mod is not consistent: %s is required at %s", m, selected[m.Path])}
 		}
 	}
-	return graphWalk{edges: edges, loaded: loaded}
+	return graphWalk{edges: edges, loaded: loaded, summaries: summaries}
 }
 
 // newerGo returns why the go command of goVersion would not read the
-// graph of loaded, the modules a walk read or tried to: the first that
-// needs a newer go command. "" if none does.
-func (r *modGraphReader) newerGo(loaded []module.Version, goVersion string) string {
-	for _, m := range loaded {
-		r.mu.Lock()
-		l := r.loads[m]
-		r.mu.Unlock()
-		<-l.done
-		if l.s != nil && l.s.needsGo != "" && version.Compare("go"+l.s.needsGo, goVersion) > 0 {
-			return m.String() + ": needs go " + l.s.needsGo
+// graph: the first go.mod the walk read that needs a newer go command. ""
+// if none does.
+func (w graphWalk) newerGo(goVersion string) string {
+	for _, m := range w.loaded {
+		if s := w.summaries[m]; s != nil && s.needsGo != "" &&
+			version.Compare("go"+s.needsGo, goVersion) > 0 {
+			return m.String() + ": needs go " + s.needsGo
 		}
 	}
 	return ""
 }
 
-// summarize reads the go.mod files of mods into summaries. It returns
-// the first reason one cannot be read.
+// summarize reads the go.mod files of mods, eight at a time, into
+// summaries (nil for one that cannot be read). It returns the first
+// reason one cannot be read.
 func (r *modGraphReader) summarize(mods []module.Version,
 	summaries map[module.Version]*modSummary) string {
-	r.load(mods)
-	for _, m := range mods {
-		r.mu.Lock()
-		l := r.loads[m]
-		r.mu.Unlock()
-		<-l.done
-		if l.reason != "" {
-			return m.String() + ": " + l.reason
-		}
-		summaries[m] = l.s
-	}
-	return ""
-}
-
-// load starts reading the go.mod files of mods that are not read or being
-// read already, eight at a time, and does not wait.
-func (r *modGraphReader) load(mods []module.Version) {
-	var todo []module.Version
-	var loads []*summaryLoad
-	r.mu.Lock()
-	for _, m := range mods {
-		if _, ok := r.loads[m]; !ok {
-			l := &summaryLoad{done: make(chan struct{})}
-			r.loads[m] = l
-			todo, loads = append(todo, m), append(loads, l)
-		}
-	}
-	r.mu.Unlock()
+	read := make([]*modSummary, len(mods))
+	reasons := make([]string, len(mods))
 	// Eight workers, not a goroutine a file: parsing a go.mod grows a
 	// fresh goroutine's stack several times.
 	var next atomic.Int64
-	for range min(8, len(todo)) {
-		go func() {
-			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
-				loads[i].s, loads[i].reason = r.summary(todo[i])
-				close(loads[i].done)
+	var wg sync.WaitGroup
+	for range min(8, len(mods)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(mods); i = int(next.Add(1) - 1) {
+				read[i], reasons[i] = r.summary(mods[i])
 			}
-		}()
+		})
 	}
+	wg.Wait()
+	first := ""
+	for i, m := range mods {
+		summaries[m] = read[i]
+		if reasons[i] != "" && first == "" {
+			first = m.String() + ": " + reasons[i]
+		}
+	}
+	return first
 }
 
 // summary reads the go.mod file of m, or of its replacement.
