@@ -371,7 +371,8 @@ func (b *builder) moduleCache() string {
 }
 
 // modCache returns the module cache directory named by env: GOMODCACHE,
-// else the first GOPATH entry's pkg/mod, else $HOME/go/pkg/mod.
+// else the first GOPATH entry's pkg/mod, else $HOME/go/pkg/mod; "" if
+// that is not an absolute path.
 func modCache(env []string) string {
 	vars := map[string]string{}
 	for _, kv := range env {
