@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sentrikat/sbompipe/internal/benchinput"
+	"github.com/sentrikat/sbompipe/internal/testparts"
 )
 
 // writeBenchInputs writes a pip-compile style requirements file with
@@ -151,10 +152,7 @@ func BenchmarkPythonGrowth(b *testing.B) {
 // against go.sum, no graph cache. The modules must be in the module cache
 // (TestCachedModGraphCorpus fetches them).
 func BenchmarkModGraph(b *testing.B) {
-	dir := filepath.Join("..", "..", "shared", "corpus", "gomod", "syft-retract")
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-		b.Skipf("no shared corpus: %v", err)
-	}
+	dir := filepath.Join(testparts.Shared(b, "corpus"), "gomod", "syft-retract")
 	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	e, err := readGoEnv(context.Background(), "go", dir, env, false)
 	if err != nil {

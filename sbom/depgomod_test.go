@@ -120,7 +120,9 @@ func TestScanDepGoModFiles(t *testing.T) {
 	if e, err := readGoEnv(context.Background(), "go", ".", nil, false); err == nil && e.ModCache != "" {
 		roots = append(roots, filepath.Join(e.ModCache, "cache", "download"))
 	}
-	roots = append(roots, filepath.Join("..", "..", "shared", "corpus"))
+	if corpus := testparts.FindShared("corpus"); corpus != "" {
+		roots = append(roots, corpus)
+	}
 	files, fast := 0, 0
 	for _, root := range roots {
 		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

@@ -685,12 +685,15 @@ func goCommandDir(dir string) (string, error) {
 	return filepath.EvalSymlinks(abs)
 }
 
-// goCommandEnv is env for the go command run in dir, with PWD naming dir,
-// as a shell's cd sets it (os/exec does so only when it makes the
-// environment itself). The go command takes PWD for its working directory
-// when it names the folder, and resolves relative replacements and looks
-// for go.work from there.
+// goCommandEnv is env (nil for this process's) for the go command run in
+// dir, with PWD naming dir, as a shell's cd sets it (os/exec does so only
+// when it makes the environment itself). The go command takes PWD for its
+// working directory when it names the folder, and resolves relative
+// replacements and looks for go.work from there.
 func goCommandEnv(env []string, dir string) []string {
+	if env == nil {
+		env = os.Environ()
+	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		return append(slices.Clip(env), "PWD="+abs)
 	}
