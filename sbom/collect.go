@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	classifier "github.com/google/licenseclassifier/v2"
-	"github.com/google/licenseclassifier/v2/assets"
 	"golang.org/x/mod/modfile"
 )
 
@@ -86,15 +84,15 @@ type builder struct {
 	// go command would build it with, and where the graph is read from.
 	goEnvs map[string]func() (goEnv, error)
 
-	// findLicenses is !Inputs.NoLicenses. classifier waits for the
-	// license classifier once startClassifier has started loading it.
+	// findLicenses is !Inputs.NoLicenses. corpus waits for the license
+	// classifier's corpus once startClassifier has started reading it.
 	findLicenses bool
-	classifier   func() (*classifier.Classifier, error)
+	corpus       func() (*licenseCorpus, error)
 	licenseCache licenseCache
 	// probed counts the modules whose license texts startClassifier
 	// found in the license cache.
 	probed int
-	// restoreGC undoes lowerGC once the classifier is no longer needed.
+	// restoreGC undoes lowerGC once classifying is over.
 	restoreGC func()
 }
 
@@ -102,17 +100,14 @@ type builder struct {
 // looks up before it takes the license cache to be warm.
 const classifierProbes = 8
 
-// loadClassifier loads the license classifier; tests replace it.
-var loadClassifier = assets.DefaultClassifier
-
-// startClassifier starts loading the license classifier, which takes
-// long (about 0.7 s and 130 MB), if licenses are wanted and one of comps
-// has a license text in the module cache that the license cache does not
-// know. It is loaded only once. Once the first few modules' texts were all
-// known, the cache is taken to be warm and nothing more is looked at here:
-// licenses loads the classifier after all if a later text is unknown.
+// startClassifier starts reading the license classifier's corpus
+// (loadLicenseCorpus, about 0.15 s) if licenses are wanted and one of
+// comps has a license text in the module cache that the license cache
+// does not know. Once the first few modules' texts were all known, the
+// cache is taken to be warm and nothing more is looked at here: licenses
+// reads the corpus after all if a later text is unknown.
 func (b *builder) startClassifier(comps ...*Component) {
-	if !b.findLicenses || b.classifier != nil || b.probed >= classifierProbes {
+	if !b.findLicenses || b.corpus != nil || b.probed >= classifierProbes {
 		return
 	}
 	cache := modCache(b.env)
@@ -133,7 +128,7 @@ func (b *builder) startClassifier(comps ...*Component) {
 		for _, t := range texts {
 			if !b.licenseCache.has(t.sum) {
 				b.restoreGC = lowerGC()
-				b.classifier = background(loadClassifier)
+				b.corpus = background(loadLicenseCorpus)
 				return
 			}
 		}
@@ -179,13 +174,13 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 	// What takes long and depends on nothing else starts now, while the
 	// inputs are read: `go env`, the module graphs, and the digests of
 	// binaries (SHA-256 of a large binary is its floor). The license
-	// classifier starts loading as soon as a module is found in the
-	// module cache.
+	// classifier's corpus starts loading as soon as a module with an
+	// unknown license text is found in the module cache.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer func() {
 		if b.restoreGC != nil {
-			b.classifier = nil
+			b.corpus = nil
 			b.restoreGC()
 		}
 	}()

@@ -33,11 +33,12 @@ const licenseConfidence = 0.9
 // at the module's root. Python packages are left unknown: their licenses
 // are not available offline.
 //
-// The classifier costs most of the time of a Go inventory (loading it
-// about 0.7 s, each file several milliseconds), so each distinct file
-// content is classified once, and not at all when the license cache knows
-// it; the classifier is loaded only when a text is unknown, and started
-// early (startClassifier) when one is found.
+// Classifying costs most of the time of a Go inventory on a machine's
+// first run (about half a second for syft's 340 modules, classifyTexts),
+// so each distinct file content is classified once, and not at all when
+// the license cache knows it; the classifier's corpus is read only when
+// a text is unknown, and started early (startClassifier) when one is
+// found.
 func (b *builder) licenses(ctx context.Context) error {
 	cache := b.moduleCache()
 	comps := b.bom.Components
@@ -157,17 +158,17 @@ func (b *builder) textLicenses(ctx context.Context,
 		}
 	}
 	if len(unknown) > 0 {
-		if b.classifier == nil {
+		if b.corpus == nil {
 			// Only local replacement directories have license files, or
 			// the cache knew every text startClassifier looked at.
 			b.restoreGC = lowerGC()
-			b.classifier = sync.OnceValues(loadClassifier)
+			b.corpus = loadLicenseCorpus
 		}
-		c, err := b.classifier()
+		lc, err := b.corpus()
 		if err != nil {
 			return nil, fmt.Errorf("loading the license classifier: %w", err)
 		}
-		found, err := classifyAll(ctx, c, unknown)
+		found, err := classifyTexts(ctx, lc, unknown)
 		if err != nil {
 			return nil, err
 		}
@@ -186,16 +187,16 @@ var lowGC struct {
 	n, old int
 }
 
-// lowerGC has the garbage collector run twice as often (GOGC=50) while the
-// license classifier is in memory, unless GOGC is set: the classifier
-// keeps about 100 MB and loading it allocates as much again, so a run
-// that loads it peaks near 140 MB instead of 160 MB, for more collection
-// work, mostly on another core. The function it returns restores the
-// percentage and collects the classifier, which must be unreachable by
-// then: left to the next collection at the restored percentage, its
-// 100 MB would let the heap grow to twice that first. Calling it again
-// does nothing. The collector leaves gcpace's small-heap pacing first,
-// for good: the classifier's heap is not small.
+// lowerGC has the garbage collector run twice as often (GOGC=50) while
+// licenses are classified, unless GOGC is set: the classifiers
+// classifyTexts loads keep tens of MB each and loading them allocates
+// as much again, so a first run on syft's module peaks near 85 MB
+// instead of 110 MB, for about 10% more time. The function it returns
+// restores the percentage and collects the classifiers, which must be
+// unreachable by then: left to the next collection at the restored
+// percentage, their memory would let the heap grow to twice that first.
+// Calling it again does nothing. The collector leaves gcpace's small-heap
+// pacing first, for good: a heap with classifiers is not small.
 func lowerGC() (restore func()) {
 	gcpace.Default()
 	if os.Getenv("GOGC") != "" {
@@ -219,23 +220,6 @@ func lowerGC() (restore func()) {
 			runtime.GC()
 		}
 	})
-}
-
-// classifyAll returns the licenses classify finds in each content, keyed
-// by its SHA-256. One at a time: Match is not safe for concurrent use (the
-// diff library it calls writes into the known documents' slices, which
-// the race detector shows), and a classifier per core would cost another
-// 0.7 s and 130 MB each.
-func classifyAll(ctx context.Context, c *classifier.Classifier,
-	contents map[[sha256.Size]byte][]byte) (map[[sha256.Size]byte][]string, error) {
-	ids := make(map[[sha256.Size]byte][]string, len(contents))
-	for sum, data := range contents {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		ids[sum] = classify(c, data)
-	}
-	return ids, nil
 }
 
 // moduleDir returns the directory holding the source of a Go module

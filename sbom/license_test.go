@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"testing"
 
-	classifier "github.com/google/licenseclassifier/v2"
 	"github.com/google/licenseclassifier/v2/assets"
 	"golang.org/x/mod/modfile"
 
@@ -64,19 +63,22 @@ func TestLicenses(t *testing.T) {
 	}
 }
 
-// countLoads makes loadClassifier count its calls, or fail them when
+// readCorpusOnce is loadLicenseCorpus as the package has it.
+var readCorpusOnce = loadLicenseCorpus
+
+// countLoads makes loadLicenseCorpus count its calls, or fail them when
 // fail is set, for the rest of the test.
 func countLoads(t *testing.T, fail bool) *int {
 	t.Helper()
 	n := new(int)
-	load := loadClassifier
-	t.Cleanup(func() { loadClassifier = load })
-	loadClassifier = func() (*classifier.Classifier, error) {
+	load := loadLicenseCorpus
+	t.Cleanup(func() { loadLicenseCorpus = load })
+	loadLicenseCorpus = func() (*licenseCorpus, error) {
 		*n++
 		if fail {
 			return nil, errors.New("the classifier was loaded")
 		}
-		return assets.DefaultClassifier()
+		return readCorpusOnce()
 	}
 	return n
 }
