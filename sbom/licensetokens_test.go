@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -108,9 +109,10 @@ func TestLicenseMatcherAgrees(t *testing.T) {
 	texts := moduleLicenseTexts(t)
 	modules := len(texts)
 	// The corpus's texts, and texts made from them: the first 60% of
-	// each (lines cut, so a license is partly there), and each with the
-	// next one after it (two licenses in one file) and with a copyright
-	// line before it.
+	// each (lines cut, so a license is partly there), every seventh
+	// changed in ways the tokenizer has rules for, and every third with
+	// the next one after it (two licenses in one file) and with a
+	// copyright line before it.
 	var corpus [][]byte
 	for _, path := range licenseAssets {
 		data, err := assets.ReadLicenseFile(path)
@@ -123,6 +125,16 @@ func TestLicenseMatcherAgrees(t *testing.T) {
 	for i, data := range corpus {
 		add(data)
 		add(data[:len(data)*6/10])
+		if i%7 == 0 {
+			// The tokenizer's edge cases: CRLF line ends, words broken
+			// by a hyphen at a line end, HTML entities, invalid UTF-8,
+			// lines starting with list markers.
+			add(bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n")))
+			add(bytes.ReplaceAll(data, []byte("ion "), []byte("i-\n  on ")))
+			add(bytes.ReplaceAll(data, []byte(" the "), []byte(" &amp;th&#101; ")))
+			add(bytes.ReplaceAll(data, []byte("e"), []byte("e\xff")))
+			add(bytes.ReplaceAll(data, []byte("\n"), []byte("\n(a) ")))
+		}
 		if i%3 == 0 {
 			next := corpus[(i+1)%len(corpus)]
 			add(append(append(slices.Clip(data), "\n\n"...), next...))
