@@ -231,7 +231,7 @@ func (m *matcher) include(indexes []int) error {
 // soonest, counting the corpus texts that classifier would have to load.
 func (lc *licenseCorpus) share(todo []int, cands [][]int, n int) [][]int {
 	const loadCost, matchCost = 1, 3
-	cost := make(map[int]int, len(todo))
+	cost := make([]int, len(cands))
 	for _, i := range todo {
 		for _, k := range cands[i] {
 			cost[i] += matchCost * lc.texts[k].size
@@ -301,6 +301,9 @@ func classifyTexts(ctx context.Context, lc *licenseCorpus,
 	errs := make([]error, len(shares))
 	var wg sync.WaitGroup
 	for w, share := range shares {
+		if len(share) == 0 {
+			continue // the others hold what its texts would have needed
+		}
 		wg.Go(func() {
 			m := lc.newMatcher()
 			for _, i := range share {
