@@ -36,14 +36,21 @@ type licenseCache struct {
 // openLicenseCache returns the cache kept under root ("" for none). Its
 // entries live in a folder named for the classifier's version and the
 // confidence at which licenses are asserted, so a change of either starts
-// afresh.
+// afresh, as does a change of licenseCacheGeneration.
 func openLicenseCache(root string) licenseCache {
 	if root == "" {
 		return licenseCache{}
 	}
 	return licenseCache{dir: filepath.Join(root,
-		fmt.Sprintf("v1-licenseclassifier-%s-%.2f", classifierVersion, licenseConfidence))}
+		fmt.Sprintf("%s-licenseclassifier-%s-%.2f", licenseCacheGeneration, classifierVersion, licenseConfidence))}
 }
+
+// licenseCacheGeneration starts the cache afresh when what sbompipe found
+// in some texts was wrong. v2: classifyTexts read the last character of a
+// text over 1 KiB that ends part way through a character otherwise than
+// the library does (see libraryRunes), and could miss or add a license in
+// such a text.
+const licenseCacheGeneration = "v2"
 
 // licenseEntry is the content of one cache file.
 type licenseEntry struct {

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"html"
+	"iter"
 	"regexp"
 	"strings"
 	"unicode"
@@ -47,9 +48,7 @@ func classifierTokens(text []byte, yield func(token string, line int)) {
 		lineTokens(line, func(tok string) { yield(tok, n) })
 		line = line[:0]
 	}
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRune(text[i:])
-		i += size
+	for r := range libraryRunes(text) {
 		switch {
 		case r == '\n':
 			if len(word) > 0 {
@@ -96,6 +95,43 @@ func classifierTokens(text []byte, yield func(token string, line int)) {
 	}
 	if len(line) > 0 {
 		endLine()
+	}
+}
+
+// libraryRunes yields the runes of text as the library's tokenizer
+// decodes them. It reads a text in a buffer of 1,024 bytes and decodes up
+// to 4 bytes short of its end, which it carries over to the next read, so
+// a character is never cut at a read. At the end of the text, though, the
+// last character is decoded from the buffer as it stands: if the text ends
+// part way through a character, the bytes after the text are those left
+// in the buffer from the read before (zeros in a text shorter than the
+// buffer), and can complete the character ("use\xc2" then reads "uses"
+// where the read before left a "\xa7" there). This does the same reads
+// in the same buffer.
+func libraryRunes(text []byte) iter.Seq[rune] {
+	const bufSize = 1024
+	return func(yield func(rune) bool) {
+		var buf [bufSize]byte
+		idx, end := 0, bufSize-4
+		for {
+			n := copy(buf[idx:], text)
+			text = text[n:]
+			last := idx+n < bufSize // io.ReadFull's end of the text
+			if last {
+				end = idx + n
+			}
+			for idx = 0; idx < end; {
+				r, size := utf8.DecodeRune(buf[idx:])
+				idx += size
+				if !yield(r) {
+					return
+				}
+			}
+			if last {
+				return
+			}
+			idx = copy(buf[:], buf[idx:])
+		}
 	}
 }
 
