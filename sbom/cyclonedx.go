@@ -7,7 +7,6 @@ import (
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
-	"github.com/google/uuid"
 )
 
 // cdxVersions are the CycloneDX versions Encode writes.
@@ -18,8 +17,9 @@ var cdxVersions = map[string]cdx.SpecVersion{
 }
 
 // encodeCycloneDX returns b as CycloneDX (https://cyclonedx.org/docs/1.6/json/)
-// in JSON or XML of the given spec version.
-func encodeCycloneDX(b *BOM, f Format, version string) ([]byte, Document, error) {
+// in JSON or XML of the given spec version; with a spool, it writes the
+// document there and returns nil in its place.
+func encodeCycloneDX(b *BOM, f Format, version string, spool io.WriterAt) ([]byte, Document, error) {
 	if version == "" {
 		version = "1.6"
 	}
@@ -28,22 +28,21 @@ func encodeCycloneDX(b *BOM, f Format, version string) ([]byte, Document, error)
 			"unsupported CycloneDX version %q (want 1.5, 1.6 or 1.7)", version)
 	}
 	bom := cycloneDXVersion(b, version)
+	// Hashed (and spooled) as it is written, on another goroutine: the
+	// JSON in pieces, the XML whole.
+	h := newContentHash(spool)
 	var out []byte
-	var id uuid.UUID
 	var err error
 	if f == CycloneDXJSON {
-		// Hashed as it is written, on another goroutine.
-		h := newContentHash()
 		out, _, err = cycloneDXJSON(bom, h)
-		id = h.finish()
-	} else {
-		out, err = cycloneDXLibrary(bom, f)
-		id = contentUUID(out)
+	} else if out, err = cycloneDXLibrary(bom, f); err == nil {
+		h.write(out)
 	}
 	if err != nil {
+		h.finish()
 		return nil, Document{}, err
 	}
-	if err := replacePlaceholder(out, "urn:uuid:", id); err != nil {
+	if out, err = placeContentUUID(out, "urn:uuid:", h); err != nil {
 		return nil, Document{}, err
 	}
 	return out, Document{Format: "cyclonedx", SpecVersion: version}, nil
@@ -89,13 +88,19 @@ func forEachComponent(bom *cdx.BOM, f func(*cdx.Component)) {
 
 // cycloneDXJSON returns bom as CycloneDX JSON of version bom.SpecVersion:
 // written by appendCycloneDXJSON when cdxJSONWritable says it can, else by
-// cyclonedx-go. fast says which. Every byte it returns goes to h too, when
+// cyclonedx-go. fast says which. Every byte it writes goes to h too, when
 // h is not nil: as appendCycloneDXJSON writes them, or all at once from
-// cyclonedx-go.
+// cyclonedx-go. When h has a spool, appendCycloneDXJSON hands h its
+// buffers as it fills them, and returns only the last piece.
 func cycloneDXJSON(bom *cdx.BOM, h *contentHash) (out []byte, fast bool, err error) {
 	if cdxJSONWritable(bom) {
-		// A component of a lockfile takes about 1.4 kB.
-		buf := make([]byte, 0, 1500*(lenOf(bom.Components)+1))
+		var buf []byte
+		if h != nil && h.spool != nil {
+			buf = h.buffer() // written in pieces
+		} else {
+			// A component of a lockfile takes about 1.4 kB.
+			buf = make([]byte, 0, 1500*(lenOf(bom.Components)+1))
+		}
 		return appendCycloneDXJSON(buf, bom, h), true, nil
 	}
 	out, err = cycloneDXLibrary(bom, CycloneDXJSON)

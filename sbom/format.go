@@ -90,6 +90,18 @@ func FileName(product, version string, f Format) string {
 type EncodeOptions struct {
 	// CycloneDXVersion is "1.5", "1.6" or "1.7"; "" means "1.6".
 	CycloneDXVersion string
+
+	// Spool, when set, gives EncodeEach a writer for the document of
+	// formats[i], which is given the document's bytes while it is still
+	// being encoded (a large one in pieces of hashPiece bytes or more, at
+	// their offsets), and the serial number or namespace at the end, once
+	// the rest is known. A large JSON document is then never whole in
+	// memory, and done is given nil in place of its bytes: when EncodeEach
+	// calls done, the writer holds every byte of the document. When
+	// encoding fails it may hold part of it. Spool is called once per
+	// format, on the goroutine that encodes it; an error from it or from
+	// the writer ends that document's encoding with the error.
+	Spool func(i int) (io.WriterAt, error)
 }
 
 // Document describes an encoded document, as the archive index lists it.
@@ -112,7 +124,7 @@ func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error)
 	if err := checkRefs(b); err != nil {
 		return Document{}, err
 	}
-	out, doc, err := encode(b, f, opts)
+	out, doc, err := encode(b, f, opts, nil)
 	if err != nil {
 		return Document{}, err
 	}
@@ -122,8 +134,10 @@ func Encode(w io.Writer, b *BOM, f Format, opts EncodeOptions) (Document, error)
 	return doc, nil
 }
 
-// encode returns what Encode writes, for a BOM checkRefs accepted.
-func encode(b *BOM, f Format, opts EncodeOptions) ([]byte, Document, error) {
+// encode returns what Encode writes, for a BOM checkRefs accepted; with a
+// spool, it writes it there and returns nil in its place (see
+// EncodeOptions.Spool).
+func encode(b *BOM, f Format, opts EncodeOptions, spool io.WriterAt) ([]byte, Document, error) {
 	var (
 		out []byte
 		doc Document
@@ -131,9 +145,9 @@ func encode(b *BOM, f Format, opts EncodeOptions) ([]byte, Document, error) {
 	)
 	switch f {
 	case CycloneDXJSON, CycloneDXXML:
-		out, doc, err = encodeCycloneDX(b, f, opts.CycloneDXVersion)
+		out, doc, err = encodeCycloneDX(b, f, opts.CycloneDXVersion, spool)
 	case SPDXJSON, SPDXTagValue:
-		out, doc, err = encodeSPDX(b, f)
+		out, doc, err = encodeSPDX(b, f, spool)
 	default:
 		return nil, Document{}, fmt.Errorf("encoding: unknown format %q", f)
 	}
@@ -178,7 +192,15 @@ func EncodeEach(b *BOM, formats []Format, opts EncodeOptions,
 	var wg sync.WaitGroup
 	for i, f := range formats {
 		wg.Go(func() {
-			out, doc, err := encode(b, f, opts)
+			var spool io.WriterAt
+			if opts.Spool != nil {
+				var err error
+				if spool, err = opts.Spool(i); err != nil {
+					errs[i] = err
+					return
+				}
+			}
+			out, doc, err := encode(b, f, opts, spool)
 			if err == nil {
 				err = done(i, out, doc)
 			}
@@ -208,18 +230,49 @@ func contentUUID(content []byte) uuid.UUID {
 // goroutine of its own, while the rest of the document is still being
 // written: the SHA-1 of a large document then no longer follows its
 // writing. A piece must not change once written.
+//
+// With a spool, the same goroutine writes each piece to it after hashing
+// it, at its offset, and keeps the first piece, which holds the
+// placeholder UUID (the header of every document sbompipe writes comes
+// before its first piece ends); the others it gives back to the writer
+// through buffer, which then need not keep the document in memory.
 type contentHash struct {
 	pieces chan []byte
 	id     chan uuid.UUID
+
+	spool io.WriterAt
+	free  chan []byte // pieces written to spool, emptied, for buffer
+	// Set by the goroutine; read after id is received.
+	first   []byte // the first piece written to spool
+	spooled int64  // bytes written to spool
+	err     error  // the first error of spool
 }
 
-func newContentHash() *contentHash {
-	h := &contentHash{pieces: make(chan []byte, 64), id: make(chan uuid.UUID, 1)}
+func newContentHash(spool io.WriterAt) *contentHash {
+	h := &contentHash{pieces: make(chan []byte, 64), id: make(chan uuid.UUID, 1), spool: spool}
+	if spool != nil {
+		h.free = make(chan []byte, 4)
+	}
 	go func() {
 		sum := sha1.New()
 		sum.Write(contentNamespace[:])
 		for p := range h.pieces {
 			sum.Write(p)
+			if h.spool == nil {
+				continue
+			}
+			if h.err == nil {
+				_, h.err = h.spool.WriteAt(p, h.spooled)
+				h.spooled += int64(len(p))
+			}
+			if h.first == nil {
+				h.first = p
+				continue
+			}
+			select {
+			case h.free <- p[:0]:
+			default:
+			}
 		}
 		// What uuid.NewSHA1 makes of the digest.
 		var id uuid.UUID
@@ -238,11 +291,45 @@ func (h *contentHash) write(p []byte) {
 	}
 }
 
-// finish waits for the hash of every piece written and returns its UUID.
-// Call it once, also when the document is abandoned, to end the goroutine.
-func (h *contentHash) finish() uuid.UUID {
+// buffer returns an empty buffer for the next piece: one the spool is done
+// with, or a new one.
+func (h *contentHash) buffer() []byte {
+	select {
+	case b := <-h.free:
+		return b
+	default:
+		return make([]byte, 0, 2*hashPiece)
+	}
+}
+
+// finish waits for the hash of every piece written and returns its UUID,
+// and the first error of the spool. Call it once, also when the document
+// is abandoned, to end the goroutine.
+func (h *contentHash) finish() (uuid.UUID, error) {
 	close(h.pieces)
-	return <-h.id
+	id := <-h.id
+	return id, h.err
+}
+
+// placeContentUUID finishes h, which was given every byte of doc, and
+// writes its UUID over the placeholder after prefix: in doc, or, with a
+// spool, in the spool (doc is then only the last piece, and nil is
+// returned in its place).
+func placeContentUUID(doc []byte, prefix string, h *contentHash) ([]byte, error) {
+	id, err := h.finish()
+	if err != nil {
+		return nil, err
+	}
+	if h.spool == nil {
+		_, err := replacePlaceholder(doc, prefix, id)
+		return doc, err
+	}
+	at, err := replacePlaceholder(h.first, prefix, id)
+	if err != nil {
+		return nil, err
+	}
+	_, err = h.spool.WriteAt(h.first[at:at+len(id.String())], int64(at))
+	return nil, err
 }
 
 // placeholderUUID stands in for a content-derived UUID while the content
@@ -251,17 +338,17 @@ var placeholderUUID = uuid.NewSHA1(uuid.NameSpaceURL,
 	[]byte("https://github.com/sentrikat/sbompipe#placeholder"))
 
 // replacePlaceholder writes id over the placeholder UUID that follows the
-// first occurrence of prefix in doc. The prefix is chosen so that its first
+// first occurrence of prefix in doc, and returns the UUID's offset. The prefix is chosen so that its first
 // occurrence is the serial number or namespace, ahead of any text taken
 // from the inputs.
-func replacePlaceholder(doc []byte, prefix string, id uuid.UUID) error {
+func replacePlaceholder(doc []byte, prefix string, id uuid.UUID) (int, error) {
 	marker := []byte(prefix + placeholderUUID.String())
 	i := bytes.Index(doc, marker)
 	if i < 0 {
-		return fmt.Errorf("the document lost its placeholder UUID")
+		return 0, fmt.Errorf("the document lost its placeholder UUID")
 	}
 	copy(doc[i+len(prefix):], id.String())
-	return nil
+	return i + len(prefix), nil
 }
 
 // checkRefs reports an edge or composition that names a component the BOM

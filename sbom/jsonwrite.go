@@ -34,12 +34,21 @@ const hashPiece = 256 << 10
 
 // feed hands what was written since the last piece to w.hash, once that is
 // hashPiece bytes or more. Written bytes never change, and a buffer that
-// grows is copied, not changed, so the piece stays as it is.
+// grows is copied, not changed, so the piece stays as it is. A hash with
+// a spool takes the buffer itself, to write to the spool and then reuse,
+// and writing goes on in a buffer the hash gives back: the document is
+// then never whole in memory.
 func (w *jsonWriter) feed() {
-	if w.hash != nil && len(w.buf)-w.hashed >= hashPiece {
-		w.hash.write(w.buf[w.hashed:len(w.buf):len(w.buf)])
-		w.hashed = len(w.buf)
+	if w.hash == nil || len(w.buf)-w.hashed < hashPiece {
+		return
 	}
+	if w.hash.spool != nil {
+		w.hash.write(w.buf[w.hashed:])
+		w.buf, w.hashed = w.hash.buffer(), 0
+		return
+	}
+	w.hash.write(w.buf[w.hashed:len(w.buf):len(w.buf)])
+	w.hashed = len(w.buf)
 }
 
 // indentRun is a line break and the indentation of up to 16 levels.

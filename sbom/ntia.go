@@ -30,7 +30,12 @@ type NTIAReport struct {
 // (being the subject or the target of a dependency); and the document for
 // an author (the tool or the supplier) and a timestamp.
 func NTIA(b *BOM) NTIAReport {
-	targets := map[string]bool{b.Subject.Key: true}
+	edges := 0
+	for _, d := range b.Dependencies {
+		edges += len(d.DependsOn)
+	}
+	targets := make(map[string]bool, min(edges, b.Count())+1)
+	targets[b.Subject.Key] = true
 	for _, d := range b.Dependencies {
 		for _, k := range d.DependsOn {
 			targets[k] = true

@@ -5,10 +5,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
@@ -23,8 +23,9 @@ const spdxNamespaceBase = "https://spdx.org/spdxdocs/"
 const noAssertion = "NOASSERTION"
 
 // encodeSPDX returns b as SPDX 2.3 (https://spdx.github.io/spdx-spec/v2.3/)
-// in JSON or tag-value, after tools-golang's document validation.
-func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
+// in JSON or tag-value, after tools-golang's document validation; with a
+// spool, it writes the document there and returns nil in its place.
+func encodeSPDX(b *BOM, f Format, spool io.WriterAt) ([]byte, Document, error) {
 	doc := spdxDocument(b)
 	if err := spdxlib.ValidateDocument(doc); err != nil {
 		return nil, Document{}, fmt.Errorf("validating: %w", err)
@@ -35,10 +36,13 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 	prefix := doc.DocumentNamespace
 	doc.DocumentNamespace += placeholderUUID.String()
 	var out []byte
-	var id uuid.UUID
+	// Hashed (and spooled) as it is written, on another goroutine: the
+	// JSON in pieces, the tag-value whole.
+	h := newContentHash(spool)
 	if f == SPDXTagValue {
 		var buf bytes.Buffer
 		if err := tagvalue.Write(doc, &buf); err != nil {
+			h.finish()
 			return nil, Document{}, err
 		}
 		// Tag-value has no escaping: a value that breaks the format
@@ -49,22 +53,21 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 				why = "a line is longer than the 64 KiB a tag-value reader takes; " +
 					"write spdx-json instead"
 			}
+			h.finish()
 			return nil, Document{}, fmt.Errorf("the tag-value document does not read back "+
 				"(%v): %s", err, why)
 		}
 		out = buf.Bytes()
-		id = contentUUID(out)
+		h.write(out)
 	} else {
-		// Hashed as it is written, on another goroutine.
-		h := newContentHash()
 		var err error
-		out, _, err = spdxJSON(doc, h)
-		id = h.finish()
-		if err != nil {
+		if out, _, err = spdxJSON(doc, h); err != nil {
+			h.finish()
 			return nil, Document{}, err
 		}
 	}
-	if err := replacePlaceholder(out, prefix, id); err != nil {
+	out, err := placeContentUUID(out, prefix, h)
+	if err != nil {
 		return nil, Document{}, err
 	}
 	return out, Document{Format: "spdx", SpecVersion: "2.3"}, nil
@@ -72,13 +75,20 @@ func encodeSPDX(b *BOM, f Format) ([]byte, Document, error) {
 
 // spdxJSON returns doc as SPDX JSON: written by appendSPDXJSON when
 // spdxJSONWritable says it can, else by tools-golang. fast says which.
-// Every byte it returns goes to h too, when h is not nil: as
-// appendSPDXJSON writes them, or all at once from tools-golang.
+// Every byte it writes goes to h too, when h is not nil: as
+// appendSPDXJSON writes them, or all at once from tools-golang. When h
+// has a spool, appendSPDXJSON hands h its buffers as it fills them, and
+// returns only the last piece.
 func spdxJSON(doc *spdx.Document, h *contentHash) (out []byte, fast bool, err error) {
 	if spdxJSONWritable(doc) {
-		// A package of a lockfile takes about 1.5 kB, a relationship 190
-		// bytes.
-		buf := make([]byte, 0, 1600*len(doc.Packages)+200*len(doc.Relationships)+4096)
+		var buf []byte
+		if h != nil && h.spool != nil {
+			buf = h.buffer() // written in pieces
+		} else {
+			// A package of a lockfile takes about 1.5 kB, a relationship
+			// 190 bytes.
+			buf = make([]byte, 0, 1600*len(doc.Packages)+200*len(doc.Relationships)+4096)
+		}
 		return appendSPDXJSON(buf, doc, h), true, nil
 	}
 	// tools-golang writes compact JSON; jsonIndenter gives the bytes of
