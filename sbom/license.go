@@ -313,11 +313,15 @@ func licenseFiles(dir string) (files []string, complete bool) {
 }
 
 // classify returns the SPDX identifiers of the licenses found in the text
-// of a license file at or above licenseConfidence, in the order found.
+// of a license file at or above licenseConfidence, in the order found: a
+// license's text, or the notice that applies one ("Licensed under the
+// Apache License, Version 2.0 …"; the library calls it a header). A
+// license file may give one license in full and another by its notice,
+// as gopkg.in/yaml.v3's gives MIT and Apache-2.0.
 func classify(c *classifier.Classifier, data []byte) []string {
 	var ids []string
 	for _, m := range c.Match(data).Matches {
-		if m.MatchType != "License" || m.Confidence < licenseConfidence {
+		if (m.MatchType != "License" && m.MatchType != "Header") || m.Confidence < licenseConfidence {
 			continue
 		}
 		if id, ok := spdxLicenseID(m.Name); ok {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,6 +61,61 @@ func TestLicenses(t *testing.T) {
 		Env: []string{"GOMODCACHE=" + cache}, NoLicenses: true})
 	if c := b.Component("go:github.com/google/uuid@v1.6.0"); c.License != "" {
 		t.Errorf("NoLicenses: uuid has license %q", c.License)
+	}
+}
+
+// A license applied by its notice counts, alone or beside another license
+// given in full: gopkg.in/yaml.v3's LICENSE has the MIT text and the
+// Apache-2.0 notice, and reporting MIT alone would leave Apache-2.0 out.
+// (A new user found this; the notice was not read as naming a license.)
+func TestLicenseNotices(t *testing.T) {
+	read := func(path string) string {
+		data, err := assets.ReadLicenseFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	notice := read("Header/Apache-2.0/header.txt")
+	both := "This project is covered by two different licenses: MIT and Apache.\n\n" +
+		read("License/MIT/pristine.txt") + "\nAll the remaining files are covered by the Apache license:\n\n" + notice
+	full, _ := classifierAndCorpus(t)
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"the notice alone", "Copyright 2023 Example Authors\n\n" + notice, []string{"Apache-2.0"}},
+		{"MIT in full and the Apache-2.0 notice", both, []string{"Apache-2.0", "MIT"}},
+		{"the Apache-2.0 text with its appendix", read("License/Apache-2.0/pristine.txt"), []string{"Apache-2.0"}},
+		{"MIT in full", read("License/MIT/pristine.txt"), []string{"MIT"}},
+	} {
+		got := classify(full, []byte(tc.text))
+		slices.Sort(got)
+		if got = slices.Compact(got); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+
+	// In a module: two licenses named, so none asserted, both listed.
+	dir := t.TempDir()
+	writeFiles(t, dir, testModuleFiles)
+	writeFiles(t, dir, map[string]string{"lib/LICENSE": both})
+	cache := testparts.ModuleCache(t, "github.com/google/uuid", "v1.6.0")
+	b := collectTest(t, Inputs{GoModules: []string{filepath.Join(dir, "app")}, Offline: true,
+		Env: []string{"GOMODCACHE=" + cache}})
+	var lib *Component
+	for _, c := range b.Components {
+		if c.Name == "example.com/lib" {
+			lib = c
+		}
+	}
+	if lib == nil {
+		t.Fatal("no example.com/lib component")
+	}
+	if lib.License != "" || !slices.Contains(lib.Properties,
+		Property{"sbompipe:license-candidates", "Apache-2.0, MIT"}) {
+		t.Errorf("example.com/lib: license %q, properties %v; want none, and the candidates Apache-2.0, MIT",
+			lib.License, lib.Properties)
 	}
 }
 

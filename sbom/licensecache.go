@@ -49,7 +49,8 @@ func openLicenseCache(root string) licenseCache {
 // in some texts was wrong. v2: classifyTexts read the last character of a
 // text over 1 KiB that ends part way through a character otherwise than
 // the library does (see libraryRunes), and could miss or add a license in
-// such a text.
+// such a text; and a license applied by its notice was not counted (see
+// classify).
 const licenseCacheGeneration = "v2"
 
 // licenseEntry is the content of one cache file.
