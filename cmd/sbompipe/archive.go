@@ -39,12 +39,21 @@ func archiveCommand() *cli.Command {
 		Description: "The archive holds <product>/<release>/ folders of documents " +
 			"with SHA256SUMS and\n" +
 			"release.json, and the index files of the /sbom page: index.json, index.html,\n" +
-			"feed.xml and sbom.css. A published release is immutable.",
+			"feed.xml, sbom.css and favicon.svg. A published release is immutable.",
 		Subcommands: []*cli.Command{
 			archiveAddCommand(),
 			archiveVerifyCommand(),
 			archiveListCommand(),
 			archiveIndexCommand(),
+		},
+		// Reached with no subcommand, or one the archive does not have:
+		// urfave/cli would show help and exit 0 for a mistyped name.
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageError(fmt.Errorf("unknown command %q; see sbompipe archive --help",
+					c.Args().First()))
+			}
+			return cli.ShowSubcommandHelp(c)
 		},
 	}
 }

@@ -310,3 +310,27 @@ func eightWriters(t *testing.T, bin, url string) {
 		t.Errorf("verify after eight writers: %+v", rep.Problems)
 	}
 }
+
+// A mistyped command is a usage error (exit 2) at the top level and under
+// archive, where urfave/cli alone would show help and exit 0; no
+// subcommand shows the help.
+func TestUnknownCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"bogus"}, 2, `unknown command "bogus"; see sbompipe --help`},
+		{[]string{"archive", "bogus"}, 2, `unknown command "bogus"; see sbompipe archive --help`},
+		{[]string{"archive"}, 0, ""},
+	} {
+		code, stdout, stderr := runCLI(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("sbompipe %s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "),
+				code, stderr, tc.code, tc.want)
+		}
+		if tc.code == 0 && !strings.Contains(stdout, "COMMANDS:") {
+			t.Errorf("sbompipe %s: no help on stdout: %q", strings.Join(tc.args, " "), stdout)
+		}
+	}
+}
