@@ -161,6 +161,15 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	} else {
 		err = l.installed(ctx)
 	}
+	if err != nil && ctx.Err() != nil {
+		// The time-out or an interrupt ended the check, not a missing
+		// backend.
+		name := string(l.backend)
+		if name == "" {
+			name = "finding a lock backend"
+		}
+		return nil, &BackendError{Backend: name, Err: ctx.Err()}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -334,6 +334,24 @@ func TestLockBackendNotInstalled(t *testing.T) {
 	assertNoTemp(t, dir)
 }
 
+// A time-out that ends the check for the backend is a time-out, not a
+// backend that is not installed (a new user's --timeout 300ms said "pip is
+// not installed").
+func TestLockTimeoutDuringBackendCheck(t *testing.T) {
+	dir := project(t, "idna\n")
+	for backend, name := range map[string]string{
+		BackendPip: "pip", BackendPipCompile: "pip-compile", BackendAuto: "finding a lock backend",
+	} {
+		_, err := Lock(context.Background(), LockOptions{In: filepath.Join(dir, "requirements.in"),
+			Out: filepath.Join(dir, "requirements.txt"), Backend: backend, Timeout: time.Nanosecond})
+		var be *BackendError
+		if !errors.As(err, &be) || be.Backend != name || be.Reason() != "timed out" {
+			t.Errorf("Lock with %s and a 1 ns time-out = %v; want %q timed out", backend, err, name)
+		}
+	}
+	assertNoTemp(t, dir)
+}
+
 // TestLockRealBackends runs pip-compile and uv themselves, where they are
 // installed (they cannot be installed here: no PyPI): the result installs
 // with pip in hash-checking mode, and a failed resolve keeps the old file.
