@@ -276,7 +276,7 @@ func writeSBOMFiles(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions,
 
 	opts.Spool = func(i int) (io.WriterAt, error) {
 		if err := mkdir(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--out %s: %w", out, err)
 		}
 		f, err := os.CreateTemp(filepath.Dir(names[i]), "."+filepath.Base(names[i])+".*")
 		if err != nil {

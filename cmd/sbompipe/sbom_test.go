@@ -125,3 +125,17 @@ func TestSBOMEncodingErrorLeavesNothing(t *testing.T) {
 		t.Errorf("kept holds %v (%v); want only README", entries, err)
 	}
 }
+
+// --out naming a file is an error that names the flag, and leaves the
+// file as it was.
+func TestSBOMOutIsAFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFiles(t, ".", map[string]string{"requirements.txt": "idna==3.7\n", "afile": "kept"})
+	code, _, stderr := runCLI(t, "sbom", "--python", "requirements.txt", "--out", "afile")
+	if code != 2 || !strings.Contains(stderr, "--out afile:") {
+		t.Errorf("exit %d, %q; want 2 and an error naming --out afile", code, stderr)
+	}
+	if data, err := os.ReadFile("afile"); err != nil || string(data) != "kept" {
+		t.Errorf("afile holds %q (%v), want it kept", data, err)
+	}
+}
