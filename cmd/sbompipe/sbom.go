@@ -291,9 +291,48 @@ func writeSBOMFiles(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions,
 	if err != nil {
 		return err
 	}
+	temps := make([]string, len(files))
+	for i, f := range files {
+		temps[i] = f.Name()
+	}
+	return replaceAll(temps, names)
+}
+
+// How swapIn put a file in place: exchanged with the file that was there
+// (which the temporary name now holds), created where there was none, or
+// renamed over one that is gone.
+const (
+	swapExchanged = iota
+	swapCreated
+	swapReplaced
+)
+
+// replaceAll moves each temps[i] into place as names[i], all or, as far
+// as the system allows, none: when one fails, those already in place are
+// put back (an exchanged file exchanged again, a created one moved back).
+// A temporary name left holding an old document is removed. Only where
+// the system cannot exchange two files (swapReplaced) is an earlier
+// document gone once a later one fails.
+func replaceAll(temps, names []string) error {
+	how := make([]int, 0, len(names))
 	for i, name := range names {
-		if err := os.Rename(files[i].Name(), name); err != nil {
+		h, err := swapIn(temps[i], name)
+		if err != nil {
+			for j := len(how) - 1; j >= 0; j-- {
+				switch how[j] {
+				case swapExchanged:
+					_, _ = swapIn(temps[j], names[j])
+				case swapCreated:
+					_ = os.Rename(names[j], temps[j])
+				}
+			}
 			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		how = append(how, h)
+	}
+	for i, h := range how {
+		if h == swapExchanged {
+			_ = os.Remove(temps[i]) // the old document
 		}
 	}
 	return nil

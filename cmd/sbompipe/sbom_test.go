@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,5 +139,61 @@ func TestSBOMOutIsAFile(t *testing.T) {
 	}
 	if data, err := os.ReadFile("afile"); err != nil || string(data) != "kept" {
 		t.Errorf("afile holds %q (%v), want it kept", data, err)
+	}
+}
+
+// When one document cannot be moved into place, the ones already moved are
+// put back: an earlier document is restored, a new one removed, and no
+// temporary file is left. (An attack found the first document replaced
+// when the second was a bind-mounted file.)
+func TestSBOMReplacesAllOrNone(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFiles(t, ".", map[string]string{"requirements.txt": "idna==3.7\n"})
+	real := swapIn
+	t.Cleanup(func() { swapIn = real })
+	swapIn = func(tmp, name string) (int, error) {
+		if strings.HasSuffix(name, ".spdx.json") {
+			return 0, errors.New("device or resource busy")
+		}
+		return real(tmp, name)
+	}
+	args := []string{"sbom", "--python", "requirements.txt", "--product", "p", "--version", "v1"}
+	for _, old := range []map[string]string{
+		{"out/p_v1.cdx.json": "OLD CDX", "out/p_v1.spdx.json": "OLD SPDX"},
+		{"out/README": "kept"}, // the documents are new
+	} {
+		os.RemoveAll("out")
+		writeFiles(t, ".", old)
+		code, _, stderr := runCLI(t, append(args, "--out", "out")...)
+		if code != 2 || !strings.Contains(stderr, "device or resource busy") {
+			t.Errorf("exit %d, %q; want 2 and the failed move", code, stderr)
+		}
+		entries, _ := os.ReadDir("out")
+		if len(entries) != len(old) {
+			t.Errorf("out holds %v, want only %v", entries, old)
+		}
+		for name, want := range old {
+			if data, err := os.ReadFile(name); err != nil || string(data) != want {
+				t.Errorf("%s holds %q (%v), want %q", name, data, err, want)
+			}
+		}
+	}
+
+	// Without the failure, the documents replace the old ones, and the
+	// temporary names that held the old ones are gone.
+	swapIn = real
+	if code, _, stderr := runCLI(t, append(args, "--out", "out")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	writeFiles(t, ".", map[string]string{"out/p_v1.cdx.json": "OLD CDX"})
+	if code, _, stderr := runCLI(t, append(args, "--out", "out")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	entries, _ := os.ReadDir("out")
+	if len(entries) != 3 { // README, and the two documents
+		t.Errorf("out holds %v, want README and the two documents", entries)
+	}
+	if data, _ := os.ReadFile("out/p_v1.cdx.json"); !bytes.Contains(data, []byte(`"bomFormat": "CycloneDX"`)) {
+		t.Errorf("p_v1.cdx.json was not replaced: %.40q", data)
 	}
 }
