@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -120,7 +121,7 @@ func runSBOM(c *cli.Context) error {
 		for i, f := range formats {
 			names[i] = filepath.Join(out, sbom.FileName(in.Subject.Name, in.Subject.Version, f))
 		}
-		if err := writeSBOMFiles(b, formats, opts, out, names); err != nil {
+		if err := writeSBOMFiles(c.Context, b, formats, opts, out, names); err != nil {
 			return err
 		}
 		for _, name := range names {
@@ -245,11 +246,11 @@ func sourceDateEpoch() (time.Time, error) {
 // writeSBOMFiles encodes b in each format and writes each document to a
 // temporary file beside its destination names[i] in the folder out while
 // it is being encoded (see writeBehind); it syncs each once encoded, and
-// renames them into place once every one is written. On error no
-// destination is changed, the temporary files are removed, and no folder
-// is left created.
-func writeSBOMFiles(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions,
-	out string, names []string) (err error) {
+// renames them into place once every one is written. On error, or when
+// ctx is done first (an interrupt), no destination is changed, the
+// temporary files are removed, and no folder is left created.
+func writeSBOMFiles(ctx context.Context, b *sbom.BOM, formats []sbom.Format,
+	opts sbom.EncodeOptions, out string, names []string) (err error) {
 	// A destination that cannot be replaced is found before any is.
 	for _, name := range names {
 		if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() {
@@ -283,7 +284,7 @@ func writeSBOMFiles(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions,
 			return nil, fmt.Errorf("writing %s: %w", names[i], err)
 		}
 		files[i] = f
-		return &writeBehind{f: f, name: names[i]}, nil
+		return &writeBehind{ctx: ctx, f: f, name: names[i]}, nil
 	}
 	err = sbom.EncodeEach(b, formats, opts, func(i int, _ []byte, _ sbom.Document) error {
 		return finishTemp(files[i], names[i])
@@ -291,11 +292,23 @@ func writeSBOMFiles(b *sbom.BOM, formats []sbom.Format, opts sbom.EncodeOptions,
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("writing %s: %w", out, err)
+	}
 	temps := make([]string, len(files))
 	for i, f := range files {
 		temps[i] = f.Name()
 	}
-	return replaceAll(temps, names)
+	if err := replaceAll(temps, names); err != nil {
+		return err
+	}
+	// The renames themselves, on disk (best effort: not every file
+	// system syncs a folder).
+	if d, err := os.Open(out); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 // How swapIn put a file in place: exchanged with the file that was there
@@ -344,11 +357,15 @@ func replaceAll(temps, names []string) error {
 // the last pieces only: a 56 MB document no longer spends 100 ms in
 // fsync after it is encoded.
 type writeBehind struct {
+	ctx  context.Context // done: an interrupt; writing stops
 	f    *os.File
 	name string // the destination, for errors
 }
 
 func (w *writeBehind) WriteAt(p []byte, off int64) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("writing %s: %w", w.name, err)
+	}
 	n, err := w.f.WriteAt(p, off)
 	if err != nil {
 		return n, fmt.Errorf("writing %s: %w", w.name, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sentrikat/sbompipe/internal/testparts"
+	"github.com/sentrikat/sbompipe/sbom"
 )
 
 // A line break in the subject's names would inject tags into tag-value
@@ -195,5 +197,32 @@ func TestSBOMReplacesAllOrNone(t *testing.T) {
 	}
 	if data, _ := os.ReadFile("out/p_v1.cdx.json"); !bytes.Contains(data, []byte(`"bomFormat": "CycloneDX"`)) {
 		t.Errorf("p_v1.cdx.json was not replaced: %.40q", data)
+	}
+}
+
+// An interrupt while the documents are encoded or written (ctx done)
+// changes no destination and leaves no temporary file.
+func TestSBOMInterruptedLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"requirements.txt": "idna==3.7\n", "out/p_v1.cdx.json": "OLD"})
+	b, err := sbom.Collect(context.Background(), sbom.Inputs{Subject: sbom.Subject{Name: "p", Version: "v1"},
+		Python: []string{filepath.Join(dir, "requirements.txt")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(dir, "out")
+	names := []string{filepath.Join(out, "p_v1.cdx.json"), filepath.Join(out, "p_v1.spdx.json")}
+	err = writeSBOMFiles(ctx, b, []sbom.Format{sbom.CycloneDXJSON, sbom.SPDXJSON}, sbom.EncodeOptions{}, out, names)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 1 {
+		t.Errorf("out holds %v, want only the old p_v1.cdx.json", entries)
+	}
+	if data, _ := os.ReadFile(names[0]); string(data) != "OLD" {
+		t.Errorf("p_v1.cdx.json holds %.20q, want OLD", data)
 	}
 }
