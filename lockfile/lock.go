@@ -98,6 +98,9 @@ type BackendError struct {
 	Backend string
 	Err     error // *exec.ExitError, context.DeadlineExceeded or context.Canceled
 	Output  string
+	// Unreachable: the backend said it could not connect to a package
+	// index (pip then goes on to find no version, and says only that).
+	Unreachable bool
 }
 
 // Error names the backend and the reason, then gives the end of its

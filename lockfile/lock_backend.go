@@ -151,13 +151,46 @@ func (l *locker) run(ctx context.Context, name string, args []string) error {
 		err = ctx.Err()
 	}
 	if err != nil {
-		return &BackendError{
+		be := &BackendError{
 			Backend: backend,
 			Err:     err,
 			Output:  trimOutput(tail.String(), l.red.redact),
 		}
+		if line := lastConnectionFailure(tail.String()); line != "" && ctx.Err() == nil {
+			be.Unreachable = true
+			if line = "  " + escapeControl(l.red.redact(line)); !strings.Contains(be.Output, line) {
+				be.Output = line + "\n" + be.Output
+			}
+		}
+		return be
 	}
 	return nil
+}
+
+// connectionFailures are what pip (and pip-tools through it) print when an
+// index cannot be reached: a refused or timed-out connection, a name that
+// does not resolve, a TLS failure.
+var connectionFailures = []string{
+	"Failed to establish a new connection",
+	"connection broken by",
+	"Max retries exceeded with url",
+	"Could not fetch URL",
+	"ConnectTimeoutError",
+	"NameResolutionError",
+}
+
+// lastConnectionFailure returns the last line of a backend's output that
+// says an index could not be reached, or "".
+func lastConnectionFailure(out string) string {
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		for _, m := range connectionFailures {
+			if strings.Contains(lines[i], m) {
+				return strings.TrimRight(lines[i], "\r")
+			}
+		}
+	}
+	return ""
 }
 
 // tailBuffer keeps the last max bytes written to it.

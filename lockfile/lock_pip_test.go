@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -283,6 +284,37 @@ func TestLockWithPipFailures(t *testing.T) {
 	}
 	assertUnchanged(t, opts.Out, old)
 	assertNoTemp(t, dir)
+}
+
+// An index that cannot be reached is said to be so: pip's own last
+// words are only that it found no version (a new user took it for a
+// failed resolve).
+func TestLockWithPipIndexUnreachable(t *testing.T) {
+	x := demoIndex(t)
+	dir := project(t, "colorwheel\n")
+	opts := pipLockOptions(t, x, dir)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.IndexURL = "http://" + l.Addr().String() + "/simple/" // closed below: refused
+	l.Close()
+	opts.Env = append(opts.Env, "PIP_RETRIES=1") // one warning, at once
+	_, err = Lock(context.Background(), opts)
+	var be *BackendError
+	if !errors.As(err, &be) || !be.Unreachable {
+		t.Fatalf("Lock = %v (output %q), want a BackendError with Unreachable", err, be.Output)
+	}
+	if !strings.Contains(be.Output, "Connection refused") && !strings.Contains(be.Output, "new connection") {
+		t.Errorf("the output does not show the failed connection:\n%s", be.Output)
+	}
+	assertNoTemp(t, dir)
+
+	// A failed resolve with the index there is not.
+	opts = pipLockOptions(t, x, project(t, "no-such-package\n"))
+	if _, err := Lock(context.Background(), opts); !errors.As(err, &be) || be.Unreachable {
+		t.Errorf("Lock of a package the index lacks = %v; want a BackendError, not Unreachable", err)
+	}
 }
 
 func assertUnchanged(t *testing.T, path, want string) {

@@ -113,7 +113,8 @@ func runLock(c *cli.Context) error {
 
 // lockError gives a lock failure its message and exit code: 1 when the
 // backend ran and could not resolve or its result failed verification, 2
-// for a time-out, an interruption, or a usage, input or environment error.
+// for a time-out, an interruption, a package index the backend could not
+// reach, or a usage, input or environment error.
 func lockError(err error, opts lockfile.LockOptions) error {
 	var be *lockfile.BackendError
 	var re *lockfile.ResultError
@@ -124,11 +125,14 @@ func lockError(err error, opts lockfile.LockOptions) error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason += " after " + opts.Timeout.String()
 		}
+		if be.Unreachable {
+			reason = "could not reach the package index"
+		}
 		msg := fmt.Errorf("lock: %s %s; %s is unchanged", be.Backend, reason, opts.Out)
 		if be.Output != "" {
 			msg = fmt.Errorf("%w\n%s", msg, be.Output)
 		}
-		if errors.As(err, &exit) {
+		if errors.As(err, &exit) && !be.Unreachable {
 			return &exitError{code: exitProblems, err: msg}
 		}
 		return usageError(msg)
