@@ -225,14 +225,17 @@ func archiveListCommand() *cli.Command {
 		Flags: []cli.Flag{
 			storeFlag(),
 			&cli.StringFlag{Name: "product", Usage: "list only `NAME`'s releases"},
-			formatFlag("output format", "table", "json"),
+			formatFlag("output format", "text", "json"),
 		},
 		Action: archiveList,
 	}
 }
 
 func archiveList(c *cli.Context) error {
-	format, err := oneOf(c, "format", "table", "json")
+	// "text" (a table) as for archive add and verify, so that one
+	// SBOMPIPE_ARCHIVE_FORMAT or config value serves every archive
+	// command; "table" is its older name.
+	format, err := oneOf(c, "format", "text", "json", "table")
 	if err != nil {
 		return err
 	}
