@@ -279,7 +279,11 @@ func writeSBOMFiles(ctx context.Context, b *sbom.BOM, formats []sbom.Format,
 		if err := mkdir(); err != nil {
 			return nil, fmt.Errorf("--out %s: %w", out, err)
 		}
-		f, err := os.CreateTemp(filepath.Dir(names[i]), "."+filepath.Base(names[i])+".*")
+		// The temporary name is the destination's, cut short where that
+		// would pass the 255 bytes a name may have (FileName writes only
+		// ASCII).
+		base := filepath.Base(names[i])
+		f, err := os.CreateTemp(filepath.Dir(names[i]), "."+base[:min(len(base), 200)]+".*")
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", names[i], err)
 		}

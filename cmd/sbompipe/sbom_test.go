@@ -226,3 +226,20 @@ func TestSBOMInterruptedLeavesNothing(t *testing.T) {
 		t.Errorf("p_v1.cdx.json holds %.20q, want OLD", data)
 	}
 }
+
+// A document whose name is near the 255 bytes a file name may have is
+// written: its temporary name is cut short.
+func TestSBOMLongFileName(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFiles(t, ".", map[string]string{"requirements.txt": "idna==3.7\n"})
+	product := strings.Repeat("p", 240) // p…p_v1.spdx.json: 254 bytes
+	code, _, stderr := runCLI(t, "sbom", "--python", "requirements.txt", "--product", product,
+		"--version", "v1", "--out", "out")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	entries, _ := os.ReadDir("out")
+	if len(entries) != 2 {
+		t.Errorf("out holds %v, want the two documents", entries)
+	}
+}
