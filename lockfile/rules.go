@@ -71,6 +71,7 @@ func hexKind(s string) (hex, lower bool) {
 // not-pinned, missing-hash, bad-hash and no-sha256.
 func checkRequirements(f *File) []Finding {
 	pins := constraintPins(f)
+	hashMode := hashCheckingMode(f)
 	var fs []Finding
 	for _, r := range f.Requirements {
 		switch r.Kind {
@@ -116,14 +117,30 @@ func checkRequirements(f *File) []Finding {
 					r.Name, spec))
 			}
 		}
-		fs = append(fs, checkHashes(r, hashes)...)
+		fs = append(fs, checkHashes(r, hashes, hashMode)...)
 	}
 	return fs
 }
 
+// hashCheckingMode reports whether pip installs f in hash-checking mode:
+// a requirement has a --hash, or a file says --require-hashes.
+func hashCheckingMode(f *File) bool {
+	for _, r := range f.Requirements {
+		if len(r.Hashes) > 0 {
+			return true
+		}
+	}
+	for _, o := range f.Options {
+		if o.Name == "require-hashes" {
+			return true
+		}
+	}
+	return false
+}
+
 // checkHashes applies missing-hash, bad-hash and no-sha256 to the hashes
 // that stand for r.
-func checkHashes(r *Requirement, hashes []Hash) []Finding {
+func checkHashes(r *Requirement, hashes []Hash, hashMode bool) []Finding {
 	what := r.Name + r.Specifier
 	if r.Name == "" {
 		what = r.WrittenURL
@@ -133,6 +150,12 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 			return []Finding{finding(r, r.Line, RuleMissingHash, SeverityError, false,
 				"%s has only a URL fragment hash (#%s=…): pip accepts it, but sbompipe wants a "+
 					"--hash=sha256:… option", what, r.FragmentHash.Algorithm)}
+		}
+		if !hashMode {
+			return []Finding{finding(r, r.Line, RuleMissingHash, SeverityError, true,
+				"%s has no --hash: sbompipe wants a sha256 --hash on every entry, so that "+
+					"pip installs it in hash-checking mode (--require-hashes) and refuses "+
+					"any file that is not the one locked", what)}
 		}
 		return []Finding{finding(r, r.Line, RuleMissingHash, SeverityError, true,
 			"%s has no --hash: in hash-checking mode (any --hash in the files turns it on) "+
@@ -195,7 +218,7 @@ func checkHashes(r *Requirement, hashes []Hash) []Finding {
 func checkConstraintHashes(f *File) []Finding {
 	var fs []Finding
 	for _, c := range f.Constraints {
-		for _, x := range checkHashes(c, c.Hashes) {
+		for _, x := range checkHashes(c, c.Hashes, true) {
 			if x.Rule == RuleBadHash {
 				fs = append(fs, x)
 			}

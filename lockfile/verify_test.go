@@ -333,3 +333,26 @@ func findingLines(r *Report) string {
 	}
 	return b.String()
 }
+
+// missing-hash says why an entry needs a hash: pip's hash-checking mode
+// where something turns it on, sbompipe's policy where nothing does (a
+// new user read the first in a file with no hash at all).
+func TestMissingHashMessage(t *testing.T) {
+	hash := " --hash=sha256:" + strings.Repeat("a", 64)
+	for _, tc := range []struct{ text, want string }{
+		{"idna==3.7\n", "sbompipe wants a sha256 --hash on every entry"},
+		{"idna==3.7\nsix==1.16.0" + hash + "\n", "in hash-checking mode (any --hash in the files turns it on)"},
+		{"--require-hashes\nidna==3.7\n", "in hash-checking mode (any --hash in the files turns it on)"},
+	} {
+		rep := verifyReport(t, map[string]string{"requirements.txt": tc.text})
+		var msgs []string
+		for _, fd := range rep.Findings {
+			if fd.Rule == RuleMissingHash {
+				msgs = append(msgs, fd.Message)
+			}
+		}
+		if len(msgs) != 1 || !strings.Contains(msgs[0], tc.want) {
+			t.Errorf("%q: missing-hash findings %q, want one saying %q", tc.text, msgs, tc.want)
+		}
+	}
+}
