@@ -93,12 +93,22 @@ type namedFile struct {
 // maxNamedMissing bounds the releases an error names.
 const maxNamedMissing = 5
 
-// keepsReleases refuses an index that lacks a release the published
-// index.json names. Releases are never removed, so a store that lists fewer
-// was not read whole (a folder that is a symbolic link, files it may not
-// read), and publishing would hide releases from every reader. An
-// index.json that cannot be parsed names nothing: rewriting it is the
-// repair.
+// keepsReleases refuses an index that would hide or rewrite what the
+// published index.json says:
+//
+//   - a release it names that the store no longer lists. Releases are never
+//     removed, so a store that lists fewer was not read whole (a folder
+//     that is a symbolic link, files it may not read), and publishing would
+//     hide releases from every reader;
+//   - a release whose release.json now says otherwise, with no replacement
+//     recorded. A published release is immutable and --replace records
+//     what it changes, so such a release.json was changed behind
+//     sbompipe's back, and publishing it would pass the change off as the
+//     release;
+//   - an index.json that cannot be read: the two checks above need it.
+//
+// Deleting index.json, then running archive index, accepts the store as
+// it is.
 func (s *Store) keepsReleases(ctx context.Context, next *Index) error {
 	data, err := s.get(ctx, indexJSON)
 	if isNotFound(err) {
@@ -109,37 +119,79 @@ func (s *Store) keepsReleases(ctx context.Context, next *Index) error {
 	}
 	cur, err := ParseIndex(indexJSON, data)
 	if err != nil {
-		return nil
+		return fmt.Errorf("updating %s: %v; the index files were left unchanged\n\n%s",
+			indexJSON, err, unreadableDetail)
 	}
-	have := map[string]bool{}
+	have := map[string]*Release{}
 	for _, p := range next.Products {
-		for _, r := range p.Releases {
-			have[releaseDir(p.Name, r.Release)] = true
+		for i, r := range p.Releases {
+			have[releaseDir(p.Name, r.Release)] = &p.Releases[i]
 		}
 	}
-	var missing []string
+	var missing, changed []string
 	for _, p := range cur.Products {
 		for _, r := range p.Releases {
-			if !have[releaseDir(p.Name, r.Release)] {
+			n := have[releaseDir(p.Name, r.Release)]
+			switch {
+			case n == nil:
 				missing = append(missing, p.Name+" "+r.Release)
+			case !sameRelease(r, *n) && !recordsReplacement(r, *n):
+				changed = append(changed, p.Name+" "+r.Release)
 			}
 		}
 	}
-	if len(missing) == 0 {
-		return nil
+	switch {
+	case len(missing) > 0:
+		return fmt.Errorf("updating %s: the store does not list %s, which it publishes; "+
+			"the index files were left unchanged\n\n%s", indexJSON, nameSome(missing), droppedDetail)
+	case len(changed) > 0:
+		return fmt.Errorf("updating %s: the release.json of %s differs from what it publishes, "+
+			"and records no replacement; the index files were left unchanged\n\n%s",
+			indexJSON, nameSome(changed), changedDetail)
 	}
-	named := strings.Join(missing[:min(len(missing), maxNamedMissing)], ", ")
-	if len(missing) > maxNamedMissing {
-		named += fmt.Sprintf(" and %d more", len(missing)-maxNamedMissing)
+	return nil
+}
+
+// nameSome joins the first maxNamedMissing of names, and says how many
+// more there are.
+func nameSome(names []string) string {
+	named := strings.Join(names[:min(len(names), maxNamedMissing)], ", ")
+	if len(names) > maxNamedMissing {
+		named += fmt.Sprintf(" and %d more", len(names)-maxNamedMissing)
 	}
-	return fmt.Errorf("updating %s: the store does not list %s, which it publishes; "+
-		"the index files were left unchanged\n\n%s", indexJSON, named, droppedDetail)
+	return named
+}
+
+// recordsReplacement reports whether next is published with more
+// replacements recorded than it had: those it had, as they were, then
+// new ones, as --replace writes them.
+func recordsReplacement(published, next Release) bool {
+	if len(next.Replaced) <= len(published.Replaced) {
+		return false
+	}
+	for i, r := range published.Replaced {
+		x, errA := marshalJSON(r)
+		y, errB := marshalJSON(next.Replaced[i])
+		if errA != nil || errB != nil || !bytes.Equal(x, y) {
+			return false
+		}
+	}
+	return true
 }
 
 const droppedDetail = `Releases are never removed from an archive, so the store was not read
 whole: a folder in it may be a symbolic link (archive verify reports them)
 or unreadable. To drop those releases on purpose, delete index.json, then
 run archive index.`
+
+const changedDetail = `A published release is immutable, and --replace records what it
+changes; this release.json was changed otherwise. archive verify shows
+what differs. To publish the store as it is on purpose, delete index.json,
+then run archive index.`
+
+const unreadableDetail = `The published index names the releases an update must keep and what
+they hold. To rebuild it from the store on purpose, delete index.json,
+then run archive index.`
 
 // render builds the index files from the store alone, index.json last,
 // and the index they show. With clean, temporary files left by killed

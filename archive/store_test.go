@@ -2,7 +2,11 @@ package archive
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -362,5 +366,76 @@ func TestReindexKeepsPublishedReleases(t *testing.T) {
 		if err != nil || string(data) != before[name] {
 			t.Errorf("%s was rewritten (%v)", name, err)
 		}
+	}
+}
+
+// An index update never publishes a release.json changed behind
+// sbompipe's back (an attack had a release, then archive verify, pass a
+// forged document off as the published one), nor goes on without a
+// readable index.json; deleting index.json accepts the store as it is.
+func TestReindexRefusesChangedReleases(t *testing.T) {
+	ctx := context.Background()
+	s, dir := newFileStore(t)
+	mustAdd(t, s, "agent", "v1", release("a1", 1))
+	mustAdd(t, s, "agent", "v2", release("a2", 1))
+
+	// The forger rewrites v1's document, SHA256SUMS and release.json to
+	// agree with each other.
+	rel := filepath.Join(dir, "agent", "v1")
+	forged := cdxDoc("forged", 2)
+	if err := os.WriteFile(filepath.Join(rel, "sbom.cdx.json"), forged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var meta map[string]any
+	data, err := os.ReadFile(filepath.Join(rel, releaseJSON))
+	if err != nil || json.Unmarshal(data, &meta) != nil {
+		t.Fatalf("reading release.json: %v", err)
+	}
+	sum := sha256.Sum256(forged)
+	for _, d := range meta["documents"].([]any) {
+		if d := d.(map[string]any); strings.HasSuffix(d["path"].(string), ".cdx.json") {
+			d["sha256"], d["size"] = hex.EncodeToString(sum[:]), len(forged)
+		}
+	}
+	data, _ = json.Marshal(meta)
+	if err := os.WriteFile(filepath.Join(rel, releaseJSON), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+
+	_, err = s.Add(ctx, AddOptions{Product: "agent", Release: "v3", Files: release("a3", 1)})
+	if err == nil || !strings.Contains(err.Error(), "release.json of agent v1 differs") {
+		t.Errorf("Add after the forgery: %v, want a refusal naming agent v1", err)
+	}
+	if err := s.Reindex(ctx); err == nil || !strings.Contains(err.Error(), "agent v1") {
+		t.Errorf("Reindex after the forgery: %v, want a refusal naming agent v1", err)
+	}
+	for _, name := range []string{indexJSON, indexHTML, feedXML} {
+		if got := snapshot(t, dir)[name]; got != before[name] {
+			t.Errorf("%s was rewritten", name)
+		}
+	}
+	rep, err := s.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fmt.Sprint(rep.Problems), "records no replacement") {
+		t.Errorf("verify does not say the release.json was changed: %v", rep.Problems)
+	}
+
+	// An index.json that cannot be read stops updates too.
+	if err := os.WriteFile(filepath.Join(dir, indexJSON), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reindex(ctx); err == nil || !strings.Contains(err.Error(), "delete index.json") {
+		t.Errorf("Reindex with a garbled index.json: %v, want a refusal", err)
+	}
+
+	// Deleting it is the deliberate way to publish the store as it is.
+	if err := os.Remove(filepath.Join(dir, indexJSON)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reindex(ctx); err != nil {
+		t.Errorf("Reindex without index.json: %v", err)
 	}
 }

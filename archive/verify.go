@@ -109,9 +109,13 @@ func (s *Store) Verify(ctx context.Context) (*Report, error) {
 					Message: fmt.Sprintf("index.json lists %s %s but its release.json is missing",
 						p.Name, r.Release)})
 			} else if !sameRelease(m.Release, r) {
-				rep.add(Problem{Path: dir + releaseJSON, Kind: ProblemIndex,
-					Message: fmt.Sprintf("index.json's entry for %s %s differs from "+
-						"its release.json", p.Name, r.Release)})
+				msg := fmt.Sprintf("index.json's entry for %s %s differs from its release.json",
+					p.Name, r.Release)
+				if !recordsReplacement(r, m.Release) {
+					msg += ", which records no replacement: it was changed after it was " +
+						"published, and index updates refuse it"
+				}
+				rep.add(Problem{Path: dir + releaseJSON, Kind: ProblemIndex, Message: msg})
 			}
 			if err := s.checkRelease(ctx, dir, r.Documents, sizes, covered, rep); err != nil {
 				return nil, err
@@ -325,7 +329,8 @@ func (s *Store) checkIndexFiles(ctx context.Context, metas map[string]releaseMet
 	case !bytes.Equal(j, published[indexJSON]):
 		rep.add(Problem{Path: indexJSON, Kind: ProblemIndex,
 			Message: "does not match the store's release.json files; " +
-				"archive index rewrites it from the store"})
+				"archive index rewrites it from the store, unless a release.json " +
+				"changed after it was published"})
 	}
 	for _, name := range []string{indexHTML, feedXML, styleCSS, faviconSVG} {
 		data, err := s.get(ctx, name)
@@ -388,6 +393,7 @@ func (s *Store) checkLinks(rep *Report) error {
 	})
 }
 
+// sameRelease reports whether two index entries say the same.
 func sameRelease(a, b Release) bool {
 	ja, err1 := marshalJSON(a)
 	jb, err2 := marshalJSON(b)
