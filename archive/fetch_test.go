@@ -265,21 +265,23 @@ func TestCheckBaseURL(t *testing.T) {
 func TestParseIndexRefusesBadEntries(t *testing.T) {
 	const good = "agent/v1/agent_v1.cdx.json"
 	for name, tt := range map[string]struct {
-		path string
-		size string
+		path, size, spec string
 	}{
-		"traversal":    {"../../etc/passwd", "1"},
-		"absolute URL": {"https://evil.example/agent_v1.cdx.json", "1"},
-		"other dir":    {"other/v1/agent_v1.cdx.json", "1"},
-		"wrong name":   {"agent/v1/evil.cdx.json", "1"},
-		"negative":     {good, "-1"},
-		"huge":         {good, "1000000000000000"},
-		"past limit":   {good, "268435457"},
+		"traversal":    {"../../etc/passwd", "1", "1.6"},
+		"absolute URL": {"https://evil.example/agent_v1.cdx.json", "1", "1.6"},
+		"other dir":    {"other/v1/agent_v1.cdx.json", "1", "1.6"},
+		"wrong name":   {"agent/v1/evil.cdx.json", "1", "1.6"},
+		"negative":     {good, "-1", "1.6"},
+		"huge":         {good, "1000000000000000", "1.6"},
+		"past limit":   {good, "268435457", "1.6"},
+		// An attack printed a screen clear and a workflow command this way.
+		"spec version": {good, "1", `1.6\u001b[2J\n::error::forged`},
+		"no version":   {good, "1", ""},
 	} {
 		data := `{"schemaVersion": 1, "generated": "2026-04-17T09:00:00Z", ` +
 			`"products": [{"name": "agent", "releases": [
 			{"release": "v1", "published": "2026-04-17T09:00:00Z", ` +
-			`"documents": [{"format": "cyclonedx", "specVersion": "1.6",
+			`"documents": [{"format": "cyclonedx", "specVersion": "` + tt.spec + `",
 			"mediaType": "application/vnd.cyclonedx+json", "path": "` + tt.path + `", ` +
 			`"sha256": "` + strings.Repeat("a", 64) + `",
 			"size": ` + tt.size + `, "components": 0}]}]}]}`

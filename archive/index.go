@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -221,12 +222,16 @@ func ParseIndex(name string, data []byte) (*Index, error) {
 }
 
 // checkDocument checks an index entry that a reader is about to trust: its
-// path is one of the release's document names, its digest is SHA-256, and
-// its size is one the archive stores.
+// spec version is a version, its path is one of the release's document
+// names, its digest is SHA-256, and its size is one the archive stores.
 func checkDocument(product, release string, d Document) error {
 	k := d.Kind()
 	if !k.valid() {
 		return fmt.Errorf("document %q: unknown media type %q", d.Path, d.MediaType)
+	}
+	if !specVersionRE.MatchString(d.SpecVersion) {
+		return fmt.Errorf("document %q: specVersion %q is not a version like 1.6 or 2.3",
+			d.Path, d.SpecVersion)
 	}
 	if d.Path != docKey(product, release, k) {
 		return fmt.Errorf("document path %q: want %q", d.Path, docKey(product, release, k))
@@ -241,6 +246,9 @@ func checkDocument(product, release string, d Document) error {
 	}
 	return nil
 }
+
+// specVersionRE is what Detect gives as a spec version: "1.6", "2.3".
+var specVersionRE = regexp.MustCompile(`^[0-9]{1,3}\.[0-9]{1,3}$`)
 
 // SHA256SUMS renders a release's SHA256SUMS: "<hex>  <file name>" lines
 // sorted by name, as sha256sum -c reads them.

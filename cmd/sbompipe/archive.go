@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sentrikat/sbompipe/archive"
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
 func storeFlag() *cli.StringFlag {
@@ -187,8 +188,12 @@ func archiveVerify(c *cli.Context) error {
 			return err
 		}
 	} else {
+		// Paths are the store's keys, which whoever writes the store
+		// chooses: a line break in one would forge report lines and
+		// workflow commands.
 		for _, p := range rep.Problems {
-			fmt.Fprintf(c.App.Writer, "%s: %s: %s: %s\n", p.Path, p.Level(), p.Kind, p.Message)
+			fmt.Fprintf(c.App.Writer, "%s: %s: %s: %s\n", textsafe.Control(p.Path), p.Level(),
+				p.Kind, textsafe.Control(p.Message))
 		}
 		fmt.Fprintf(c.App.Writer, "%s, %s: %s, %s\n",
 			plural(rep.Releases, "release"), plural(rep.Documents, "document"),
@@ -261,16 +266,18 @@ func archiveList(c *cli.Context) error {
 	return writeReleaseTable(c.App.Writer, ix)
 }
 
-// writeReleaseTable prints one line per document of every release.
+// writeReleaseTable prints one line per document of every release. The
+// index may be a stranger's (fetch --list): its text is escaped.
 func writeReleaseTable(w io.Writer, ix *archive.Index) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PRODUCT\tRELEASE\tPUBLISHED\tFORMAT\tCOMPONENTS\tSIZE\tSHA256\tPATH")
 	for _, p := range ix.Products {
 		for _, r := range p.Releases {
 			for _, d := range r.Documents {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%d\t%d\t%s\t%s\n", p.Name, r.Release,
-					r.Published.UTC().Format(time.RFC3339), d.Kind(), d.SpecVersion,
-					d.Components, d.Size, d.SHA256, d.Path)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%d\t%d\t%s\t%s\n",
+					textsafe.Control(p.Name), textsafe.Control(r.Release),
+					r.Published.UTC().Format(time.RFC3339), d.Kind(), textsafe.Control(d.SpecVersion),
+					d.Components, d.Size, textsafe.Control(d.SHA256), textsafe.Control(d.Path))
 			}
 		}
 	}

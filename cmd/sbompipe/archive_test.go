@@ -334,3 +334,31 @@ func TestUnknownCommand(t *testing.T) {
 		}
 	}
 }
+
+// archive verify prints the store's keys escaped: a line break in a
+// key would forge report lines and GitHub Actions workflow commands (an
+// attack wrote "::error" and "::add-mask::" lines this way).
+func TestArchiveVerifyEscapesKeys(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "store")
+	docs := writeRelease(t, dir, "v1", 2)
+	if code, _, stderr := runCLI(t, addArgs(store, "v1", docs)...); code != 0 {
+		t.Fatalf("add: exit %d: %s", code, stderr)
+	}
+	evil := filepath.Join(store, "agent", "v1", "x\n::error file=README.md,line=1::forged\n\x1b[2J")
+	if err := os.WriteFile(evil, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := runCLI(t, "archive", "verify", "--store", store)
+	if code != 1 {
+		t.Errorf("verify: exit %d, want 1 for the stray file", code)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(line, "::") || strings.Contains(line, "\x1b") {
+			t.Errorf("verify printed a raw line from a key: %q", line)
+		}
+	}
+	if !strings.Contains(stdout, `x\n::error`) {
+		t.Errorf("verify does not name the stray file, escaped:\n%s", stdout)
+	}
+}
