@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,7 +108,7 @@ func archiveAdd(c *cli.Context) error {
 		Contact: c.String("contact"),
 	}
 	for _, name := range c.Args().Slice() {
-		data, err := readDocument(name)
+		data, err := readDocument(c.Context, name)
 		if err != nil {
 			return usageError(err)
 		}
@@ -321,18 +322,13 @@ func archiveIndex(c *cli.Context) error {
 // readDocument reads a document to add, refusing one larger than the
 // archive stores before reading it, with its real size when the file has
 // one.
-func readDocument(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("reading document: %v", err)
-	}
-	defer f.Close()
+func readDocument(ctx context.Context, name string) ([]byte, error) {
 	const limit = archive.MaxDocumentSize
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+	if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
 		return nil, fmt.Errorf("%s: %d bytes; the archive stores documents of at most %d MiB",
 			name, fi.Size(), limit>>20)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := readInput(ctx, name, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading document: %v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 
@@ -96,6 +95,9 @@ func withSources(f cli.Flag, section string) cli.Flag {
 	panic(fmt.Sprintf("flag --%s: type %T has no config source", name, f))
 }
 
+// maxConfigSize bounds a config file.
+const maxConfigSize = 1 << 20
+
 // applyConfig reads the config file, if any, and sets the flags of cmd that
 // neither the command line nor the environment set. Top-level keys apply to
 // every command that has the flag; keys under a section named after the
@@ -105,7 +107,10 @@ func applyConfig(c *cli.Context, app *cli.App, cmd *cli.Command, section string)
 	if path == "" {
 		path, explicit = defaultConfig, false
 	}
-	data, err := os.ReadFile(path)
+	data, err := readInput(c.Context, path, maxConfigSize)
+	if err == nil && len(data) > maxConfigSize {
+		err = fmt.Errorf("%s: larger than %d KiB", path, maxConfigSize>>10)
+	}
 	if errors.Is(err, fs.ErrNotExist) && !explicit {
 		return nil
 	}
