@@ -125,6 +125,12 @@ func runRelease(c *cli.Context) error {
 	}
 	printSBOMSummary(stderr, b)
 
+	// --out's copies are written after the store is changed: a copy that
+	// could not be written is found now, before the store is.
+	if err := checkReleaseCopies(c.String("out"), product, version, job.formats); err != nil {
+		return usageError(err)
+	}
+
 	// The store is opened (and a folder created) only now that there is
 	// something to put in it.
 	if job.store, err = openStore(c, true); err != nil {
@@ -413,6 +419,33 @@ type releaseCopies struct {
 
 // writeReleaseCopies writes each stored document, under the name the
 // archive gave it, and the release's SHA256SUMS into dir.
+// checkReleaseCopies refuses a --out folder that writeReleaseCopies could
+// not write: a file where the folder should be, or a destination that is
+// a folder, a symbolic link or a socket (archive.WriteFile writes only
+// regular files, devices and named pipes).
+func checkReleaseCopies(dir, product, version string, formats []sbom.Format) error {
+	if dir == "" {
+		return nil
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("--out %s: not a folder", dir)
+	}
+	names := []string{"SHA256SUMS"}
+	for _, f := range formats {
+		names = append(names, sbom.FileName(product, version, f))
+	}
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		fi, err := os.Lstat(path)
+		if err == nil && !fi.Mode().IsRegular() &&
+			fi.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) == 0 {
+			return fmt.Errorf("--out: %s exists and is not a regular file; "+
+				"nothing was released", path)
+		}
+	}
+	return nil
+}
+
 func writeReleaseCopies(dir string, files []archive.Input,
 	results []archive.FileResult) (*releaseCopies, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

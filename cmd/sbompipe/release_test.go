@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -339,6 +340,30 @@ func TestReleaseWithoutFlags(t *testing.T) {
 	if !strings.Contains(stderr, "0 errors, 0 warnings") {
 		t.Errorf("verify should have checked requirements.txt against requirements.in:\n%s",
 			stderr)
+	}
+}
+
+// A --out copy that could not be written stops the release before the
+// store is changed (an attack's release updated the store, then failed
+// on a symbolic link in dist/sbom).
+func TestReleaseChecksOutFirst(t *testing.T) {
+	releaseEnv(t)
+	releaseRepo(t)
+	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+		copyFile(t, filepath.Join("app", name), name)
+	}
+	if err := os.MkdirAll(filepath.Join("dist", "sbom"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join("dist", "sbom", "SHA256SUMS")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "release")
+	if code != 2 || !strings.Contains(stderr, "SHA256SUMS exists and is not a regular file") {
+		t.Errorf("release: exit %d, %q; want 2 naming dist/sbom/SHA256SUMS", code, stderr)
+	}
+	if _, err := os.Stat("sbom-archive"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the store was made or changed (%v)", err)
 	}
 }
 
