@@ -194,6 +194,12 @@ func detectJSON(name string, data []byte) (Document, error) {
 
 // jsonError turns a decoding error into one that names the file and line.
 func jsonError(name string, data []byte, err error) error {
+	return jsonErrorAs(name, "not an SBOM", data, err)
+}
+
+// jsonErrorAs is jsonError for a file that is not an SBOM: what says what
+// it is not ("not an index").
+func jsonErrorAs(name, what string, data []byte, err error) error {
 	var off int64 = -1
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -204,10 +210,10 @@ func jsonError(name string, data []byte, err error) error {
 		off = typ.Offset
 	}
 	if off < 0 || off > int64(len(data)) {
-		return fmt.Errorf("%s: not an SBOM: %v", name, err)
+		return fmt.Errorf("%s: %s: %v", name, what, err)
 	}
 	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	return fmt.Errorf("%s:%d: not an SBOM: %v", name, line, err)
+	return fmt.Errorf("%s:%d: %s: %v", name, line, what, err)
 }
 
 const cdxNamespace = "http://cyclonedx.org/schema/bom/"

@@ -197,7 +197,7 @@ func ParseIndex(name string, data []byte) (*Index, error) {
 	var ix Index
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&ix); err != nil {
-		return nil, jsonError(name, data, err)
+		return nil, jsonErrorAs(name, "not an archive index", data, err)
 	}
 	if ix.SchemaVersion != IndexSchemaVersion {
 		return nil, fmt.Errorf("%s: schemaVersion %d, want %d",

@@ -269,7 +269,7 @@ func (s *Store) readMeta(ctx context.Context,
 func parseMeta(key string, data []byte) (*releaseMeta, error) {
 	var m releaseMeta
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, jsonError(key, data, err)
+		return nil, jsonErrorAs(key, "not a release.json", data, err)
 	}
 	if m.SchemaVersion != IndexSchemaVersion {
 		return nil, fmt.Errorf("%s: schemaVersion %d, want %d",
@@ -330,7 +330,7 @@ func (s *Store) readSite(ctx context.Context) (*site, error) {
 	}
 	var st site
 	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, jsonError(siteJSON, data, err)
+		return nil, jsonErrorAs(siteJSON, "not the archive's site.json", data, err)
 	}
 	return &st, nil
 }

@@ -427,8 +427,9 @@ func TestReindexRefusesChangedReleases(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, indexJSON), []byte("garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reindex(ctx); err == nil || !strings.Contains(err.Error(), "delete index.json") {
-		t.Errorf("Reindex with a garbled index.json: %v, want a refusal", err)
+	if err := s.Reindex(ctx); err == nil || !strings.Contains(err.Error(), "delete index.json") ||
+		!strings.Contains(err.Error(), "index.json:1: not an archive index") {
+		t.Errorf("Reindex with a garbled index.json: %v, want a refusal that says what is wrong", err)
 	}
 
 	// Deleting it is the deliberate way to publish the store as it is.
