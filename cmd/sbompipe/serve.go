@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -40,7 +41,9 @@ func serveCommand() *cli.Command {
 
 func serve(c *cli.Context) error {
 	prefix := strings.TrimSuffix(c.String("prefix"), "/")
-	if prefix != "" && (!strings.HasPrefix(prefix, "/") ||
+	// A prefix a client would write otherwise ("/a/../b", "/a/./b") could
+	// never be reached: it must be a clean path.
+	if prefix != "" && (!strings.HasPrefix(prefix, "/") || path.Clean(prefix) != prefix ||
 		strings.ContainsAny(prefix, "?#%\\ ") || strings.Contains(prefix, "//")) {
 		return usageError(fmt.Errorf("--prefix %q: want a path such as /sbom", c.String("prefix")))
 	}

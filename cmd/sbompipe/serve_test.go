@@ -353,3 +353,20 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// serve refuses a prefix no client could reach (an attack's "/a/../b"
+// started, and every request to it went elsewhere).
+func TestServeRefusesUncleanPrefix(t *testing.T) {
+	for _, prefix := range []string{"/a/../b", "/a/./b", "sbom", "/a b", "/a//b"} {
+		// Accepted, serve would run until the context ends.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		var errw bytes.Buffer
+		err := run(ctx, []string{"sbompipe", "serve", "--store", t.TempDir(),
+			"--addr", "127.0.0.1:0", "--prefix", prefix}, nil, io.Discard, &errw)
+		cancel()
+		code, stderr := exitCode(err, &errw), errw.String()
+		if code != 2 || !strings.Contains(stderr, "want a path such as /sbom") {
+			t.Errorf("--prefix %q: exit %d, %q; want 2 and the usage error", prefix, code, stderr)
+		}
+	}
+}
