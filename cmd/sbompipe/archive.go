@@ -254,17 +254,27 @@ func archiveList(c *cli.Context) error {
 	if err != nil {
 		return usageError(err)
 	}
-	if p := c.String("product"); p != "" {
-		prod, ok := ix.Find(p)
-		if !ok {
-			return problemf("product %q is not in the index of %s", p, s)
-		}
-		ix.Products = []archive.Product{*prod}
+	if err := onlyProduct(ix, c.String("product"), s.String()); err != nil {
+		return err
 	}
 	if format == "json" {
 		return writeJSON(c.App.Writer, ix)
 	}
 	return writeReleaseTable(c.App.Writer, ix)
+}
+
+// onlyProduct keeps only the product named p in ix, unless p is "";
+// where says whose index it is, for the error when p is not in it.
+func onlyProduct(ix *archive.Index, p, where string) error {
+	if p == "" {
+		return nil
+	}
+	prod, ok := ix.Find(p)
+	if !ok {
+		return problemf("product %q is not in the index of %s", p, where)
+	}
+	ix.Products = []archive.Product{*prod}
+	return nil
 }
 
 // writeReleaseTable prints one line per document of every release. The

@@ -78,6 +78,9 @@ func fetch(c *cli.Context) error {
 		return problemf("%v", err)
 	}
 	if c.Bool("list") {
+		if err := onlyProduct(ix, c.String("product"), base); err != nil {
+			return err
+		}
 		return writeReleaseTable(c.App.Writer, ix)
 	}
 	r, d, err := archive.Pick(ix, c.String("product"), c.String("release"), c.String("format"))

@@ -196,6 +196,9 @@ func TestFetchUsage(t *testing.T) {
 		{[]string{base, "--product", "agent", "--sha256", strings.Repeat("0", 64)}, exitProblems,
 			"not the 0000"},
 		{[]string{base, "--list"}, exitOK, ""},
+		{[]string{base, "--list", "--product", "agent"}, exitOK, ""},
+		{[]string{base, "--list", "--product", "console"}, exitProblems,
+			`product "console" is not in the index`},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
