@@ -221,12 +221,8 @@ func EncodeEach(b *BOM, formats []Format, opts EncodeOptions,
 var contentNamespace = uuid.NewSHA1(uuid.NameSpaceURL,
 	[]byte("https://github.com/sentrikat/sbompipe#content"))
 
-// contentUUID returns the UUIDv5 of a document's bytes.
-func contentUUID(content []byte) uuid.UUID {
-	return uuid.NewSHA1(contentNamespace, content)
-}
-
-// contentHash computes contentUUID of a document from its pieces, on a
+// contentHash computes the UUIDv5 in contentNamespace of a document (what
+// uuid.NewSHA1 gives of the whole) from its pieces, on a
 // goroutine of its own, while the rest of the document is still being
 // written: the SHA-1 of a large document then no longer follows its
 // writing. A piece must not change once written.
@@ -338,9 +334,9 @@ var placeholderUUID = uuid.NewSHA1(uuid.NameSpaceURL,
 	[]byte("https://github.com/sentrikat/sbompipe#placeholder"))
 
 // replacePlaceholder writes id over the placeholder UUID that follows the
-// first occurrence of prefix in doc, and returns the UUID's offset. The prefix is chosen so that its first
-// occurrence is the serial number or namespace, ahead of any text taken
-// from the inputs.
+// first occurrence of prefix in doc, and returns the UUID's offset. The
+// prefix is chosen so that its first occurrence is the serial number or
+// namespace, ahead of any text taken from the inputs.
 func replacePlaceholder(doc []byte, prefix string, id uuid.UUID) (int, error) {
 	marker := []byte(prefix + placeholderUUID.String())
 	i := bytes.Index(doc, marker)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/sentrikat/sbompipe/internal/benchinput"
 )
 
@@ -41,6 +43,12 @@ func TestContentHash(t *testing.T) {
 			t.Errorf("the spool of %d bytes in pieces holds %d bytes, not the document", size, len(spool.buf))
 		}
 	}
+}
+
+// contentUUID is the UUIDv5 of a whole document, with which the tests
+// compare what contentHash makes of its pieces.
+func contentUUID(content []byte) uuid.UUID {
+	return uuid.NewSHA1(contentNamespace, content)
 }
 
 // memSpool is a spool in memory. After fail bytes (when not 0), it fails.
