@@ -36,12 +36,8 @@ func clipTo(s string, n int) string {
 	return s
 }
 
-// escapeControl writes control characters, bidirectional formatting
-// characters and bytes that are not UTF-8 as escapes (textsafe.Control).
-func escapeControl(s string) string { return textsafe.Control(s) }
-
 // display is the form of a message or a file name in a report: control
 // characters escaped, at most maxMessage runes.
 func display(s string) string {
-	return clipTo(escapeControl(s), maxMessage)
+	return clipTo(textsafe.Control(s), maxMessage)
 }

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
 // The lock backends.
@@ -542,7 +544,7 @@ func trimOutput(out string, redact func(string) string) string {
 			b.WriteByte('\n')
 		}
 		if strings.TrimSpace(s) != "" {
-			b.WriteString("  " + escapeControl(redact(s)))
+			b.WriteString("  " + textsafe.Control(redact(s)))
 		}
 	}
 	return b.String()

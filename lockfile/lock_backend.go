@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
 // detect picks the first backend installed: pip-compile (on PATH or as
@@ -158,7 +160,7 @@ func (l *locker) run(ctx context.Context, name string, args []string) error {
 		}
 		if line := lastConnectionFailure(tail.String()); line != "" && ctx.Err() == nil {
 			be.Unreachable = true
-			if line = "  " + escapeControl(l.red.redact(line)); !strings.Contains(be.Output, line) {
+			if line = "  " + textsafe.Control(l.red.redact(line)); !strings.Contains(be.Output, line) {
 				be.Output = line + "\n" + be.Output
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
 // This file keeps what Lock prints and returns free of credentials and of
@@ -150,7 +152,7 @@ func (p *progressWriter) flush() {
 	if p.long {
 		text = fmt.Sprintf("[a line longer than %s, not shown]", sizeText(maxProgressLine))
 	} else {
-		text = escapeControl(p.r.redact(text))
+		text = textsafe.Control(p.r.redact(text))
 	}
 	p.line, p.long = p.line[:0], false
 	if p.full {

@@ -1,6 +1,10 @@
 package lockfile
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/sentrikat/sbompipe/internal/textsafe"
+)
 
 // File is a parsed requirements file together with every file it reached
 // through -r and -c. Entries keep the file and line they came from.
@@ -211,5 +215,5 @@ type Problem struct {
 // Error returns "file:line: message", control characters in the file name
 // escaped.
 func (p *Problem) Error() string {
-	return escapeControl(p.File) + ":" + strconv.Itoa(p.Line) + ": " + p.Message
+	return textsafe.Control(p.File) + ":" + strconv.Itoa(p.Line) + ": " + p.Message
 }
