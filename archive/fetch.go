@@ -356,6 +356,18 @@ func Pick(ix *Index, product, release, kind string) (Release, Document, error) {
 	return Release{}, Document{}, fmt.Errorf("%s %s has no %s document", product, r.Release, kind)
 }
 
+// CanWriteFile reports whether WriteFile can write path as it is now: a
+// regular file, a character device or a named pipe, or nothing yet.
+func CanWriteFile(path string) bool {
+	fi, err := os.Lstat(path)
+	return err != nil || fi.Mode().IsRegular() || writesInPlace(fi.Mode())
+}
+
+// writesInPlace reports whether WriteFile writes a file of mode m in place.
+func writesInPlace(m os.FileMode) bool {
+	return m&(os.ModeCharDevice|os.ModeNamedPipe) != 0
+}
+
 // WriteFile writes data to path atomically: a temporary file in the same
 // folder, fsync, rename, and fsync of the folder. On any error the
 // temporary file is removed and path is untouched.
@@ -366,7 +378,7 @@ func Pick(ix *Index, product, release, kind string) (Release, Document, error) {
 // directory, a symbolic link, a socket) is an error, and is left as it is.
 func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		if fi.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) == 0 {
+		if !writesInPlace(fi.Mode()) {
 			return fmt.Errorf("writing %s: it exists and is not a regular file", path)
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)

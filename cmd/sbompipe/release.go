@@ -420,9 +420,8 @@ type releaseCopies struct {
 // writeReleaseCopies writes each stored document, under the name the
 // archive gave it, and the release's SHA256SUMS into dir.
 // checkReleaseCopies refuses a --out folder that writeReleaseCopies could
-// not write: a file where the folder should be, or a destination that is
-// a folder, a symbolic link or a socket (archive.WriteFile writes only
-// regular files, devices and named pipes).
+// not write: a file where the folder should be, or a destination that
+// archive.WriteFile refuses.
 func checkReleaseCopies(dir, product, version string, formats []sbom.Format) error {
 	if dir == "" {
 		return nil
@@ -435,10 +434,7 @@ func checkReleaseCopies(dir, product, version string, formats []sbom.Format) err
 		names = append(names, sbom.FileName(product, version, f))
 	}
 	for _, name := range names {
-		path := filepath.Join(dir, name)
-		fi, err := os.Lstat(path)
-		if err == nil && !fi.Mode().IsRegular() &&
-			fi.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) == 0 {
+		if path := filepath.Join(dir, name); !archive.CanWriteFile(path) {
 			return fmt.Errorf("--out: %s exists and is not a regular file; "+
 				"nothing was released", path)
 		}
