@@ -101,6 +101,9 @@ func (s *Store) Add(ctx context.Context, opts AddOptions) ([]FileResult, error) 
 	}
 	defer unlock()
 
+	if err := s.checkCase(ctx, opts.Product, opts.Release); err != nil {
+		return nil, err
+	}
 	meta, metaTag, err := s.readMeta(ctx, opts.Product, opts.Release)
 	if err != nil {
 		return nil, err
@@ -118,6 +121,31 @@ func (s *Store) Add(ctx context.Context, opts AddOptions) ([]FileResult, error) 
 		return results, err
 	}
 	return results, s.reindex(ctx)
+}
+
+// checkCase refuses a product or release name that differs only in case
+// from one the store holds. A file store on a case-insensitive file system
+// (macOS, Windows), or a web server that serves the store from one, would
+// take both for one folder and mix their documents.
+func (s *Store) checkCase(ctx context.Context, product, release string) error {
+	twin := func(what, name, prefix string) error {
+		names, err := s.folders(ctx, prefix)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if n != name && strings.EqualFold(n, name) {
+				return fmt.Errorf("%s %q differs only in case from the stored %s %q: "+
+					"a case-insensitive file system or web server would take them "+
+					"for one folder; use %q", what, name, what, n, n)
+			}
+		}
+		return nil
+	}
+	if err := twin("product", product, ""); err != nil {
+		return err
+	}
+	return twin("release", release, product+"/")
 }
 
 // Check reports what Add would refuse before touching the store: bad

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -288,6 +289,47 @@ func (s *Store) list(ctx context.Context) ([]object, error) {
 		}
 		if len(next) == 0 {
 			return objs, nil
+		}
+		token = next
+	}
+}
+
+// folders returns the names of the folders directly below prefix ("" for
+// the root, else "product/"): a file store's entries that are folders, an
+// object store's common prefixes. A prefix that holds nothing gives none.
+func (s *Store) folders(ctx context.Context, prefix string) ([]string, error) {
+	if s.dir != "" {
+		// One readdir: fileblob would walk into every folder to find a file.
+		entries, err := os.ReadDir(filepath.Join(s.dir, filepath.FromSlash(prefix)))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %v", s.url, err)
+		}
+		var names []string
+		for _, e := range entries {
+			if e.IsDir() {
+				names = append(names, e.Name())
+			}
+		}
+		return names, nil
+	}
+	var names []string
+	opts := &blob.ListOptions{Prefix: prefix, Delimiter: "/"}
+	token := blob.FirstPageToken
+	for {
+		page, next, err := s.bucket.ListPage(ctx, token, listPageSize, opts)
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %v", s.url, err)
+		}
+		for _, o := range page {
+			if o.IsDir {
+				names = append(names, strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), "/"))
+			}
+		}
+		if len(next) == 0 {
+			return names, nil
 		}
 		token = next
 	}

@@ -440,3 +440,42 @@ func TestReindexRefusesChangedReleases(t *testing.T) {
 		t.Errorf("Reindex without index.json: %v", err)
 	}
 }
+
+// TestAddRefusesCaseTwins: a product or release that differs from a stored
+// one only in case is refused, on a file store and on S3 alike, before
+// anything is written; the stored release and another product's are not.
+func TestAddRefusesCaseTwins(t *testing.T) {
+	stores := map[string]func(t *testing.T) (*Store, string){
+		"file": func(t *testing.T) (*Store, string) { return newFileStore(t) },
+		"s3": func(t *testing.T) (*Store, string) {
+			s, _, dir := newS3Store(t)
+			return s, dir
+		},
+	}
+	for kind, open := range stores {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			s, dir := open(t)
+			mustAdd(t, s, "agent", "v1.0.0", release("one", 2))
+			before := snapshot(t, dir)
+			for _, tt := range []struct{ product, release, want string }{
+				{"Agent", "v2.0.0", `product "Agent" differs only in case from the stored product "agent"`},
+				{"agent", "V1.0.0", `release "V1.0.0" differs only in case from the stored release "v1.0.0"`},
+			} {
+				_, err := s.Add(ctx, AddOptions{Product: tt.product, Release: tt.release,
+					Files: release("two", 1)})
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("Add %s %s: %v, want %q", tt.product, tt.release, err, tt.want)
+				}
+			}
+			if diff := cmp.Diff(before, snapshot(t, dir)); diff != "" {
+				t.Errorf("refused adds changed the store:\n%s", diff)
+			}
+			// Names that only share a prefix, or a release of another
+			// product, are not twins.
+			mustAdd(t, s, "agent", "v1.0.0", release("one", 2))
+			mustAdd(t, s, "agent", "v1.0.0-rc.1", release("three", 1))
+			mustAdd(t, s, "agent-cli", "V1.0.0", release("four", 1))
+		})
+	}
+}
