@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sentrikat/sbompipe/internal/newfile"
 )
 
 // MaxIndexSize bounds the index.json that Fetch reads.
@@ -376,7 +378,7 @@ func writesInPlace(m os.FileMode) bool {
 // /dev/null) is written to in place: a rename would put a regular file
 // where the device was. Any other file that is not a regular file (a
 // directory, a symbolic link, a socket) is an error, and is left as it is.
-func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
+func WriteFile(path string, data []byte) (err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		if !writesInPlace(fi.Mode()) {
 			return fmt.Errorf("writing %s: it exists and is not a regular file", path)
@@ -392,7 +394,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 		return nil
 	}
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	f, err := newfile.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("writing %s: %v", path, err)
 	}
@@ -405,7 +407,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return fmt.Errorf("writing %s: %v", path, err)
 	}
-	if err := f.Chmod(perm); err != nil {
+	if err := newfile.KeepMode(f.Name(), path); err != nil {
 		return fmt.Errorf("writing %s: %v", path, err)
 	}
 	if err := f.Sync(); err != nil {

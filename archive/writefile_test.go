@@ -34,7 +34,7 @@ func TestWriteFileNotRegular(t *testing.T) {
 		b, _ := io.ReadAll(f)
 		got <- b
 	}()
-	if err := WriteFile(fifo, data, 0o644); err != nil {
+	if err := WriteFile(fifo, data); err != nil {
 		t.Fatalf("WriteFile(fifo): %v", err)
 	}
 	select {
@@ -59,7 +59,7 @@ func TestWriteFileNotRegular(t *testing.T) {
 	case err != nil:
 		t.Fatal(err)
 	default:
-		if err := WriteFile(null, data, 0o644); err != nil {
+		if err := WriteFile(null, data); err != nil {
 			t.Fatalf("WriteFile(null device): %v", err)
 		}
 		if fi, err := os.Lstat(null); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
@@ -81,7 +81,7 @@ func TestWriteFileNotRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{link, folder} {
-		err := WriteFile(path, data, 0o644)
+		err := WriteFile(path, data)
 		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
 			t.Errorf("WriteFile(%s) = %v, want a refusal", filepath.Base(path), err)
 		}
@@ -96,6 +96,32 @@ func TestWriteFileNotRegular(t *testing.T) {
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), ".") {
 			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+// A written file keeps the permissions of the one it replaces; a new one
+// gets those of any new file under the umask.
+func TestWriteFileModes(t *testing.T) {
+	old := syscall.Umask(0o027)
+	t.Cleanup(func() { syscall.Umask(old) })
+	dir := t.TempDir()
+	fresh, kept := filepath.Join(dir, "fresh.json"), filepath.Join(dir, "kept.json")
+	if err := os.WriteFile(kept, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fresh, kept} {
+		if err := WriteFile(path, []byte("new")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]os.FileMode{fresh: 0o640, kept: 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %#o, want %#o", filepath.Base(path), got, want)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentrikat/sbompipe/internal/newfile"
 	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
@@ -187,7 +188,7 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 		return nil, err
 	}
 
-	tmpFile, err := os.CreateTemp(l.dir, "."+filepath.Base(l.out)+".sbompipe-*")
+	tmpFile, err := newfile.CreateTemp(l.dir, "."+filepath.Base(l.out)+".sbompipe-*")
 	if err != nil {
 		return nil, fmt.Errorf("creating the temporary lockfile: %w", err)
 	}
@@ -477,10 +478,6 @@ func (l *locker) check(ctx context.Context, tmp string) error {
 // replace renames tmp over path after flushing it to disk, keeping path's
 // permissions, then flushes the folder so the rename survives a crash.
 func replace(tmp, path string) error {
-	mode := fs.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
 		return err
@@ -490,7 +487,7 @@ func replace(tmp, path string) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp, mode)
+		err = newfile.KeepMode(tmp, path)
 	}
 	if err == nil {
 		err = os.Rename(tmp, path)

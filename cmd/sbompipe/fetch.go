@@ -104,7 +104,7 @@ func fetch(c *cli.Context) error {
 		if _, err := c.App.Writer.Write(data); err != nil {
 			return usageError(fmt.Errorf("writing stdout: %v", err))
 		}
-	} else if err := archive.WriteFile(out, data, 0o644); err != nil {
+	} else if err := archive.WriteFile(out, data); err != nil {
 		return usageError(err)
 	}
 	fmt.Fprintf(c.App.ErrWriter, "sbompipe: %s %s %s: %d bytes, sha256 %s, matches index.json\n",

@@ -456,14 +456,14 @@ func writeReleaseCopies(dir string, files []archive.Input,
 		}
 		doc.Path = r.Path
 		local := filepath.Join(dir, doc.Name())
-		if err := archive.WriteFile(local, files[i].Data, 0o644); err != nil {
+		if err := archive.WriteFile(local, files[i].Data); err != nil {
 			return nil, err
 		}
 		out.Docs = append(out.Docs, releaseCopy{FileResult: r, Local: local, Doc: doc})
 		sums = append(sums, doc)
 	}
 	out.Sums = filepath.Join(dir, "SHA256SUMS")
-	if err := archive.WriteFile(out.Sums, archive.SHA256SUMS(sums), 0o644); err != nil {
+	if err := archive.WriteFile(out.Sums, archive.SHA256SUMS(sums)); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sentrikat/sbompipe/internal/newfile"
 	"github.com/sentrikat/sbompipe/sbom"
 )
 
@@ -283,7 +284,7 @@ func writeSBOMFiles(ctx context.Context, b *sbom.BOM, formats []sbom.Format,
 		// would pass the 255 bytes a name may have (FileName writes only
 		// ASCII).
 		base := filepath.Base(names[i])
-		f, err := os.CreateTemp(filepath.Dir(names[i]), "."+base[:min(len(base), 200)]+".*")
+		f, err := newfile.CreateTemp(filepath.Dir(names[i]), "."+base[:min(len(base), 200)]+".*")
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", names[i], err)
 		}
@@ -378,15 +379,15 @@ func (w *writeBehind) WriteAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// finishTemp syncs and closes f, the temporary file of name, and makes it
-// readable by all.
+// finishTemp syncs and closes f, the temporary file of name, and gives it
+// the permissions of the document it replaces.
 func finishTemp(f *os.File, name string) error {
 	serr := f.Sync()
 	cerr := f.Close()
 	if err := errors.Join(serr, cerr); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
+	if err := newfile.KeepMode(f.Name(), name); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	return nil
