@@ -184,6 +184,12 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading %s: %w", opts.Out, err)
 	}
+	was := lockfileState{data: old}
+	if err == nil {
+		if fi, serr := os.Stat(l.out); serr == nil {
+			was.exists, was.mode = true, fi.Mode().Perm()
+		}
+	}
 	if l.seed, err = l.readSeed(old); err != nil {
 		return nil, err
 	}
@@ -206,6 +212,13 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 		return nil, fmt.Errorf("writing %s: %w", tmp, err)
 	}
 
+	// A backend that writes Out itself (not the file it was given) must
+	// not leave it changed by a run that fails.
+	defer func() {
+		if err != nil {
+			err = l.putBack(was, err)
+		}
+	}()
 	if err = l.runBackend(ctx, tmp); err != nil {
 		var be *BackendError
 		if ctx.Err() != nil && !errors.As(err, &be) { // stopped while hashing
@@ -228,6 +241,71 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	}
 	return &LockResult{Backend: l.backend, Changed: !bytes.Equal(old, fresh)}, nil
 }
+
+// lockfileState is the lockfile as it was before the backend ran.
+type lockfileState struct {
+	exists bool
+	data   []byte
+	mode   fs.FileMode
+}
+
+// putBack puts the lockfile back as it was when a failed run (err) finds
+// it changed: a backend wrote to it, not to its output file. The error
+// then says so; if the lockfile cannot be put back, it says where its old
+// bytes were saved.
+func (l *locker) putBack(was lockfileState, err error) error {
+	now, rerr := os.ReadFile(l.out)
+	switch {
+	case !was.exists && errors.Is(rerr, fs.ErrNotExist):
+		return err
+	case was.exists && rerr == nil && bytes.Equal(now, was.data):
+		if fi, serr := os.Lstat(l.out); serr == nil && fi.Mode().IsRegular() &&
+			fi.Mode().Perm() == was.mode {
+			return err
+		}
+	}
+	what := fmt.Sprintf("the backend wrote %s itself", l.opts.Out)
+	if !was.exists {
+		if rmErr := os.Remove(l.out); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+			return fmt.Errorf("%w\n%s, which did not exist before, and it could not be removed: %v",
+				err, what, rmErr)
+		}
+		return &PutBackError{Err: err, What: what + ", which did not exist before; it was removed"}
+	}
+	f, terr := newfile.CreateTemp(l.dir, "."+filepath.Base(l.out)+".sbompipe-old-*")
+	if terr == nil {
+		_, terr = f.Write(was.data)
+		terr = errors.Join(terr, f.Chmod(was.mode), f.Sync(), f.Close())
+		if terr == nil {
+			if terr = os.Rename(f.Name(), l.out); terr == nil {
+				if d, derr := os.Open(l.dir); derr == nil {
+					_ = d.Sync()
+					d.Close()
+				}
+				return &PutBackError{Err: err, What: what + "; its old bytes were put back"}
+			}
+		}
+		if terr != nil {
+			return fmt.Errorf("%w\n%s, and it could not be put back (%v); its old bytes are in %s",
+				err, what, terr, f.Name())
+		}
+	}
+	return fmt.Errorf("%w\n%s, and its old bytes could not be saved: %v", err, what, terr)
+}
+
+// PutBackError is a failed lock whose backend wrote the lockfile itself;
+// the lockfile was put back as it was.
+type PutBackError struct {
+	Err  error
+	What string // what was put back, for the message
+}
+
+// Error gives the failure; What is for the caller to add where it says
+// that the lockfile is unchanged.
+func (e *PutBackError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *PutBackError) Unwrap() error { return e.Err }
 
 // locker is one run of Lock.
 type locker struct {
@@ -478,6 +556,17 @@ func (l *locker) check(ctx context.Context, tmp string) error {
 // replace renames tmp over path after flushing it to disk, keeping path's
 // permissions, then flushes the folder so the rename survives a crash.
 func replace(tmp, path string) error {
+	// A backend may have left a link (or anything else) where its output
+	// file was: it is not renamed into place, nor its target changed.
+	if fi, err := os.Lstat(tmp); err != nil {
+		return fmt.Errorf("replacing %s: %w", path, err)
+	} else if !fi.Mode().IsRegular() {
+		what := "something other than a regular file"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "a symbolic link"
+		}
+		return fmt.Errorf("replacing %s: the backend left %s as its output", path, what)
+	}
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +21,10 @@ import (
 // succeed (copy STANDIN_RESULT to the output file), fail, hang, write
 // half of the result and exit 1 ("half") or 0 ("half-ok"), print its
 // arguments and escape sequences and fail ("echo"), or print 15 MB of
-// lines holding STANDIN_SECRET and fail ("flood").
+// lines holding STANDIN_SECRET and fail ("flood"), write requirements.txt
+// itself rather than its output file and fail ("clobber") or succeed
+// ("clobber-ok"), or leave its output as a link to a good result
+// ("symlink").
 const standIn = `#!/bin/sh
 log="$STANDIN_LOG"
 : > "$log.args"
@@ -42,6 +46,9 @@ half-ok) head -c 40 "$STANDIN_RESULT" > "$out"; exit 0 ;;
 echo) printf 'asked: %s\n' "$@" >&2; printf '\033]0;title\007\033[2Jno newline' >&2; exit 1 ;;
 flood) yes "garbage https://$STANDIN_SECRET@pypi.example/simple" | head -n 300000 >&2
 	head -c 100000 /dev/zero | tr '\0' x >&2; exit 1 ;;
+clobber) printf 'half-written garbage\n' > requirements.txt; exit 1 ;;
+clobber-ok) printf 'half-written garbage\n' > requirements.txt; exit 0 ;;
+symlink) cp "$STANDIN_RESULT" elsewhere.txt; rm -f "$out"; ln -s "$PWD/elsewhere.txt" "$out" ;;
 esac
 `
 
@@ -420,4 +427,70 @@ func TestTrimOutput(t *testing.T) {
 			t.Errorf("%s: trimOutput(%q) = %q, want %q", tc.name, tc.out, got, tc.want)
 		}
 	}
+}
+
+// A backend that writes the lockfile itself, not its output file, does
+// not leave it changed when the run fails: it is put back, bytes and mode,
+// and the error says so. One that made a lockfile where there was none has
+// it removed.
+func TestLockPutsBackWhatTheBackendWrote(t *testing.T) {
+	// Succeeding, it has its output (the old lockfile, as seeded) renamed
+	// over what it wrote.
+	r := withStandIn(t, "pip-compile", "clobber-ok")
+	if _, err := Lock(context.Background(), r.opts); err != nil {
+		t.Fatal(err)
+	}
+	assertUnchanged(t, r.opts.Out, oldLock)
+	assertNoTemp(t, r.dir)
+
+	for _, backend := range []string{"pip-compile", "uv"} {
+		t.Run(backend, func(t *testing.T) {
+			r := withStandIn(t, backend, "clobber")
+			if err := os.Chmod(r.opts.Out, 0o640); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Lock(context.Background(), r.opts)
+			var pb *PutBackError
+			if !errors.As(err, &pb) || !strings.Contains(pb.What, "its old bytes were put back") {
+				t.Fatalf("Lock = %v, want the lockfile put back", err)
+			}
+			assertUnchanged(t, r.opts.Out, oldLock)
+			if fi, err := os.Stat(r.opts.Out); err != nil || fi.Mode().Perm() != 0o640 {
+				t.Errorf("mode after put back: %v %v, want 0640", fi.Mode(), err)
+			}
+			assertNoTemp(t, r.dir)
+
+			if err := os.Remove(r.opts.Out); err != nil {
+				t.Fatal(err)
+			}
+			_, err = Lock(context.Background(), r.opts)
+			if !errors.As(err, &pb) || !strings.Contains(pb.What, "did not exist before; it was removed") {
+				t.Fatalf("Lock without a lockfile = %v, want the new one removed", err)
+			}
+			if _, err := os.Lstat(r.opts.Out); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the backend's lockfile is still there: %v", err)
+			}
+			assertNoTemp(t, r.dir)
+		})
+	}
+}
+
+// A backend that leaves a link as its output: the lockfile does not
+// become a link, and the link's target is not touched.
+func TestLockRefusesALinkedResult(t *testing.T) {
+	r := withStandIn(t, "pip-compile", "symlink")
+	_, err := Lock(context.Background(), r.opts)
+	if err == nil || !strings.Contains(err.Error(), "the backend left a symbolic link as its output") {
+		t.Fatalf("Lock = %v, want the link refused", err)
+	}
+	assertUnchanged(t, r.opts.Out, oldLock)
+	fi, err := os.Lstat(r.opts.Out)
+	if err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("the lockfile is no longer a regular file: %v %v", fi, err)
+	}
+	target, err := os.Stat(filepath.Join(r.dir, "elsewhere.txt"))
+	if err != nil || target.Mode().Perm() != 0o644 {
+		t.Errorf("the link's target changed mode: %v %v", target, err)
+	}
+	assertNoTemp(t, r.dir)
 }

@@ -119,6 +119,11 @@ func lockError(err error, opts lockfile.LockOptions) error {
 	var be *lockfile.BackendError
 	var re *lockfile.ResultError
 	var exit *exec.ExitError
+	var pb *lockfile.PutBackError
+	unchanged := opts.Out + " is unchanged"
+	if errors.As(err, &pb) {
+		unchanged += " (" + pb.What + ")"
+	}
 	switch {
 	case errors.As(err, &be):
 		reason := be.Reason()
@@ -128,7 +133,7 @@ func lockError(err error, opts lockfile.LockOptions) error {
 		if be.Unreachable {
 			reason = "could not reach the package index"
 		}
-		msg := fmt.Errorf("lock: %s %s; %s is unchanged", be.Backend, reason, opts.Out)
+		msg := fmt.Errorf("lock: %s %s; %s", be.Backend, reason, unchanged)
 		if be.Output != "" {
 			msg = fmt.Errorf("%w\n%s", msg, be.Output)
 		}
@@ -137,7 +142,9 @@ func lockError(err error, opts lockfile.LockOptions) error {
 		}
 		return usageError(msg)
 	case errors.As(err, &re):
-		return problemf("lock: %v; %s is unchanged", err, opts.Out)
+		return problemf("lock: %v; %s", err, unchanged)
+	case pb != nil:
+		return usageError(fmt.Errorf("lock: %w; %s", err, unchanged))
 	}
 	return usageError(fmt.Errorf("lock: %w", err))
 }

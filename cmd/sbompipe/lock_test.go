@@ -162,6 +162,9 @@ func TestLockEnvironmentErrors(t *testing.T) {
 		{"uv", "uv", "", exitUsage, "sbompipe: lock: uv is not installed (no uv on PATH)\n"},
 		{"silent failure", "uv", "#!/bin/sh\nexit 3\n", exitProblems,
 			"sbompipe: lock: uv failed: exit status 3; requirements.txt is unchanged\n"},
+		{"writes the lockfile itself", "uv", "#!/bin/sh\necho garbage > requirements.txt\nexit 3\n",
+			exitProblems, "sbompipe: lock: uv failed: exit status 3; requirements.txt is unchanged " +
+				"(the backend wrote requirements.txt itself, which did not exist before; it was removed)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			os.Remove(filepath.Join(bin, "uv"))

@@ -28,7 +28,11 @@ func main() {
 // sbompipe runs the command line of this process and returns its exit code.
 // It is main without os.Exit, so that script tests can run it in-process.
 func sbompipe() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A hang-up (the terminal closed, the SSH session dropped) stops a run
+	// as Ctrl-C does: a lock's backend runs in a process group of its own,
+	// which the terminal's SIGHUP does not reach.
+	ctx, stop := signal.NotifyContext(context.Background(),
+		os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	return exitCode(err, os.Stderr)
