@@ -15,7 +15,7 @@ import (
 // from, with the files it includes.
 //
 // stale: an entry of in that the lockfile lacks, or whose pin does not
-// satisfy it. orphan: a lockfile entry annotated "# via -r <in>" that in no
+// satisfy it, or a pin that does not satisfy a constraint of in. orphan: a lockfile entry annotated "# via -r <in>" that in no
 // longer asks for.
 func InputCheck(in *File) Check {
 	return func(_ context.Context, f *File) ([]Finding, error) {
@@ -24,6 +24,19 @@ func InputCheck(in *File) Check {
 }
 
 func checkInput(in, f *File) []Finding {
+	var fs []Finding
+	// The input's own problems are warnings: what verify checks is the
+	// lockfile, and an entry of the input that was not read is only not
+	// compared with it. uv, which reads its input by rules of its own,
+	// takes lines pip refuses (constraints with extras): for a lockfile
+	// uv wrote, only a missing include is reported.
+	for _, p := range in.Problems {
+		if f.Header.Generator == "uv" && p.Rule != RuleIncludeMissing {
+			continue
+		}
+		fs = append(fs, Finding{File: p.File, Line: p.Line, Rule: p.Rule,
+			Severity: SeverityWarning, Message: p.Message + "; not compared with the lockfile"})
+	}
 	locked := map[string][]*Requirement{}
 	for _, r := range f.Requirements {
 		if r.Canonical != "" {
@@ -31,13 +44,32 @@ func checkInput(in, f *File) []Finding {
 		}
 	}
 	asked := map[string]bool{}
-	var fs []Finding
 	for _, want := range in.Requirements {
 		if want.Canonical == "" {
 			continue // an unnamed path or URL: nothing to look up
 		}
 		asked[want.Canonical] = true
 		fs = append(fs, staleEntry(want, locked[want.Canonical], f.Path)...)
+	}
+	// A constraint (-c) asks for nothing, but every pin of its name must
+	// satisfy it.
+	for _, c := range in.Constraints {
+		if c.Canonical == "" || c.Specifier == "" {
+			continue
+		}
+		at := fmt.Sprintf("%s:%d", c.File, c.Line)
+		sev, why := SeverityError, ""
+		if c.Marker != "" {
+			sev, why = SeverityWarning, fmt.Sprintf(" (its marker %q may be false where "+
+				"the lockfile was compiled)", c.Marker)
+		}
+		for _, r := range locked[c.Canonical] {
+			if r.Version != "" && !satisfies(r.Version, c.Specifier) {
+				fs = append(fs, finding(r, r.Line, RuleStale, sev, false,
+					"%s==%s does not satisfy the constraint %s%s at %s%s; compile the lockfile again",
+					r.Name, r.Version, c.Name, c.Specifier, at, why))
+			}
+		}
 	}
 	for _, r := range f.Requirements {
 		if r.Canonical == "" || asked[r.Canonical] {
@@ -94,11 +126,49 @@ func satisfies(version, spec string) bool {
 	if err != nil {
 		return true
 	}
+	ok, err := specContains(v, spec)
+	return ok || err != nil
+}
+
+// specContains reports whether v is in the PEP 440 specifier set spec,
+// pre-releases allowed, as packaging's SpecifierSet.contains(v,
+// prereleases=True) answers (what pip asks of a pin, and of a marker).
+// go-pep440-version's Check with pre-releases allowed drops one rule of
+// PEP 440's, which this puts back: "<V" does not take a pre-release of V
+// itself (2.0rc1 is not <2.0) unless V is a pre-release.
+func specContains(v pep440.Version, spec string) (bool, error) {
 	s, err := pep440.NewSpecifiers(spec, pep440.WithPreRelease(true))
 	if err != nil {
-		return true
+		return false, err
 	}
-	return s.Check(v)
+	if !s.Check(v) {
+		return false, nil
+	}
+	if !v.IsPreRelease() {
+		return true, nil
+	}
+	for _, clause := range strings.Split(spec, ",") {
+		bound, ok := strings.CutPrefix(strings.TrimSpace(clause), "<")
+		if !ok || strings.HasPrefix(bound, "=") {
+			continue
+		}
+		limit, err := pep440.Parse(strings.TrimSpace(bound))
+		if err != nil || limit.IsPreRelease() {
+			continue
+		}
+		if sameRelease(v, limit) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// sameRelease reports whether a and b have the same epoch and release
+// segment ("2.0rc1" and "2.0.0").
+func sameRelease(a, b pep440.Version) bool {
+	ra, errA := pep440.Parse(a.BaseVersion())
+	rb, errB := pep440.Parse(b.BaseVersion())
+	return errA == nil && errB == nil && ra.Equal(rb)
 }
 
 // viaInput returns the "-r X" source of r's annotations that names one of

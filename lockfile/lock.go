@@ -179,6 +179,9 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseProblems(l.input, l.backend); err != nil {
+		return nil, err
+	}
 
 	old, err := readRegular(nil, l.out)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -317,6 +320,7 @@ type locker struct {
 	python  string
 	seed    []Pin     // the old lockfile's pins
 	red     *redactor // removes the credentials of the run's indexes
+	input   *File     // In, parsed
 }
 
 func newLocker(opts LockOptions) (*locker, error) {
@@ -372,6 +376,7 @@ func newLocker(opts LockOptions) (*locker, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.input = f
 	if err := refuseUnhashable(f); err != nil {
 		return nil, err
 	}
@@ -386,6 +391,27 @@ func newLocker(opts LockOptions) (*locker, error) {
 		}
 	}
 	return l, nil
+}
+
+// refuseProblems returns an error naming every line of the input (its
+// included files too) that the backend would refuse or drop: for pip and
+// pip-compile, which read it as pip does, a line that is not a requirement
+// or an option; for every backend, an include that is missing or not a
+// regular file. The backend would stop at the first of them, resolve
+// without the dropped ones, or hang on an include that is a named pipe.
+// uv reads the rest by rules of its own, and says what it refuses.
+func refuseProblems(f *File, backend string) error {
+	var lines []string
+	for _, p := range f.Problems {
+		if p.Severity == SeverityError && (backend != BackendUV || p.Rule == RuleIncludeMissing) {
+			lines = append(lines, display(fmt.Sprintf("%s:%d: %s", p.File, p.Line, Redact(p.Message))))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s would refuse or drop these lines, so it was not run:\n%s",
+		f.Path, backend, strings.Join(lines, "\n"))
 }
 
 // refuseUnhashable returns an error naming every VCS, local-directory and

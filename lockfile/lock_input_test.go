@@ -2,9 +2,12 @@ package lockfile
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -118,5 +121,100 @@ func TestLockRefusesUnhashable(t *testing.T) {
 			assertUnchanged(t, r.opts.Out, oldLock)
 			assertNoTemp(t, r.dir)
 		})
+	}
+}
+
+// TestLockRefusesInputProblems: lines of the input (or of a file it
+// includes) that pip would refuse or drop stop the lock before the
+// backend runs, each named with its file and line; an include that is a
+// device or a named pipe is never handed to the backend, which would
+// read it for ever or wait on it.
+func TestLockRefusesInputProblems(t *testing.T) {
+	r := withStandIn(t, "pip-compile", "succeed")
+	if err := syscall.Mkfifo(filepath.Join(r.dir, "pipe.in"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"requirements.in": "idna\nfoo==\n-r missing.in\n-r /dev/zero\n-r pipe.in\n-r more.in\n",
+		"more.in":         "Foo_>=2\n",
+	}
+	for file, text := range files {
+		if err := os.WriteFile(filepath.Join(r.dir, file), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(r.dir)
+	r.opts.In, r.opts.Out = "requirements.in", "requirements.txt"
+	_, err := Lock(context.Background(), r.opts)
+	want := []string{
+		"requirements.in: pip-compile would refuse or drop these lines, so it was not run:",
+		`requirements.in:2: invalid requirement "foo==": expected a version after "=="`,
+		"requirements.in:3: -r missing.in: missing.in does not exist",
+		"requirements.in:4: -r /dev/zero: /dev/zero is a device, not a regular file; not read",
+		"requirements.in:5: -r pipe.in: pipe.in is a named pipe, not a regular file; not read",
+		`more.in:1: invalid requirement "Foo_>=2": expected a project name at the start`,
+	}
+	if err == nil {
+		t.Fatal("Lock succeeded")
+	}
+	if diff := cmp.Diff(want, strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(r.log + ".args"); err == nil {
+		t.Error("the backend ran")
+	}
+	assertUnchanged(t, r.opts.Out, oldLock)
+	assertNoTemp(t, r.dir)
+
+	// uv reads its input by its own rules: it is left the lines that are
+	// not requirements, but not the includes it cannot read.
+	pipCompile, err := exec.LookPath("pip-compile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(pipCompile), "uv"), []byte(standIn), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.opts.Backend = BackendUV
+	_, err = Lock(context.Background(), r.opts)
+	wantUV := []string{
+		"requirements.in: uv would refuse or drop these lines, so it was not run:",
+		want[2], want[3], want[4],
+	}
+	if err == nil {
+		t.Fatal("Lock with uv succeeded")
+	}
+	if diff := cmp.Diff(wantUV, strings.Split(err.Error(), "\n")); diff != "" {
+		t.Errorf("uv: error (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(r.log + ".args"); err == nil {
+		t.Error("uv ran")
+	}
+
+	// verify --in reports the same lines of the input, as warnings: the
+	// lockfile is what it checks.
+	in, err := Parse("requirements.in", ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := Parse("requirements.txt", ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(context.Background(), lock, VerifyOptions{Checks: []Check{InputCheck(in)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Rule == RuleSyntax || f.Rule == RuleIncludeMissing {
+			got = append(got, fmt.Sprintf("%s:%d: %s %s", f.File, f.Line, f.Severity, f.Rule))
+		}
+	}
+	wantFindings := []string{"more.in:1: warning syntax", // files outside the lockfile's, by name
+		"requirements.in:2: warning syntax", "requirements.in:3: warning include-missing",
+		"requirements.in:4: warning include-missing", "requirements.in:5: warning include-missing"}
+	if diff := cmp.Diff(wantFindings, got); diff != "" {
+		t.Errorf("verify --in findings (-want +got):\n%s", diff)
 	}
 }

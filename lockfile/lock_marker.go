@@ -267,8 +267,8 @@ func compareMarker(l, op, r string) bool {
 		return l == r
 	}
 	if lv, err := pep440.Parse(l); err == nil {
-		if spec, err := pep440.NewSpecifiers(op+r, pep440.WithPreRelease(true)); err == nil {
-			return spec.Check(lv)
+		if ok, err := specContains(lv, op+r); err == nil {
+			return ok
 		}
 	}
 	switch op {

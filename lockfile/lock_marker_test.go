@@ -117,3 +117,39 @@ func FuzzEvalMarker(f *testing.F) {
 		_, _ = parseDep(s)
 	})
 }
+
+// TestSpecContainsPreReleases: pre-releases are allowed, as pip allows
+// them for a pin, but "<V" takes no pre-release of V itself unless V is
+// one. The answers are those of packaging's SpecifierSet.contains(v,
+// prereleases=True) (pip's vendored copy).
+func TestSpecContainsPreReleases(t *testing.T) {
+	for _, tt := range []struct {
+		version, spec string
+		want          bool
+	}{
+		{"2.0rc1", "<2.0", false},
+		{"2.0.dev1", "<2.0", false},
+		{"2.0a1", "<2", false},
+		{"2.0.0rc1", "<2", false},
+		{"2.0rc1", "< 2.0", false},
+		{"2.0rc1", ">=1.0,<2.0", false},
+		{"2.0rc1", "!=1.0,<2.0.0", false},
+		{"1.9rc1", "<2.0", true},
+		{"2.0rc1", "<2.0rc2", true},
+		{"2.0rc1", "<=2.0", true},
+		{"2.0rc1", ">=1.0", true},
+		{"2.0.post1", ">2.0", false},
+		{"2.1", "<2.0", false},
+	} {
+		if got := satisfies(tt.version, tt.spec); got != tt.want {
+			t.Errorf("satisfies(%s, %q) = %v, want %v", tt.version, tt.spec, got, tt.want)
+		}
+		if got := satisfiesAll(tt.version, []string{tt.spec}); got != tt.want {
+			t.Errorf("satisfiesAll(%s, %q) = %v, want %v", tt.version, tt.spec, got, tt.want)
+		}
+	}
+	env := markerEnv{"python_full_version": "3.13.0rc1"}
+	if ok, err := evalMarker(`python_full_version < "3.13"`, env, nil); err != nil || ok {
+		t.Errorf(`python_full_version < "3.13" with 3.13.0rc1 = %v, %v; want false`, ok, err)
+	}
+}

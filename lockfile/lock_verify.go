@@ -56,8 +56,7 @@ func satisfiesAll(version string, specs []string) bool {
 		return false
 	}
 	for _, s := range specs {
-		spec, err := pep440.NewSpecifiers(s, pep440.WithPreRelease(true))
-		if err != nil || !spec.Check(v) {
+		if ok, err := specContains(v, s); err != nil || !ok {
 			return false
 		}
 	}

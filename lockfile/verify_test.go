@@ -202,6 +202,20 @@ func TestVerifyRules(t *testing.T) {
 				"requirements.txt:12 stale silme error",
 				"requirements.in:3 stale idna warning",
 				"requirements.in:4 stale missing error"}},
+		{"stale against a constraint of the input",
+			map[string]string{
+				"requirements.in": "-c constraints.txt\nfoo\nbar\n",
+				"constraints.txt": "foo>=2.0\nbar<2.0 ; python_version < '3'\nbaz<1\n",
+				"requirements.txt": hashed("foo==1.0", s1) + hashed("bar==2.1", s1) +
+					hashed("baz==0.9", s1)},
+			[]string{
+				"requirements.txt:1 stale foo error",
+				"requirements.txt:3 stale bar warning"}},
+		{"a pre-release of V is not <V",
+			map[string]string{
+				"requirements.in":  "foo<2.0\n",
+				"requirements.txt": hashed("foo==2.0rc1", s1)},
+			[]string{"requirements.txt:1 stale foo error"}},
 	}
 	for _, tt := range tests {
 		got := verifyFS(t, tt.files)
