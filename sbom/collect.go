@@ -358,6 +358,9 @@ func moduleGraph(ctx context.Context, in Inputs, dir string, env []string,
 			return edges, nil
 		}
 	}
+	if err := unreadableReplacement(dir); err != nil {
+		return nil, err
+	}
 	goCmd := in.GoCommand
 	if goCmd == "" {
 		goCmd = "go"

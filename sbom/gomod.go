@@ -3,6 +3,7 @@ package sbom
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,12 +42,36 @@ type goSelected struct {
 	comp          *Component
 }
 
+// readGoFile reads a go.mod, go.work or go.sum file of the inputs: a
+// regular file, through links as the go command reads it, of at most limit
+// bytes. Anything else is an error that names it: a named pipe would wait
+// for a writer for ever, a device might never end. A missing file's error
+// is fs.ErrNotExist.
+func readGoFile(path string, limit int64) ([]byte, error) {
+	f, fi, err := openBinary(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s is larger than %d MiB", path, limit>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d MiB", path, limit>>20)
+	}
+	return data, nil
+}
+
 // readGoTree reads the go.mod, go.sum, go.work and go.work.sum files of
 // dir. It does not run the go command.
 func readGoTree(dir string) (*goTree, error) {
 	t := &goTree{dir: dir, sums: goSums{}}
 	workPath := filepath.Join(dir, "go.work")
-	data, err := os.ReadFile(workPath)
+	data, err := readGoFile(workPath, maxGoMod)
 	switch {
 	case err == nil:
 		if t.work, err = modfile.ParseWork(workPath, data, nil); err != nil {
@@ -87,7 +112,7 @@ func readGoTree(dir string) (*goTree, error) {
 
 func readGoMod(dir string, sums goSums) (*goMainFile, error) {
 	path := filepath.Join(dir, "go.mod")
-	data, err := os.ReadFile(path)
+	data, err := readGoFile(path, maxGoMod)
 	if err != nil {
 		return nil, err
 	}

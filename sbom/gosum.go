@@ -2,10 +2,10 @@ package sbom
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 )
 
@@ -17,17 +17,16 @@ type goSums map[string]string
 // read adds the lines of a go.sum file. A missing file adds nothing; a
 // malformed line is an error naming the file and line.
 func (s goSums) read(path string) error {
-	f, err := os.Open(path)
+	data, err := readGoFile(path, maxGoSum)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 
 	var errs []error
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())

@@ -596,6 +596,32 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 
 // localDir is the folder of a replacement by a file path, which is
 // relative to the main module's folder unless absolute.
+// unreadableReplacement returns an error naming the go.mod of a local
+// replacement that is there but is not a regular file (a named pipe, a
+// device), which the go command would wait on or read without end.
+func unreadableReplacement(dir string) error {
+	main, _, reason := parseMainGoMod(dir)
+	if reason != "" {
+		return nil // the go command says what it makes of it
+	}
+	real, err := goCommandDir(dir)
+	if err != nil {
+		return nil
+	}
+	r := &modGraphReader{dir: real}
+	for _, x := range main.Replace {
+		if x.New.Version != "" {
+			continue
+		}
+		path := filepath.Join(r.localDir(x.New.Path), "go.mod")
+		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s, the go.mod of the replacement of %s, is not a regular file",
+				path, x.Old.Path)
+		}
+	}
+	return nil
+}
+
 func (r *modGraphReader) localDir(path string) string {
 	if filepath.IsAbs(path) {
 		return path
