@@ -257,6 +257,7 @@ func (fp *fileParser) line(l logical) {
 		fp.p.full = true
 		fp.problem(l.first, RuleSyntax, SeverityError, false, "more than %d requirement and "+
 			"option lines: the rest is not read (is this a requirements file?)", maxEntries)
+		fp.p.f.Problems[len(fp.p.f.Problems)-1].Unread = true
 		return
 	}
 	fp.hiddenByComment(l)
@@ -586,9 +587,10 @@ func (fp *fileParser) hashes(l logical, lo *lineOpts) []Hash {
 		return nil
 	}
 	hs := make([]Hash, 0, len(values))
-	for _, v := range values {
+	lines := fp.valueLines(l, values)
+	for i, v := range values {
 		algo, digest, ok := strings.Cut(v, ":")
-		line := fp.lineOf(l, v)
+		line := lines[i]
 		if !ok {
 			fp.refused(line, "--hash=%s: want an algorithm and a digest, like "+
 				"--hash=sha256:abcd…", shortHash(v))
@@ -665,6 +667,29 @@ func (fp *fileParser) endLine(l logical) int {
 	return l.first
 }
 
+// valueLines returns the physical line of l that holds each of values, in
+// the order they were written (an entry's --hash values): each is looked
+// for after the one before it, so that finding thousands of them reads
+// each line once, and a value written twice is at the line of each. One
+// not found that way (a value glued from two lines) is left to lineOf.
+func (fp *fileParser) valueLines(l logical, values []string) []int {
+	lines := make([]int, len(values))
+	n, off := l.first, 0
+	for i, v := range values {
+		lines[i] = 0
+		for m, o := n, off; v != "" && m <= l.last; m, o = m+1, 0 {
+			if at := tokenIndex(fp.phys[m-1][o:], v); at >= 0 {
+				lines[i], n, off = m, m, o+at+len(v)
+				break
+			}
+		}
+		if lines[i] == 0 {
+			lines[i] = fp.lineOf(l, v)
+		}
+	}
+	return lines
+}
+
 // lineOf returns the physical line of l that holds text, or l's first line.
 func (fp *fileParser) lineOf(l logical, text string) int {
 	if text == "" || l.first == l.last {
@@ -689,15 +714,23 @@ func (fp *fileParser) lineOf(l logical, text string) int {
 // containsToken reports whether text occurs in s and is not followed by a
 // letter or digit (so that a digest does not match a longer one).
 func containsToken(s, text string) bool {
+	return tokenIndex(s, text) >= 0
+}
+
+// tokenIndex returns where text first occurs in s not followed by a
+// letter or digit, or -1.
+func tokenIndex(s, text string) int {
+	base := 0
 	for {
-		i := strings.Index(s, text)
+		i := strings.Index(s[base:], text)
 		if i < 0 {
-			return false
+			return -1
 		}
-		s = s[i+len(text):]
-		if s == "" || !isAlnum(s[0]) {
-			return true
+		end := base + i + len(text)
+		if end == len(s) || !isAlnum(s[end]) {
+			return base + i
 		}
+		base = end
 	}
 }
 

@@ -202,6 +202,22 @@ func TestParseHashes(t *testing.T) {
 	if r.Line != 1 || r.EndLine != 4 {
 		t.Errorf("lines = %d-%d, want 1-4", r.Line, r.EndLine)
 	}
+
+	// The same digest twice is at the line of each.
+	text = "pkg==1 \\\n    --hash=sha256:" + h2 + " \\\n    --hash=sha256:" + h1 +
+		" \\\n    --hash=sha256:" + h1 + "\n"
+	f = parseFS(t, map[string]string{"requirements.txt": text}, nil)
+	want = []Hash{{"sha256", h2, 2}, {"sha256", h1, 3}, {"sha256", h1, 4}}
+	if diff := cmp.Diff(want, f.Requirements[0].Hashes); diff != "" {
+		t.Errorf("repeated hash lines (-want +got):\n%s", diff)
+	}
+	text = "pkg==1 --hash=sha256:" + h1 + " \\\n    --hash=sha256:" + h2 +
+		" --hash=sha256:" + h1 + "\n"
+	f = parseFS(t, map[string]string{"requirements.txt": text}, nil)
+	want = []Hash{{"sha256", h1, 1}, {"sha256", h2, 2}, {"sha256", h1, 2}}
+	if diff := cmp.Diff(want, f.Requirements[0].Hashes); diff != "" {
+		t.Errorf("a digest again on a later line (-want +got):\n%s", diff)
+	}
 }
 
 func TestParseLineEndings(t *testing.T) {

@@ -210,6 +210,9 @@ type Problem struct {
 	// PipRefuses is true when current pip refuses the file for it, and
 	// false when pip goes on after dropping or ignoring something.
 	PipRefuses bool
+	// Unread is true when sbompipe read no further: the lines after it
+	// are not in the File.
+	Unread bool
 }
 
 // Error returns "file:line: message", control characters in the file name

@@ -168,3 +168,47 @@ func BenchmarkModGraph(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkManyHashesGrowth inventories one requirement with 4,000 and
+// with 40,000 --hash lines and writes both JSON formats: finding each
+// hash's line and removing repeated checksums must cost the same per hash
+// at both sizes (they were quadratic: 33 s for 40,000). It reports the
+// time per hash at each size and their growth.
+func BenchmarkManyHashesGrowth(b *testing.B) {
+	sizes := []int{4000, 40000}
+	paths := make([]string, len(sizes))
+	for i, n := range sizes {
+		var sb strings.Builder
+		sb.WriteString("foo==1.0 \\\n")
+		for j := range n {
+			fmt.Fprintf(&sb, "    --hash=sha256:%064x \\\n", j)
+		}
+		sb.WriteString("\n")
+		paths[i] = filepath.Join(b.TempDir(), "requirements.txt")
+		if err := os.WriteFile(paths[i], []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	perHash := make([]time.Duration, len(sizes))
+	for b.Loop() {
+		for i, path := range paths {
+			start := time.Now()
+			in := Inputs{Subject: Subject{Name: "bench"}, Python: []string{path}, Offline: true,
+				NoLicenses: true}
+			bom, err := Collect(context.Background(), in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, f := range []Format{CycloneDXJSON, SPDXJSON} {
+				if _, err := Encode(io.Discard, bom, f, EncodeOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perHash[i] += time.Since(start) / time.Duration(sizes[i])
+		}
+	}
+	for i, n := range sizes {
+		b.ReportMetric(float64(perHash[i])/float64(b.N), fmt.Sprintf("ns/hash@%d", n))
+	}
+	b.ReportMetric(float64(perHash[1])/float64(perHash[0]), "growth")
+}

@@ -178,6 +178,30 @@ func (b *BOM) Component(key string) *Component {
 	return nil
 }
 
+// mergeHashes appends to dst the hashes of src it does not hold, looking
+// them up in a set when the lists are long (an entry may carry thousands).
+func mergeHashes(dst, src []Hash) []Hash {
+	if len(dst)*len(src) <= 1024 {
+		for _, h := range src {
+			if !slices.Contains(dst, h) {
+				dst = append(dst, h)
+			}
+		}
+		return dst
+	}
+	seen := make(map[Hash]bool, len(dst)+len(src))
+	for _, h := range dst {
+		seen[h] = true
+	}
+	for _, h := range src {
+		if !seen[h] {
+			seen[h] = true
+			dst = append(dst, h)
+		}
+	}
+	return dst
+}
+
 // add merges c into the BOM: a component with a new key is appended, one
 // with a known key gains the hashes, distributions, properties and notes
 // it did not have. Call normalize once all components are added.
@@ -188,14 +212,14 @@ func (b *BOM) add(index map[string]*Component, c *Component) *Component {
 		b.Components = append(b.Components, c)
 		return c
 	}
-	for _, h := range c.Hashes {
-		if !slices.Contains(old.Hashes, h) {
-			old.Hashes = append(old.Hashes, h)
-		}
-	}
+	old.Hashes = mergeHashes(slices.Clip(old.Hashes), c.Hashes)
 	for _, d := range c.Distributions {
 		sameURL := func(o Distribution) bool { return o.URL == d.URL }
-		if !slices.ContainsFunc(old.Distributions, sameURL) {
+		if i := slices.IndexFunc(old.Distributions, sameURL); i >= 0 {
+			// The same entry twice (Foo_Bar and foo-bar) with other
+			// hashes: the document keeps every hash the file gives.
+			old.Distributions[i].Hashes = mergeHashes(slices.Clip(old.Distributions[i].Hashes), d.Hashes)
+		} else {
 			old.Distributions = append(old.Distributions, d)
 		}
 	}

@@ -36,7 +36,7 @@ func (b *builder) python(path string) error {
 	var refused []error
 	for _, p := range f.Problems {
 		lost := p.PipRefuses && !read[fileLine{p.File, p.Line}]
-		if lost || p.Rule == lockfile.RuleIncludeMissing {
+		if lost || p.Unread || p.Rule == lockfile.RuleIncludeMissing {
 			refused = append(refused, p)
 			continue
 		}
@@ -67,6 +67,27 @@ func (b *builder) python(path string) error {
 		byName[r.Canonical] = append(byName[r.Canonical], c)
 		entries = append(entries, c)
 		annotated = annotated || len(r.Via) > 0
+	}
+
+	// pip installs one version of a project: a file that pins two under
+	// the same marker is one it refuses, and the documents list both.
+	type pinKey struct{ name, marker string }
+	first := map[pinKey]*lockfile.Requirement{}
+	for i, r := range f.Requirements {
+		if entries[i] == nil {
+			continue
+		}
+		k := pinKey{r.Canonical, strings.Join(strings.Fields(r.Marker), " ")}
+		prev, ok := first[k]
+		if !ok {
+			first[k] = r
+			continue
+		}
+		if prev.Version != r.Version {
+			b.warnf("%s:%d: %s==%s, and ==%s at %s:%d: pip installs one version and "+
+				"refuses this file; the documents list both", r.File, r.Line, r.Name,
+				r.Version, prev.Version, prev.File, prev.Line)
+		}
 	}
 
 	var unrooted []string

@@ -2,6 +2,9 @@ package sbom
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -229,5 +232,59 @@ func TestPythonExpandedSecretsStayOut(t *testing.T) {
 		if bytes.Contains(doc, []byte("s3cr")) || bytes.Contains(doc, []byte("t@x")) {
 			t.Errorf("%s holds the expanded secret", name)
 		}
+	}
+}
+
+// One entry written twice (Foo_Bar and foo-bar) keeps the hashes of both
+// lines; two versions under one marker are a warning (pip refuses the
+// file), and the documents list both.
+func TestPythonRepeatedEntries(t *testing.T) {
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"same.txt": "Foo_Bar==1.0 --hash=sha256:" + a + "\nfoo-bar==1.0 --hash=sha256:" + b + "\n",
+		"two.txt": "foo==1.0 --hash=sha256:" + a + "\nfoo==2.0 --hash=sha256:" + b + "\n" +
+			"np==1.0 ; python_version < '3.9' --hash=sha256:" + a + "\n" +
+			"np==2.0 ; python_version >= '3.9' --hash=sha256:" + b + "\n",
+	})
+	bom := collectTest(t, Inputs{Python: []string{filepath.Join(dir, "same.txt")}})
+	if len(bom.Components) != 1 {
+		t.Fatalf("%d components, want 1", len(bom.Components))
+	}
+	for name, doc := range encodeAll(t, bom) {
+		if !bytes.Contains(doc, []byte(a)) || !bytes.Contains(doc, []byte(b)) {
+			t.Errorf("%s lacks a hash of one of the two lines", name)
+		}
+	}
+
+	bom = collectTest(t, Inputs{Python: []string{filepath.Join(dir, "two.txt")}})
+	if len(bom.Components) != 4 {
+		t.Errorf("%d components, want 4", len(bom.Components))
+	}
+	want := []string{"two.txt:2: foo==2.0, and ==1.0 at " + filepath.Join(dir, "two.txt") + ":1: " +
+		"pip installs one version and refuses this file; the documents list both"}
+	var got []string
+	for _, w := range bom.Warnings {
+		got = append(got, strings.TrimPrefix(w, dir+string(filepath.Separator)))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+}
+
+// A file past the parser's limit of entries is not inventoried in part:
+// the documents would be short of what the file says.
+func TestPythonTooManyEntries(t *testing.T) {
+	var sb strings.Builder
+	for i := range 100_001 {
+		fmt.Fprintf(&sb, "p%d==1.0 --hash=sha256:%064x\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "requirements.txt")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"}, Python: []string{path}})
+	if err == nil || !strings.Contains(err.Error(), "requirements.txt:100001: more than 100000") {
+		t.Fatalf("Collect = %v, want the file refused at line 100001", err)
 	}
 }

@@ -200,6 +200,9 @@ func spdxPackage(c *Component, r refs) *spdx.Package {
 	for _, d := range c.Distributions {
 		n += len(d.Hashes)
 	}
+	// The checksums a package already has: looked up in the list while it
+	// is short, in a set once it is long (one entry may carry thousands).
+	var seen map[common.Checksum]bool
 	checksums := func(hashes []Hash) {
 		for _, h := range hashes {
 			alg, ok := spdxAlgorithms[h.Algorithm]
@@ -210,9 +213,22 @@ func spdxPackage(c *Component, r refs) *spdx.Package {
 			if p.PackageChecksums == nil {
 				p.PackageChecksums = make([]common.Checksum, 0, n)
 			}
-			if !containsChecksum(p.PackageChecksums, ck) {
-				p.PackageChecksums = append(p.PackageChecksums, ck)
+			switch {
+			case seen != nil:
+				if seen[ck] {
+					continue
+				}
+				seen[ck] = true
+			case containsChecksum(p.PackageChecksums, ck):
+				continue
+			case len(p.PackageChecksums) == 32:
+				seen = make(map[common.Checksum]bool, n)
+				for _, c := range p.PackageChecksums {
+					seen[c] = true
+				}
+				seen[ck] = true
 			}
+			p.PackageChecksums = append(p.PackageChecksums, ck)
 		}
 	}
 	checksums(c.Hashes)
