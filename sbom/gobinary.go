@@ -14,8 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
+
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
 // goBinary adds a Go executable, the modules its build information lists
@@ -32,6 +35,9 @@ func (b *builder) goBinary(path string) error {
 	bi, err := buildinfo.Read(bf.f)
 	if err != nil {
 		return fmt.Errorf("reading build info of %s: %w", path, err)
+	}
+	if err := checkBuildInfo(bi); err != nil {
+		return fmt.Errorf("build info of %s: %w", path, err)
 	}
 	private := privateMatcher(b.env)
 	for _, dep := range bi.Deps {
@@ -88,6 +94,51 @@ func (b *builder) goBinary(path string) error {
 	}
 	if len(incomplete.Refs) > 0 {
 		b.bom.Incomplete = append(b.bom.Incomplete, incomplete)
+	}
+	return nil
+}
+
+// checkBuildInfo refuses build info that the go command does not write
+// and that the documents would carry on: a module path that is not one,
+// a version that is neither semantic nor "(devel)", a sum that is not an
+// h1 hash, a control character in any of them or in a setting the
+// documents record. Such build info was made by hand.
+func checkBuildInfo(bi *buildinfo.BuildInfo) error {
+	for _, s := range []string{bi.GoVersion, bi.Path, bi.Main.Path, bi.Main.Version, bi.Main.Sum} {
+		if textsafe.HasControl(s) {
+			return fmt.Errorf("%q holds a control character", s)
+		}
+	}
+	for _, set := range bi.Settings {
+		if textsafe.HasControl(set.Key) || textsafe.HasControl(set.Value) {
+			return fmt.Errorf("setting %q holds a control character", set.Key)
+		}
+	}
+	check := func(m *debug.Module, local bool) error {
+		switch {
+		case textsafe.HasControl(m.Path) || textsafe.HasControl(m.Version):
+			return fmt.Errorf("module %q %q holds a control character", m.Path, m.Version)
+		case local:
+			return nil // a folder; no version, no sum
+		case module.CheckPath(m.Path) != nil:
+			return fmt.Errorf("module path %q is not a module path", m.Path)
+		case m.Version != "(devel)" && !semver.IsValid(m.Version):
+			return fmt.Errorf("module %s has version %q, not a semantic version", m.Path, m.Version)
+		}
+		if _, ok := h1Hex(m.Sum); m.Sum != "" && !ok {
+			return fmt.Errorf("module %s@%s has sum %q, not an h1 hash", m.Path, m.Version, m.Sum)
+		}
+		return nil
+	}
+	for _, dep := range bi.Deps {
+		if err := check(dep, false); err != nil {
+			return err
+		}
+		if r := dep.Replace; r != nil {
+			if err := check(r, modfile.IsDirectoryPath(r.Path)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -186,12 +237,31 @@ func ldflagsVersion(ldflags string) string {
 		if dot < 0 || !strings.EqualFold(name[dot+1:], "version") {
 			continue
 		}
+		if !versionChars(value) {
+			continue // not a version: left for the other sources
+		}
 		if !strings.HasPrefix(value, "v") && semver.IsValid("v"+value) {
 			value = "v" + value
 		}
 		return value
 	}
 	return ""
+}
+
+// versionChars reports whether s is made of what versions are written
+// with: letters, digits and ".+-_~".
+func versionChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isAlnumByte(c) && !strings.ContainsRune(".+-_~", rune(c)) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isAlnumByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // binFile is a --go-binary file opened by openBinary and waiting for its

@@ -3,12 +3,14 @@ package sbom
 import (
 	"context"
 	"crypto/sha256"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -434,4 +436,47 @@ func fileSHA256(ctx context.Context, path string) (string, error) {
 	}
 	defer f.Close()
 	return hashFile(ctx, f, fi)
+}
+
+// Build info the go command does not write, made by hand to put text into
+// the documents, is refused; a real one's local replacement is not.
+func TestCheckBuildInfo(t *testing.T) {
+	sum := "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+	good := func() *buildinfo.BuildInfo {
+		return &buildinfo.BuildInfo{GoVersion: "go1.26.8", Path: "example.com/cmd",
+			Main: debug.Module{Path: "example.com/cmd", Version: "(devel)"},
+			Deps: []*debug.Module{
+				{Path: "golang.org/x/mod", Version: "v0.31.0", Sum: sum},
+				{Path: "example.com/lib", Version: "v0.0.0-00010101000000-000000000000",
+					Replace: &debug.Module{Path: "../lib", Version: "(devel)"}},
+			},
+			Settings: []debug.BuildSetting{{Key: "GOOS", Value: "linux"}}}
+	}
+	if err := checkBuildInfo(good()); err != nil {
+		t.Fatalf("good build info: %v", err)
+	}
+	for name, change := range map[string]func(bi *buildinfo.BuildInfo){
+		"path":         func(bi *buildinfo.BuildInfo) { bi.Deps[0].Path = "golang.org/x/<b>" },
+		"version":      func(bi *buildinfo.BuildInfo) { bi.Deps[0].Version = "v0.3\x1b.0" },
+		"not semver":   func(bi *buildinfo.BuildInfo) { bi.Deps[0].Version = "latest" },
+		"sum":          func(bi *buildinfo.BuildInfo) { bi.Deps[0].Sum = "h1:!!!!" },
+		"main version": func(bi *buildinfo.BuildInfo) { bi.Main.Version = "v1\u202e" },
+		"setting":      func(bi *buildinfo.BuildInfo) { bi.Settings[0].Value = "linux\x1b[2J" },
+		"replacement":  func(bi *buildinfo.BuildInfo) { bi.Deps[1].Replace.Path = "../lib\n" },
+	} {
+		bi := good()
+		change(bi)
+		if err := checkBuildInfo(bi); err == nil {
+			t.Errorf("%s: forged build info was taken", name)
+		}
+	}
+	for ldflags, want := range map[string]string{
+		"-X main.version=1.2.3":            "v1.2.3",
+		"-X main.version=\x1b[31m<b>1</b>": "",
+		"-X main.Version=v2.0.0-rc.1+b.7":  "v2.0.0-rc.1+b.7",
+	} {
+		if got := ldflagsVersion(ldflags); got != want {
+			t.Errorf("ldflagsVersion(%q) = %q, want %q", ldflags, got, want)
+		}
+	}
 }

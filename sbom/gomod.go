@@ -3,6 +3,7 @@ package sbom
 import (
 	"errors"
 	"fmt"
+	"go/version"
 	"io"
 	"io/fs"
 	"os"
@@ -66,6 +67,20 @@ func readGoFile(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// checkToolchain refuses a toolchain line that names no Go version
+// ("go1.22.0:*:*" would make a CPE of other fields): modfile takes any
+// name that starts with "go1.", the go command only a version.
+func checkToolchain(path string, tc *modfile.Toolchain) error {
+	if tc == nil || tc.Name == "default" || version.IsValid(tc.Name) {
+		return nil
+	}
+	line := 0
+	if tc.Syntax != nil {
+		line = tc.Syntax.Start.Line
+	}
+	return fmt.Errorf("%s:%d: toolchain %q is not a Go toolchain name", path, line, tc.Name)
+}
+
 // readGoTree reads the go.mod, go.sum, go.work and go.work.sum files of
 // dir. It does not run the go command.
 func readGoTree(dir string) (*goTree, error) {
@@ -75,6 +90,9 @@ func readGoTree(dir string) (*goTree, error) {
 	switch {
 	case err == nil:
 		if t.work, err = modfile.ParseWork(workPath, data, nil); err != nil {
+			return nil, err
+		}
+		if err := checkToolchain(workPath, t.work.Toolchain); err != nil {
 			return nil, err
 		}
 		if err := t.sums.read(workPath + ".sum"); err != nil {
@@ -118,6 +136,9 @@ func readGoMod(dir string, sums goSums) (*goMainFile, error) {
 	}
 	f, err := modfile.Parse(path, data, nil)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkToolchain(path, f.Toolchain); err != nil {
 		return nil, err
 	}
 	if f.Module == nil {

@@ -286,3 +286,20 @@ func dependsOn(b *BOM, key string) []string {
 	}
 	return nil
 }
+
+// A toolchain line that names no Go version is refused with its line:
+// modfile takes any name that starts with "go1.", and the fields after
+// the version would make a CPE of their own.
+func TestGoModToolchainLine(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"go.mod": "module example.com/m\n\ngo 1.22\n\n" +
+		"toolchain go1.22.0:*:*:*:*:*:*:*:x\n"})
+	_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"},
+		GoModules: []string{dir}, Offline: true})
+	if err == nil || !strings.Contains(err.Error(), `go.mod:5: toolchain "go1.22.0:*:*:*:*:*:*:*:x" is not`) {
+		t.Errorf("Collect = %v, want the toolchain line refused", err)
+	}
+	writeFiles(t, dir, map[string]string{"go.mod": "module example.com/m\n\ngo 1.22\n\n" +
+		"toolchain go1.22.3-bigcorp\n"})
+	collectTest(t, Inputs{GoModules: []string{dir}, Offline: true})
+}

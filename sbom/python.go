@@ -12,6 +12,7 @@ import (
 
 	"github.com/package-url/packageurl-go"
 
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 	"github.com/sentrikat/sbompipe/lockfile"
 )
 
@@ -41,6 +42,24 @@ func (b *builder) python(path string) error {
 			continue
 		}
 		b.warnf("%s", p.Error())
+	}
+	// A control character in what the documents record (a version taken
+	// by ===, a marker, a URL) would reach every reader of them raw: the
+	// file is refused, whatever pip makes of it.
+	for _, r := range f.Requirements {
+		for _, v := range append([]string{r.Name, r.Version, r.Marker, r.WrittenURL}, r.Extras...) {
+			if textsafe.HasControl(strings.ReplaceAll(v, "\t", " ")) {
+				refused = append(refused, fmt.Errorf("%s:%d: %q holds a control character",
+					textsafe.Control(r.File), r.Line, v))
+				break
+			}
+		}
+	}
+	for _, o := range f.Options {
+		if textsafe.HasControl(o.Written) {
+			refused = append(refused, fmt.Errorf("%s:%d: --%s %q holds a control character",
+				textsafe.Control(o.File), o.Line, o.Name, o.Written))
+		}
 	}
 	if len(refused) > 0 {
 		return fmt.Errorf("%s cannot be inventoried as pip would install it:\n%w",

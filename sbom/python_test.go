@@ -288,3 +288,39 @@ func TestPythonTooManyEntries(t *testing.T) {
 		t.Fatalf("Collect = %v, want the file refused at line 100001", err)
 	}
 }
+
+// A control character in what the documents would record of an entry is
+// an input error naming the line: a version that === takes as it is, a
+// marker, a URL, an index option.
+func TestPythonControlCharacters(t *testing.T) {
+	h := " --hash=sha256:" + strings.Repeat("a", 64) + "\n"
+	for _, text := range []string{
+		"foo===1.0\x1b[31m" + h,
+		"foo==1.0 ; python_version < \"3.14\x1b[31m\"" + h,
+		"foo @ https://127.0.0.1/a\u202etxt.whl" + h,
+		"--index-url https://127.0.0.1/\x1b[2J/simple\nfoo==1.0" + h,
+	} {
+		path := filepath.Join(t.TempDir(), "requirements.txt")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"}, Python: []string{path}})
+		if err == nil || !strings.Contains(err.Error(), "holds a control character") {
+			t.Errorf("%q: Collect = %v, want a control character refused", text, err)
+		}
+	}
+	// A tab between the parts of a marker is only white space.
+	b := collectTest(t, Inputs{Python: []string{writeReq(t, "foo==1.0 ;\tpython_version\t< \"3.14\""+h)}})
+	if len(b.Components) != 1 {
+		t.Errorf("%d components, want 1", len(b.Components))
+	}
+}
+
+func writeReq(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "requirements.txt")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

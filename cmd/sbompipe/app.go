@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
 // The exit codes of every command.
@@ -63,7 +65,8 @@ func exitCode(err error, stderr io.Writer) int {
 		code = coder.ExitCode()
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(stderr, "sbompipe: %s\n", msg)
+		// Messages quote inputs: their control characters are escaped.
+		fmt.Fprintf(stderr, "sbompipe: %s\n", textsafe.Lines(msg))
 	}
 	return code
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sentrikat/sbompipe/archive"
 	"github.com/sentrikat/sbompipe/archive/ghrelease"
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 	"github.com/sentrikat/sbompipe/lockfile"
 	"github.com/sentrikat/sbompipe/sbom"
 )
@@ -116,7 +117,7 @@ func runRelease(c *cli.Context) error {
 	b.Tool = sbom.Tool{Name: "sbompipe", Version: toolVersion()}
 	b.Timestamp = job.epoch
 	for _, w := range b.Warnings {
-		fmt.Fprintf(stderr, "sbompipe: warning: %s\n", w)
+		fmt.Fprintf(stderr, "sbompipe: warning: %s\n", textsafe.Lines(w))
 	}
 	docs, err := encodeDocuments(b, job.formats,
 		sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")})

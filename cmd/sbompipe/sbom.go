@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/sentrikat/sbompipe/internal/newfile"
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 	"github.com/sentrikat/sbompipe/sbom"
 )
 
@@ -105,7 +106,7 @@ func runSBOM(c *cli.Context) error {
 	b.Timestamp = when
 	stderr := c.App.ErrWriter
 	for _, w := range b.Warnings {
-		fmt.Fprintf(stderr, "sbompipe: warning: %s\n", w)
+		fmt.Fprintf(stderr, "sbompipe: warning: %s\n", textsafe.Lines(w))
 	}
 
 	opts := sbom.EncodeOptions{CycloneDXVersion: c.String("cyclonedx-version")}
@@ -204,8 +205,9 @@ func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 		"version":  in.Subject.Version,
 		"supplier": in.Subject.Supplier,
 	} {
-		if strings.ContainsAny(v, "\r\n\x00") {
-			return in, fmt.Errorf("--%s %q: a line break or NUL has no place in it", flag, v)
+		if textsafe.HasControl(v) {
+			return in, fmt.Errorf("--%s %q: a line break or other control character "+
+				"has no place in it", flag, v)
 		}
 	}
 	if in.Subject.Name == "" {

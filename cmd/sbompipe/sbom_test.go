@@ -20,13 +20,17 @@ func TestSBOMSubjectIsOneLine(t *testing.T) {
 	writeFiles(t, ".", map[string]string{"requirements.txt": "foo==1.0 \\\n    --hash=sha256:" +
 		strings.Repeat("a", 64) + "\n"})
 	for _, flag := range []string{"--supplier", "--product", "--version"} {
-		code, _, stderr := runCLI(t, "sbom", "--python", "requirements.txt", flag,
-			"Example Corp\nSPDXID: SPDXRef-evil", "--out", "out")
-		if code != 2 || !strings.Contains(stderr, "a line break or NUL has no place in it") {
-			t.Errorf("%s with a line break: exit %d, %q; want 2 and a refusal", flag, code, stderr)
-		}
-		if _, err := os.Stat("out"); !os.IsNotExist(err) {
-			t.Errorf("%s with a line break: out was created", flag)
+		for _, v := range []string{"Example Corp\nSPDXID: SPDXRef-evil", "Example\x1b[2J Corp",
+			"Example \u202eCorp"} {
+			code, _, stderr := runCLI(t, "sbom", "--python", "requirements.txt", flag, v,
+				"--out", "out")
+			if code != 2 || !strings.Contains(stderr, "a line break or other control character "+
+				"has no place in it") {
+				t.Errorf("%s %q: exit %d, %q; want 2 and a refusal", flag, v, code, stderr)
+			}
+			if _, err := os.Stat("out"); !os.IsNotExist(err) {
+				t.Errorf("%s %q: out was created", flag, v)
+			}
 		}
 	}
 }
@@ -241,5 +245,28 @@ func TestSBOMLongFileName(t *testing.T) {
 	entries, _ := os.ReadDir("out")
 	if len(entries) != 2 {
 		t.Errorf("out holds %v, want the two documents", entries)
+	}
+}
+
+// Warnings and errors quote their inputs with control characters escaped:
+// a hash or a file name could otherwise retitle and clear the terminal.
+func TestSBOMMessagesEscapeControls(t *testing.T) {
+	t.Chdir(t.TempDir())
+	evil := "\x1b]0;PWNED\x07\x1b[2J"
+	writeFiles(t, ".", map[string]string{"requirements.txt": "foo==1.0 --hash=sha256:" + evil + "\n"})
+	code, _, stderr := runCLI(t, "sbom", "--python", "requirements.txt", "--product", "p",
+		"--out", "out")
+	if code != 0 || !strings.Contains(stderr, `sha256:\x1b]0;PWNED\a\x1b[2J is not a digest`) {
+		t.Errorf("exit %d, stderr %q; want 0 and the hash escaped", code, stderr)
+	}
+	code, _, stderr2 := runCLI(t, "sbom", "--python", "missing"+evil+".txt", "--product", "p",
+		"--out", "out")
+	if code != 2 || !strings.Contains(stderr2, `missing\x1b]0;PWNED\a\x1b[2J.txt`) {
+		t.Errorf("exit %d, stderr %q; want 2 and the name escaped", code, stderr2)
+	}
+	for _, s := range []string{stderr, stderr2} {
+		if strings.ContainsAny(s, "\x1b\x07") {
+			t.Errorf("stderr holds raw control characters: %q", s)
+		}
 	}
 }

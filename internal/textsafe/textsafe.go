@@ -42,3 +42,24 @@ func Control(s string) string {
 	}
 	return b.String()
 }
+
+// Lines is Control for text of several lines: the line breaks between them
+// are kept, every other control character is escaped (a carriage return
+// too, which would let a line overwrite the one before).
+func Lines(s string) string {
+	if !strings.Contains(s, "\n") {
+		return Control(s)
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Control(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// HasControl reports whether s holds a control character, a
+// bidirectional formatting character or a byte that is not UTF-8:
+// whatever Control would escape.
+func HasControl(s string) bool {
+	return Control(s) != s
+}
