@@ -3,6 +3,7 @@ package sbom
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -59,6 +60,20 @@ func (b *builder) python(path string) error {
 		if textsafe.HasControl(o.Written) {
 			refused = append(refused, fmt.Errorf("%s:%d: --%s %q holds a control character",
 				textsafe.Control(o.File), o.Line, o.Name, o.Written))
+			continue
+		}
+		switch o.Name {
+		case "index-url", "extra-index-url", "find-links":
+			if err := checkURL(o.Value); err != nil {
+				refused = append(refused, fmt.Errorf("%s:%d: --%s %s: %v",
+					textsafe.Control(o.File), o.Line, o.Name, lockfile.Redact(o.Written), err))
+			}
+		}
+	}
+	for _, r := range f.Requirements {
+		if err := checkURL(r.URL); err != nil {
+			refused = append(refused, fmt.Errorf("%s:%d: %s: %v",
+				textsafe.Control(r.File), r.Line, lockfile.Redact(r.WrittenURL), err))
 		}
 	}
 	if len(refused) > 0 {
@@ -146,6 +161,23 @@ func (b *builder) python(path string) error {
 			Reason: f.Path + " has no \"# via\" annotations: " +
 				"the requirements between its entries are not known",
 		})
+	}
+	return nil
+}
+
+// checkURL reports why a URL the documents would record as a reference
+// is not one (an escape that is not hex, an unclosed IPv6 host); "" and
+// a local path are not checked.
+func checkURL(u string) error {
+	if !strings.Contains(u, "://") {
+		return nil
+	}
+	if _, err := url.Parse(u); err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("not a URL (%v)", err)
 	}
 	return nil
 }

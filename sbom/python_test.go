@@ -324,3 +324,21 @@ func writeReq(t *testing.T, text string) string {
 	}
 	return path
 }
+
+// A URL the documents would record that is not one is an input error
+// naming the line: CycloneDX requires an IRI reference there.
+func TestPythonBadURLs(t *testing.T) {
+	h := " --hash=sha256:" + strings.Repeat("a", 64) + "\n"
+	for text, want := range map[string]string{
+		"foo @ https://127.0.0.1/a%zz.whl" + h: `requirements.txt:1: https://127.0.0.1/a%zz.whl: not a URL (invalid URL escape "%zz")`,
+		"foo @ https://[::1/x.whl" + h:         "requirements.txt:1: https://[::1/x.whl: not a URL (missing ']' in host)",
+		"--extra-index-url https://u:secret@127.0.0.1/%zz/simple\nfoo==1.0" + h: "requirements.txt:1: " +
+			"--extra-index-url https://127.0.0.1/%zz/simple: not a URL",
+	} {
+		_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"},
+			Python: []string{writeReq(t, text)}})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%q: Collect = %v, want %q", text, err, want)
+		}
+	}
+}
