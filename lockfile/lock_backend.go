@@ -83,12 +83,14 @@ func (l *locker) runBackend(ctx context.Context, tmp string) error {
 	return fmt.Errorf("unknown backend %q", l.backend)
 }
 
-// pipCompileArgs are pip-compile's arguments: always hashes, pinned
-// setuptools and pip, no extras; index options, --upgrade and
-// --upgrade-package passed through; index URLs kept out of the file when
-// one carries credentials.
+// pipCompileArgs are pip-compile's arguments: always hashes, taken from
+// the index (--no-reuse-hashes: by default pip-compile copies the old
+// lockfile's hashes of unchanged pins without checking them, so a hash
+// changed by hand would be locked in again), pinned setuptools and pip, no
+// extras; index options, --upgrade and --upgrade-package passed through;
+// index URLs kept out of the file when one carries credentials.
 func (l *locker) pipCompileArgs(out string) []string {
-	args := []string{"--generate-hashes", "--allow-unsafe", "--strip-extras",
+	args := []string{"--generate-hashes", "--no-reuse-hashes", "--allow-unsafe", "--strip-extras",
 		"--output-file=" + out}
 	if l.indexHasCredentials() {
 		args = append(args, "--no-emit-index-url")

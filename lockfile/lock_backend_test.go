@@ -140,7 +140,8 @@ func TestLockArguments(t *testing.T) {
 		want    []string // with TMP for the temporary file
 	}{
 		{"pip-compile", "pip-compile", nil, []string{
-			"--generate-hashes", "--allow-unsafe", "--strip-extras", "--output-file=TMP",
+			"--generate-hashes", "--no-reuse-hashes", "--allow-unsafe", "--strip-extras",
+			"--output-file=TMP",
 			"requirements.in"}},
 		{"pip-compile-index-upgrade", "pip-compile", func(o *LockOptions) {
 			o.IndexURL = "https://pypi.internal.example/simple"
@@ -148,7 +149,8 @@ func TestLockArguments(t *testing.T) {
 			o.FindLinks = []string{"./wheels"}
 			o.UpgradePackages = []string{"idna", "django<5"}
 		}, []string{
-			"--generate-hashes", "--allow-unsafe", "--strip-extras", "--output-file=TMP",
+			"--generate-hashes", "--no-reuse-hashes", "--allow-unsafe", "--strip-extras",
+			"--output-file=TMP",
 			"--index-url", "https://pypi.internal.example/simple",
 			"--extra-index-url", "https://extra.example/simple", "--find-links", "wheels",
 			"--upgrade-package", "idna", "--upgrade-package", "django<5", "requirements.in"}},
@@ -156,7 +158,8 @@ func TestLockArguments(t *testing.T) {
 			o.ExtraIndexURLs = []string{"https://ci:token@private.example/simple"}
 			o.Upgrade = true
 		}, []string{
-			"--generate-hashes", "--allow-unsafe", "--strip-extras", "--output-file=TMP",
+			"--generate-hashes", "--no-reuse-hashes", "--allow-unsafe", "--strip-extras",
+			"--output-file=TMP",
 			"--no-emit-index-url", "--extra-index-url", "https://ci:token@private.example/simple",
 			"--upgrade", "requirements.in"}},
 		{"uv", "uv", func(o *LockOptions) {
