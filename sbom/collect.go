@@ -249,6 +249,13 @@ func Collect(ctx context.Context, in Inputs) (*BOM, error) {
 // between them: from `go mod graph`, or, offline or when it fails, from
 // each main module to its direct requirements, marked incomplete.
 func (b *builder) goTree(ctx context.Context, dir string, in Inputs) error {
+	if w := outerWorkspace(dir, b.env); w != "" {
+		// Its use and replace directives change the versions built: the
+		// go.mod alone would describe another build.
+		return fmt.Errorf("%s: the go command builds this module in the workspace of %s; "+
+			"give --go %s to describe the workspace, or set GOWORK=off if the build "+
+			"does not use it", dir, w, filepath.Dir(w))
+	}
 	t, err := readGoTree(dir)
 	if err != nil {
 		return err

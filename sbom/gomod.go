@@ -67,6 +67,45 @@ func readGoFile(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// outerWorkspace returns the go.work file that the go command, run in
+// dir with env, would build dir's module in, when that is not dir's own
+// go.work: the file GOWORK names, else the first go.work in a folder
+// above dir. It returns "" when there is none or GOWORK is off.
+func outerWorkspace(dir string, env []string) string {
+	gowork := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GOWORK="); ok {
+			gowork = v
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	own := filepath.Join(abs, "go.work")
+	switch gowork {
+	case "off":
+		return ""
+	case "":
+		if _, err := os.Stat(own); err == nil {
+			return ""
+		}
+		for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+			w := filepath.Join(d, "go.work")
+			if fi, err := os.Stat(w); err == nil && !fi.IsDir() {
+				return w
+			}
+			if filepath.Dir(d) == d {
+				return ""
+			}
+		}
+	}
+	if filepath.Clean(gowork) == own {
+		return ""
+	}
+	return gowork
+}
+
 // checkToolchain refuses a toolchain line that names no Go version
 // ("go1.22.0:*:*" would make a CPE of other fields): modfile takes any
 // name that starts with "go1.", the go command only a version.

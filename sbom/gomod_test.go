@@ -230,7 +230,9 @@ func TestGoSumErrors(t *testing.T) {
 		"go.mod": "module example.com/m\n\ngo 1.22\n",
 		"go.sum": "example.com/a v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n" +
 			"broken line\n" +
-			"example.com/b v1.0.0 h1:notbase64\n",
+			"example.com/b v1.0.0 h1:notbase64\n" +
+			"example.com/a v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n" + // the same: fine
+			"example.com/a v1.0.0 h1:AAAAQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
 	})
 	in := Inputs{Subject: Subject{Name: "x"}, GoModules: []string{dir}, Offline: true}
 	_, err := Collect(context.Background(), in)
@@ -239,6 +241,7 @@ func TestGoSumErrors(t *testing.T) {
 	}
 	for _, want := range []string{
 		"go.sum:2: malformed go.sum line", "go.sum:3: malformed h1 hash",
+		"go.sum:5: a second h1 hash for example.com/a v1.0.0",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
@@ -302,4 +305,38 @@ func TestGoModToolchainLine(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"go.mod": "module example.com/m\n\ngo 1.22\n\n" +
 		"toolchain go1.22.3-bigcorp\n"})
 	collectTest(t, Inputs{GoModules: []string{dir}, Offline: true})
+}
+
+// A module inside a workspace (go.work in a folder above it, or named by
+// GOWORK) is built with the workspace's use and replace directives: its
+// go.mod alone would describe another build, so it is refused, naming the
+// workspace, unless GOWORK=off.
+func TestGoModInOuterWorkspace(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"go.work":      "go 1.22\n\nuse ./sub\n\nreplace golang.org/x/mod => golang.org/x/mod v0.42.0\n",
+		"sub/go.mod":   "module example.com/sub\n\ngo 1.22\n",
+		"other/go.mod": "module example.com/other\n\ngo 1.22\n",
+	})
+	sub := filepath.Join(root, "sub")
+	env := func(kv ...string) []string { return append(os.Environ()[:0:0], append(kv, "HOME="+root)...) }
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{env(), "the go command builds this module in the workspace of " + filepath.Join(root, "go.work")},
+		{env("GOWORK=" + filepath.Join(root, "other", "go.work")), "workspace of " + filepath.Join(root, "other", "go.work")},
+		{env("GOWORK=off"), ""},
+	} {
+		_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"},
+			GoModules: []string{sub}, Offline: true, Env: tc.env})
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("env %q: %v", tc.env, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("env %q: Collect = %v, want %q", tc.env, err, tc.want)
+		}
+	}
+	// The workspace itself is described as one.
+	collectTest(t, Inputs{GoModules: []string{root}, Offline: true, Env: env()})
 }

@@ -45,7 +45,16 @@ func (s goSums) read(path string) error {
 		if strings.HasSuffix(fields[1], "/go.mod") {
 			continue
 		}
-		s[fields[0]+"@"+fields[1]] = fields[2]
+		key := fields[0] + "@" + fields[1]
+		if prev, ok := s[key]; ok && prev != fields[2] {
+			// The go command takes a download that matches either: which
+			// one was built cannot be told from the files.
+			errs = append(errs, fmt.Errorf("%s:%d: a second h1 hash for %s %s, not the one "+
+				"before it; the go command accepts either, so the documents cannot say which",
+				path, n, fields[0], fields[1]))
+			continue
+		}
+		s[key] = fields[2]
 	}
 	if err := sc.Err(); err != nil {
 		errs = append(errs, fmt.Errorf("reading %s: %w", path, err))

@@ -64,14 +64,14 @@ func (b *builder) python(path string) error {
 		}
 		switch o.Name {
 		case "index-url", "extra-index-url", "find-links":
-			if err := checkURL(o.Value); err != nil {
+			if err := checkURL(lockfile.Redact(o.Written)); err != nil {
 				refused = append(refused, fmt.Errorf("%s:%d: --%s %s: %v",
 					textsafe.Control(o.File), o.Line, o.Name, lockfile.Redact(o.Written), err))
 			}
 		}
 	}
 	for _, r := range f.Requirements {
-		if err := checkURL(r.URL); err != nil {
+		if err := checkURL(lockfile.Redact(r.WrittenURL)); err != nil {
 			refused = append(refused, fmt.Errorf("%s:%d: %s: %v",
 				textsafe.Control(r.File), r.Line, lockfile.Redact(r.WrittenURL), err))
 		}
@@ -166,8 +166,9 @@ func (b *builder) python(path string) error {
 }
 
 // checkURL reports why a URL the documents would record as a reference
-// is not one (an escape that is not hex, an unclosed IPv6 host); "" and
-// a local path are not checked.
+// (as written, ${VAR}s not expanded, credentials removed) is not one: an
+// escape that is not hex, an unclosed IPv6 host. "" and a local path are
+// not checked.
 func checkURL(u string) error {
 	if !strings.Contains(u, "://") {
 		return nil
