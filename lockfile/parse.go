@@ -170,12 +170,45 @@ func (p *parser) parseFile(name string, id fileID, data []byte, constraint, top 
 	}
 	fp := &fileParser{p: p, name: name, constraint: constraint, header: top}
 	fp.phys = splitLines(text)
+	// An included file whose first entry is not a requirement or an
+	// option (-r ~/.aws/credentials, -r /proc/self/environ) is read no
+	// further, and its line is not quoted: each problem would quote a
+	// line, secrets included.
+	sniff := !top
+	entries := len(p.f.Requirements) + len(p.f.Constraints) + len(p.f.Options)
 	for l := range joinLines(fp.phys) {
 		if p.full {
 			break
 		}
+		problems := len(p.f.Problems)
 		fp.line(l)
+		if !sniff {
+			continue
+		}
+		if len(p.f.Requirements)+len(p.f.Constraints)+len(p.f.Options) > entries {
+			sniff = false
+			continue
+		}
+		if first := p.firstSyntax(name, problems); first != nil {
+			p.f.Problems = append(p.f.Problems[:problems], &Problem{File: name,
+				Line: first.Line, Rule: RuleSyntax, Severity: SeverityError, PipRefuses: true,
+				Message: "not a requirement or an option: an included file that starts " +
+					"so is read no further, and its lines are not shown " +
+					"(is it a requirements file?)"})
+			break
+		}
 	}
+}
+
+// firstSyntax returns the first syntax error of file name among the
+// problems from index from on, or nil.
+func (p *parser) firstSyntax(name string, from int) *Problem {
+	for _, pr := range p.f.Problems[from:] {
+		if pr.File == name && pr.Rule == RuleSyntax && pr.Severity == SeverityError {
+			return pr
+		}
+	}
+	return nil
 }
 
 // fileParser is the state of parsing one file.

@@ -481,3 +481,40 @@ func TestParseEntryAndProblemLimits(t *testing.T) {
 			maxProblems+1, last)
 	}
 }
+
+// An included file that does not start with a requirement or an option
+// (-r ~/.aws/credentials) is read no further and none of its lines is
+// quoted: each problem would quote a line, secrets included. The file
+// named on the command line is read whole.
+func TestParseIncludedNonRequirements(t *testing.T) {
+	creds := "aws_access_key_id = AKIAFAKE\naws_secret_access_key = fakeSecretKey/abc\n"
+	f := parseFS(t, map[string]string{
+		"requirements.txt": "-r creds\nfoo==1\n",
+		"creds":            creds,
+	}, nil)
+	if len(f.Problems) != 1 || f.Problems[0].File != "creds" || f.Problems[0].Line != 1 ||
+		!strings.Contains(f.Problems[0].Message, "read no further") {
+		t.Fatalf("problems %v, want one at creds:1", f.Problems)
+	}
+	for _, pr := range f.Problems {
+		if strings.Contains(pr.Message, "AKIA") || strings.Contains(pr.Message, "fakeSecret") {
+			t.Errorf("a problem quotes the file: %s", pr.Message)
+		}
+	}
+	if len(f.Requirements) != 1 {
+		t.Errorf("%d requirements, want foo alone", len(f.Requirements))
+	}
+	// The same lines in the file given are each reported.
+	f = parseFS(t, map[string]string{"requirements.txt": creds}, nil)
+	if len(f.Problems) < 1 || !strings.Contains(f.Problems[0].Message, "aws_access_key_id") {
+		t.Errorf("top-level problems %v, want the lines quoted", f.Problems)
+	}
+	// An included file that starts well keeps every problem.
+	f = parseFS(t, map[string]string{
+		"requirements.txt": "-r more.txt\n",
+		"more.txt":         "bar==1\nfoo==\nbaz===\n",
+	}, nil)
+	if len(f.Problems) != 2 {
+		t.Errorf("problems %v, want foo== and baz=== each", f.Problems)
+	}
+}
