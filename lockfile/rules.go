@@ -257,6 +257,96 @@ func constraintPins(f *File) map[string]*Requirement {
 // markers. Hash sets are intersected as pip does: an empty set means "no
 // hashes given" and takes the other side.
 func checkDuplicates(f *File) []Finding {
+	fs := checkDuplicatePins(f)
+	return append(fs, checkOverlappingPins(f)...)
+}
+
+// checkOverlappingPins finds entries of one project with other versions
+// under other markers, where some machine meets both markers: pip gets
+// both there and refuses the file. Markers that split the machines
+// (python_version < "3.9" and >= "3.9") are the way to pin a project
+// twice, and pass. The machines tried are those of markerMachines.
+func checkOverlappingPins(f *File) []Finding {
+	byName := map[string][]*Requirement{}
+	var names []string
+	for _, r := range f.Requirements {
+		if r.Canonical == "" || r.Version == "" {
+			continue
+		}
+		if _, ok := byName[r.Canonical]; !ok {
+			names = append(names, r.Canonical)
+		}
+		byName[r.Canonical] = append(byName[r.Canonical], r)
+	}
+	var fs []Finding
+	for _, name := range names {
+		rs := byName[name]
+		for j := 1; j < len(rs); j++ {
+			for i := 0; i < j; i++ {
+				a, b := rs[i], rs[j]
+				if pinKey(a) == pinKey(b) || sameVersion(a.Version, b.Version) {
+					continue // the same marker: checkDuplicatePins
+				}
+				if where := bothHold(a.Marker, b.Marker); where != "" {
+					fs = append(fs, finding(b, b.Line, RuleDuplicate, SeverityError, true,
+						"%s==%s here and ==%s at %s:%d: both markers hold on %s, where pip "+
+							"cannot install both", b.Name, b.Version, a.Version, a.File, a.Line, where))
+					break
+				}
+			}
+		}
+	}
+	return fs
+}
+
+// markerMachines are the machines checkOverlappingPins tries markers on:
+// CPython and PyPy from 2.7 to 3.14 on Linux, macOS and Windows.
+var markerMachines = func() []markerEnv {
+	type platform struct{ osName, sysPlatform, system, machine string }
+	platforms := []platform{
+		{"posix", "linux", "Linux", "x86_64"}, {"posix", "linux", "Linux", "aarch64"},
+		{"posix", "darwin", "Darwin", "arm64"}, {"posix", "darwin", "Darwin", "x86_64"},
+		{"nt", "win32", "Windows", "AMD64"},
+	}
+	var envs []markerEnv
+	for _, py := range []string{"2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13",
+		"3.14"} {
+		for _, p := range platforms {
+			for _, impl := range []string{"cpython", "pypy"} {
+				name := map[string]string{"cpython": "CPython", "pypy": "PyPy"}[impl]
+				envs = append(envs, markerEnv{
+					"python_version": py, "python_full_version": py + ".0",
+					"implementation_version": py + ".0", "implementation_name": impl,
+					"platform_python_implementation": name, "os_name": p.osName,
+					"sys_platform": p.sysPlatform, "platform_system": p.system,
+					"platform_machine": p.machine, "platform_release": "", "platform_version": "",
+				})
+			}
+		}
+	}
+	return envs
+}()
+
+// bothHold returns a machine of markerMachines on which markers a and b
+// both hold ("Python 3.12 (cpython) on linux x86_64"), or "" when there
+// is none or a marker cannot be read.
+func bothHold(a, b string) string {
+	for _, env := range markerMachines {
+		okA, errA := evalMarker(a, env, nil)
+		okB, errB := evalMarker(b, env, nil)
+		if errA != nil || errB != nil {
+			return ""
+		}
+		if okA && okB {
+			return fmt.Sprintf("Python %s (%s) on %s %s", env["python_version"],
+				env["implementation_name"], env["sys_platform"], env["platform_machine"])
+		}
+	}
+	return ""
+}
+
+// checkDuplicatePins checks entries of one project under one marker.
+func checkDuplicatePins(f *File) []Finding {
 	first := map[string]*Requirement{}
 	allowed := map[string]map[string]bool{}
 	var fs []Finding

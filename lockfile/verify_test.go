@@ -211,6 +211,23 @@ func TestVerifyRules(t *testing.T) {
 			[]string{
 				"requirements.txt:1 stale foo error",
 				"requirements.txt:3 stale bar warning"}},
+		{"two versions under markers that both hold somewhere",
+			map[string]string{"requirements.txt": hashed("alpha==1.0 ; sys_platform == 'linux'", s1) +
+				hashed("alpha==2.0 ; sys_platform != 'win32'", s2) +
+				hashed("beta==1.0 ; python_version >= '3'", s1) +
+				hashed("beta==2.0 ; python_version >= '3.0'", s2) +
+				hashed("gamma==1.0", s1) + hashed("gamma==2.0 ; os_name == 'posix'", s2)},
+			[]string{
+				"requirements.txt:3 duplicate alpha error",
+				"requirements.txt:7 duplicate beta error",
+				"requirements.txt:11 duplicate gamma error"}},
+		{"two versions under markers that split the machines",
+			map[string]string{"requirements.txt": hashed("numpy==1.24.4 ; python_version < '3.9'", s1) +
+				hashed("numpy==2.0.2 ; python_version >= '3.9'", s2) +
+				hashed("pywin==1 ; sys_platform == 'win32'", s1) +
+				hashed("pywin==2 ; sys_platform != 'win32' and python_version < '3'", s2) +
+				hashed("same==1.0 ; os_name == 'nt'", s1) + hashed("same==1.0", s1)},
+			nil},
 		{"a pre-release of V is not <V",
 			map[string]string{
 				"requirements.in":  "foo<2.0\n",
