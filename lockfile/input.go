@@ -3,6 +3,7 @@ package lockfile
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path"
 	"path/filepath"
 	"strings"
@@ -102,7 +103,7 @@ func staleEntry(want *Requirement, got []*Requirement, lockPath string) []Findin
 	var fs []Finding
 	for _, r := range got {
 		at := fmt.Sprintf("%s:%d", want.File, want.Line)
-		if want.URL != "" && r.URL != want.URL {
+		if want.URL != "" && sourceKey(want) != sourceKey(r) {
 			fs = append(fs, finding(r, r.Line, RuleStale, SeverityError, false,
 				"%s comes from %s here, but %s asks for %s", r.Name, Redact(r.WrittenURL), at,
 				Redact(want.WrittenURL)))
@@ -116,6 +117,39 @@ func staleEntry(want *Requirement, got []*Requirement, lockPath string) []Findin
 			r.Name, r.Version, want.Name, want.Specifier, at))
 	}
 	return fs
+}
+
+// sourceKey is where a direct reference or local archive comes from, in
+// a form that the input and the lockfile written from it share: a local
+// path as the absolute file: URL pip writes for it (relative to the file
+// that names it), the scheme and host in lower case, without credentials
+// (a ${TOKEN} in one, its value in the other) or fragment (#sha256=…,
+// #egg=…, which pip drops).
+func sourceKey(r *Requirement) string {
+	raw := r.URL
+	if r.Kind == LocalArchive && !strings.Contains(raw, "://") {
+		p := filepath.FromSlash(raw)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(r.File), p)
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		return "file://" + filepath.ToSlash(p)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	if u.Scheme == "file" {
+		u.Path = path.Clean(u.Path)
+		u.RawPath = ""
+	}
+	return u.String()
 }
 
 // satisfies reports whether version meets a PEP 440 specifier. A version

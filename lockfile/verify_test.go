@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -385,5 +387,50 @@ func TestMissingHashMessage(t *testing.T) {
 		if len(msgs) != 1 || !strings.Contains(msgs[0], tc.want) {
 			t.Errorf("%q: missing-hash findings %q, want one saying %q", tc.text, msgs, tc.want)
 		}
+	}
+}
+
+// A direct reference is the same source in the input and in the lockfile
+// written from it, however each writes it: a local path and pip's
+// absolute file: URL, a #sha256= fragment pip drops, an upper-case
+// scheme, a ${TOKEN} in one and its value in the other. Another archive
+// is stale.
+func TestStaleDirectReferences(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	abs, err := filepath.Abs("dist/gamma-1.0-py3-none-any.whl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TOKEN", "s3cret")
+	in := "./dist/gamma-1.0-py3-none-any.whl\n" +
+		"delta @ https://127.0.0.1/delta-1.0.whl#sha256=" + h1 + "\n" +
+		"eps @ HTTP://127.0.0.1/eps-1.0.whl\n" +
+		"zeta @ https://u:${TOKEN}@127.0.0.1/zeta-1.0.whl\n" +
+		"eta @ https://127.0.0.1/eta-2.0.whl\n"
+	lock := hashed("gamma @ file://"+filepath.ToSlash(abs), s1) +
+		hashed("delta @ https://127.0.0.1/delta-1.0.whl", s1) +
+		hashed("eps @ http://127.0.0.1/eps-1.0.whl", s1) +
+		hashed("zeta @ https://u:s3cret@127.0.0.1/zeta-1.0.whl", s1) +
+		hashed("eta @ https://127.0.0.1/eta-1.0.whl", s1)
+	for name, text := range map[string]string{"requirements.in": in, "requirements.txt": lock} {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inFile, err := Parse("requirements.in", ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockFile, err := Parse("requirements.txt", ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range checkInput(inFile, lockFile) {
+		got = append(got, fmt.Sprintf("%s:%d %s %s", f.File, f.Line, f.Rule, f.Package))
+	}
+	if diff := cmp.Diff([]string{"requirements.txt:9 stale eta"}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
