@@ -182,6 +182,9 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err := refuseProblems(l.input, l.backend); err != nil {
 		return nil, err
 	}
+	if err := refuseHashedConstraints(l.input, l.backend); err != nil {
+		return nil, err
+	}
 
 	old, err := readRegular(nil, l.out)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -412,6 +415,26 @@ func refuseProblems(f *File, backend string) error {
 	}
 	return fmt.Errorf("%s: %s would refuse or drop these lines, so it was not run:\n%s",
 		f.Path, backend, strings.Join(lines, "\n"))
+}
+
+// refuseHashedConstraints returns an error for the pip backend when a
+// constraint file of the input has --hash options: pip then checks hashes
+// for the whole resolution and refuses every requirement of the input
+// that is not pinned, which is what an input is for. pip-compile and uv
+// take such a constraint file (a layered dev.in with -c prod.txt).
+func refuseHashedConstraints(f *File, backend string) error {
+	if backend != BackendPip {
+		return nil
+	}
+	for _, c := range f.Constraints {
+		if len(c.Hashes) > 0 {
+			return fmt.Errorf("%s:%d: this constraint has --hash options, which turn on "+
+				"pip's hash-checking mode for the whole resolution of %s: the pip backend "+
+				"cannot lock it (pip-compile and uv can), or give a constraint file "+
+				"without hashes", display(c.File), c.Line, display(f.Path))
+		}
+	}
+	return nil
 }
 
 // refuseUnhashable returns an error naming every VCS, local-directory and

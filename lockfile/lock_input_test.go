@@ -219,3 +219,35 @@ func TestLockRefusesInputProblems(t *testing.T) {
 		t.Errorf("verify --in findings (-want +got):\n%s", diff)
 	}
 }
+
+// The pip backend cannot lock an input constrained by a hashed lockfile
+// (dev.in with -c prod.txt): pip would check hashes for everything and
+// refuse the unpinned input. It says so, naming the constraint, before
+// pip runs; pip-compile takes it.
+func TestLockHashedConstraints(t *testing.T) {
+	r := withStandIn(t, "pip-compile", "succeed")
+	files := map[string]string{
+		"requirements.in": "-c prod.txt\nidna\n",
+		"prod.txt":        "idna==3.7 \\\n    --hash=sha256:" + strings.Repeat("a", 64) + "\n",
+	}
+	for file, text := range files {
+		if err := os.WriteFile(filepath.Join(r.dir, file), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(r.dir)
+	r.opts.In, r.opts.Out = "requirements.in", "requirements.txt"
+	r.opts.Backend = BackendPip
+	r.opts.Python = "python3"
+	_, err := Lock(context.Background(), r.opts)
+	if err == nil || !strings.Contains(err.Error(), "prod.txt:1: this constraint has --hash options") {
+		t.Fatalf("Lock with pip = %v, want the hashed constraint named", err)
+	}
+	assertUnchanged(t, r.opts.Out, oldLock)
+	assertNoTemp(t, r.dir)
+
+	r.opts.Backend = BackendPipCompile
+	if _, err := Lock(context.Background(), r.opts); err != nil {
+		t.Errorf("Lock with pip-compile: %v", err)
+	}
+}
