@@ -159,12 +159,31 @@ func parseConfig(path string, data []byte, app *cli.App) (*config, error) {
 		sections[cmd.Name] = cmd
 	}
 	var errs []error
+	// A key given twice would have its first value dropped without a word
+	// (decoding into nodes, YAML does not refuse it).
+	again := func(seen map[string]int, k *yaml.Node) bool {
+		if first, ok := seen[k.Value]; ok {
+			errs = append(errs, fmt.Errorf("%s:%d: %q is given again (first at line %d)",
+				path, k.Line, k.Value, first))
+			return true
+		}
+		seen[k.Value] = k.Line
+		return false
+	}
+	seen := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
+		if again(seen, key) {
+			continue
+		}
 		if cmd, ok := sections[key.Value]; ok && val.Kind == yaml.MappingNode {
 			m := map[string]*yaml.Node{}
+			seenFlag := map[string]int{}
 			for j := 0; j+1 < len(val.Content); j += 2 {
 				k := val.Content[j]
+				if again(seenFlag, k) {
+					continue
+				}
 				if !hasFlag(cmd, k.Value) {
 					errs = append(errs, fmt.Errorf("%s:%d: %s has no flag --%s",
 						path, k.Line, cmd.Name, k.Value))

@@ -134,6 +134,12 @@ func TestConfigErrors(t *testing.T) {
 		{"wrong type", "offline: maybe\n", ".sbompipe.yaml:1: offline: strconv.ParseBool"},
 		{"not a mapping", "- a\n- b\n", ".sbompipe.yaml:1: the config must be a mapping"},
 		{"bad yaml", "format: [\n", ".sbompipe.yaml: yaml:"},
+		{"key twice", "format: json\nformat: text\n",
+			`.sbompipe.yaml:2: "format" is given again (first at line 1)`},
+		{"section twice", "check:\n  format: json\ncheck:\n  format: text\n",
+			`.sbompipe.yaml:3: "check" is given again (first at line 1)`},
+		{"flag twice in a section", "check:\n  format: json\n  format: text\n",
+			`.sbompipe.yaml:3: "format" is given again (first at line 2)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

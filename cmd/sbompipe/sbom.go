@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,7 +161,9 @@ func sbomFormats(names []string) ([]sbom.Format, error) {
 			if err != nil {
 				return nil, err
 			}
-			formats = append(formats, f)
+			if !slices.Contains(formats, f) { // one file a format
+				formats = append(formats, f)
+			}
 		}
 	}
 	if len(formats) == 0 {
@@ -209,6 +212,10 @@ func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 			return in, fmt.Errorf("--%s %q: a line break or other control character "+
 				"has no place in it", flag, v)
 		}
+	}
+	if in.Subject.Name == "" && c.IsSet("product") {
+		return in, errors.New("--product is empty: name the product, or leave the flag out " +
+			"for the working directory's name")
 	}
 	if in.Subject.Name == "" {
 		wd, err := os.Getwd()

@@ -270,3 +270,19 @@ func TestSBOMMessagesEscapeControls(t *testing.T) {
 		}
 	}
 }
+
+// --product "" is a usage error, not the working directory's name; a
+// format named twice is written once.
+func TestSBOMProductAndFormatFlags(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFiles(t, ".", map[string]string{"requirements.txt": "idna==3.7\n"})
+	code, _, stderr := runCLI(t, "sbom", "--product", "", "--out", "out")
+	if code != 2 || !strings.Contains(stderr, "--product is empty") {
+		t.Errorf("--product \"\": exit %d, %q; want 2", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "sbom", "--product", "p", "--format",
+		"cyclonedx-json, cyclonedx-json", "--format", "cyclonedx-json", "--out", "out")
+	if code != 0 || strings.Count(stderr, "wrote ") != 1 {
+		t.Errorf("a format thrice: exit %d, %q; want one document", code, stderr)
+	}
+}
