@@ -21,12 +21,14 @@ const MaxFileSize = 64 << 20
 
 // The limits of one Parse: how deep -r and -c may nest, how many files
 // it reads, how many entries (requirement and option lines) it keeps and
-// how many problems it lists. A 60 MB file of one-letter lines would
-// otherwise hold tens of millions of entries and findings in memory.
+// how many problems it lists, and how many physical lines the files it
+// reads may have. A 60 MB file of one-letter lines would otherwise hold
+// tens of millions of entries and findings in memory.
 const (
 	maxIncludeDepth = 64
 	maxFiles        = 1000
 	maxEntries      = 100_000
+	maxLines        = 4_000_000
 	maxProblems     = 10_000
 )
 

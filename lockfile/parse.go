@@ -86,7 +86,8 @@ type parser struct {
 	stack  []fileID     // the files being parsed, for cycles
 
 	entries       int  // entry lines read, up to maxEntries
-	full          bool // past maxEntries: nothing more is read
+	lines         int  // physical lines of the files read, up to maxLines
+	full          bool // past maxEntries or maxLines: nothing more is read
 	unlisted      int  // problems past maxProblems
 	firstUnlisted Problem
 }
@@ -169,6 +170,19 @@ func (p *parser) parseFile(name string, id fileID, data []byte, constraint, top 
 		p.refused(name, 1, "%s", bad)
 	}
 	fp := &fileParser{p: p, name: name, constraint: constraint, header: top}
+	// Each physical line is held while the file is parsed: 60 MB of line
+	// breaks would take a gigabyte.
+	n := strings.Count(text, "\n")
+	if n == 0 {
+		n = strings.Count(text, "\r")
+	}
+	if p.lines += n; p.lines > maxLines {
+		p.full = true
+		fp.problem(1, RuleSyntax, SeverityError, false, "more than %d lines in the files "+
+			"read: this one is not read (is it a requirements file?)", maxLines)
+		p.f.Problems[len(p.f.Problems)-1].Unread = true
+		return
+	}
 	fp.phys = splitLines(text)
 	// An included file whose first entry is not a requirement or an
 	// option (-r ~/.aws/credentials, -r /proc/self/environ) is read no

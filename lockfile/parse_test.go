@@ -518,3 +518,25 @@ func TestParseIncludedNonRequirements(t *testing.T) {
 		t.Errorf("problems %v, want foo== and baz=== each", f.Problems)
 	}
 }
+
+// The files one Parse reads may have 4,000,000 lines in all: each is held
+// while its file is parsed, and 60 MB of line breaks took a gigabyte.
+func TestParseLineLimit(t *testing.T) {
+	half := strings.Repeat("\n", 2_500_000)
+	f := parseFS(t, map[string]string{
+		"requirements.txt": "-r a.txt\n-r b.txt\nfoo==1\n",
+		"a.txt":            "bar==1\n" + half,
+		"b.txt":            "baz==1\n" + half,
+	}, nil)
+	var unread []string
+	for _, p := range f.Problems {
+		if p.Unread {
+			unread = append(unread, fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message))
+		}
+	}
+	want := []string{"b.txt:1: more than 4000000 lines in the files read: this one is not read " +
+		"(is it a requirements file?)"}
+	if diff := cmp.Diff(want, unread); diff != "" {
+		t.Errorf("unread (-want +got):\n%s", diff)
+	}
+}
