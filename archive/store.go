@@ -278,17 +278,27 @@ const listPageSize = 1 << 20
 // list returns every object of the store, in key order.
 func (s *Store) list(ctx context.Context) ([]object, error) {
 	var objs []object
+	err := s.listPages(ctx, nil, func(o *blob.ListObject) {
+		objs = append(objs, object{key: o.Key, size: o.Size})
+	})
+	return objs, err
+}
+
+// listPages calls f with every object the store lists with opts, page
+// after page.
+func (s *Store) listPages(ctx context.Context, opts *blob.ListOptions,
+	f func(*blob.ListObject)) error {
 	token := blob.FirstPageToken
 	for {
-		page, next, err := s.bucket.ListPage(ctx, token, listPageSize, nil)
+		page, next, err := s.bucket.ListPage(ctx, token, listPageSize, opts)
 		if err != nil {
-			return nil, fmt.Errorf("listing %s: %v", s.url, err)
+			return fmt.Errorf("listing %s: %v", s.url, err)
 		}
 		for _, o := range page {
-			objs = append(objs, object{key: o.Key, size: o.Size})
+			f(o)
 		}
 		if len(next) == 0 {
-			return objs, nil
+			return nil
 		}
 		token = next
 	}
@@ -316,23 +326,13 @@ func (s *Store) folders(ctx context.Context, prefix string) ([]string, error) {
 		return names, nil
 	}
 	var names []string
-	opts := &blob.ListOptions{Prefix: prefix, Delimiter: "/"}
-	token := blob.FirstPageToken
-	for {
-		page, next, err := s.bucket.ListPage(ctx, token, listPageSize, opts)
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %v", s.url, err)
-		}
-		for _, o := range page {
+	err := s.listPages(ctx, &blob.ListOptions{Prefix: prefix, Delimiter: "/"},
+		func(o *blob.ListObject) {
 			if o.IsDir {
 				names = append(names, strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), "/"))
 			}
-		}
-		if len(next) == 0 {
-			return names, nil
-		}
-		token = next
-	}
+		})
+	return names, err
 }
 
 // contentType returns the media type a key is stored and served with;

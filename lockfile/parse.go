@@ -149,12 +149,6 @@ func (p *parser) refused(file string, line int, format string, args ...any) {
 	p.problem(file, line, RuleSyntax, SeverityError, true, format, args...)
 }
 
-// dropped records a syntax problem for which pip silently drops or
-// ignores part of the file.
-func (p *parser) dropped(file string, line int, format string, args ...any) {
-	p.problem(file, line, RuleSyntax, SeverityError, false, format, args...)
-}
-
 // parseFile parses one file's content; constraint says whether its entries
 // are constraints (-c).
 func (p *parser) parseFile(name string, id fileID, data []byte, constraint, top bool) {
