@@ -235,14 +235,31 @@ func Lock(ctx context.Context, opts LockOptions) (res *LockResult, err error) {
 	if err = ctx.Err(); err != nil { // a backend that ignored the signal and exited 0
 		return nil, &BackendError{Backend: l.backend, Err: err}
 	}
-	if err = l.check(ctx, tmp); err != nil {
-		return nil, err
+	// What the backend left is read only if it is a regular file: a link
+	// would have its target read, quoted in errors and changed in mode.
+	if fi, lerr := os.Lstat(tmp); lerr != nil {
+		return nil, fmt.Errorf("reading the new lockfile: %w", lerr)
+	} else if !fi.Mode().IsRegular() {
+		what := "something other than a regular file"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "a symbolic link"
+		}
+		return nil, fmt.Errorf("replacing %s: the backend left %s as its output", opts.Out, what)
 	}
 	fresh, err := readRegular(nil, tmp)
 	if err != nil {
 		return nil, err
 	}
-	if err = replace(tmp, l.out); err != nil {
+	if l.red.holdsSecret(fresh) {
+		return nil, &ResultError{Err: errors.New("it holds a credential of the run's " +
+			"package indexes (not shown), which a lockfile must not")}
+	}
+	if err = l.check(ctx, tmp); err != nil {
+		return nil, err
+	}
+	// The lockfile's mode is the one it had before the run, whatever the
+	// backend did to it meanwhile; a new one keeps the temporary file's.
+	if err = replace(tmp, l.out, was); err != nil {
 		return nil, err
 	}
 	return &LockResult{Backend: l.backend, Changed: !bytes.Equal(old, fresh)}, nil
@@ -273,37 +290,38 @@ func (l *locker) putBack(was lockfileState, err error) error {
 	what := fmt.Sprintf("the backend wrote %s itself", l.opts.Out)
 	if !was.exists {
 		if rmErr := os.Remove(l.out); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
-			return fmt.Errorf("%w\n%s, which did not exist before, and it could not be removed: %v",
-				err, what, rmErr)
+			return &PutBackError{Err: err, Failed: true, What: fmt.Sprintf(
+				"%s, which did not exist before, and it could not be removed: %v", what, rmErr)}
 		}
 		return &PutBackError{Err: err, What: what + ", which did not exist before; it was removed"}
 	}
 	f, terr := newfile.CreateTemp(l.dir, "."+filepath.Base(l.out)+".sbompipe-old-*")
-	if terr == nil {
-		_, terr = f.Write(was.data)
-		terr = errors.Join(terr, f.Chmod(was.mode), f.Sync(), f.Close())
-		if terr == nil {
-			if terr = os.Rename(f.Name(), l.out); terr == nil {
-				if d, derr := os.Open(l.dir); derr == nil {
-					_ = d.Sync()
-					d.Close()
-				}
-				return &PutBackError{Err: err, What: what + "; its old bytes were put back"}
-			}
-		}
-		if terr != nil {
-			return fmt.Errorf("%w\n%s, and it could not be put back (%v); its old bytes are in %s",
-				err, what, terr, f.Name())
-		}
+	if terr != nil {
+		return &PutBackError{Err: err, Failed: true, What: fmt.Sprintf(
+			"%s, and its old bytes could not be saved: %v", what, terr)}
 	}
-	return fmt.Errorf("%w\n%s, and its old bytes could not be saved: %v", err, what, terr)
+	_, terr = f.Write(was.data)
+	terr = errors.Join(terr, f.Chmod(was.mode), f.Sync(), f.Close())
+	if terr == nil {
+		terr = os.Rename(f.Name(), l.out)
+	}
+	if terr != nil {
+		return &PutBackError{Err: err, Failed: true, What: fmt.Sprintf(
+			"%s, and it could not be put back (%v); its old bytes are in %s", what, terr, f.Name())}
+	}
+	if d, derr := os.Open(l.dir); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return &PutBackError{Err: err, What: what + "; its old bytes were put back"}
 }
 
-// PutBackError is a failed lock whose backend wrote the lockfile itself;
-// the lockfile was put back as it was.
+// PutBackError is a failed lock whose backend wrote the lockfile itself:
+// the lockfile was put back as it was, or (Failed) could not be.
 type PutBackError struct {
-	Err  error
-	What string // what was put back, for the message
+	Err    error
+	What   string // what was put back, or why not and where the old bytes are
+	Failed bool
 }
 
 // Error gives the failure; What is for the caller to add where it says
@@ -602,20 +620,10 @@ func (l *locker) check(ctx context.Context, tmp string) error {
 	return nil
 }
 
-// replace renames tmp over path after flushing it to disk, keeping path's
-// permissions, then flushes the folder so the rename survives a crash.
-func replace(tmp, path string) error {
-	// A backend may have left a link (or anything else) where its output
-	// file was: it is not renamed into place, nor its target changed.
-	if fi, err := os.Lstat(tmp); err != nil {
-		return fmt.Errorf("replacing %s: %w", path, err)
-	} else if !fi.Mode().IsRegular() {
-		what := "something other than a regular file"
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			what = "a symbolic link"
-		}
-		return fmt.Errorf("replacing %s: the backend left %s as its output", path, what)
-	}
+// replace renames tmp over path after flushing it to disk, with the
+// permissions path had before the run (was), then flushes the folder so
+// the rename survives a crash.
+func replace(tmp, path string, was lockfileState) error {
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
 		return err
@@ -624,8 +632,8 @@ func replace(tmp, path string) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = newfile.KeepMode(tmp, path)
+	if err == nil && was.exists {
+		err = os.Chmod(tmp, was.mode)
 	}
 	if err == nil {
 		err = os.Rename(tmp, path)

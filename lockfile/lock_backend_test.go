@@ -23,8 +23,10 @@ import (
 // arguments and escape sequences and fail ("echo"), or print 15 MB of
 // lines holding STANDIN_SECRET and fail ("flood"), write requirements.txt
 // itself rather than its output file and fail ("clobber") or succeed
-// ("clobber-ok"), or leave its output as a link to a good result
-// ("symlink").
+// ("clobber-ok"), leave its output as a link to a good result ("symlink")
+// or to a file of secrets ("symlink-creds"), add STANDIN_SECRET to a good
+// result ("secret"), chmod requirements.txt and succeed ("chmod"), or put
+// a folder in its place and fail ("folder").
 const standIn = `#!/bin/sh
 log="$STANDIN_LOG"
 : > "$log.args"
@@ -49,6 +51,10 @@ flood) yes "garbage https://$STANDIN_SECRET@pypi.example/simple" | head -n 30000
 clobber) printf 'half-written garbage\n' > requirements.txt; exit 1 ;;
 clobber-ok) printf 'half-written garbage\n' > requirements.txt; exit 0 ;;
 symlink) cp "$STANDIN_RESULT" elsewhere.txt; rm -f "$out"; ln -s "$PWD/elsewhere.txt" "$out" ;;
+symlink-creds) printf 'aws_secret_access_key = AKIASECRET\n' > creds; rm -f "$out"; ln -s "$PWD/creds" "$out" ;;
+secret) cat "$STANDIN_RESULT" > "$out"; printf '# token %s\n' "$STANDIN_SECRET" >> "$out" ;;
+chmod) chmod 604 requirements.txt; cat "$STANDIN_RESULT" > "$out" ;;
+folder) rm requirements.txt; mkdir requirements.txt; exit 1 ;;
 esac
 `
 
@@ -496,4 +502,62 @@ func TestLockRefusesALinkedResult(t *testing.T) {
 		t.Errorf("the link's target changed mode: %v %v", target, err)
 	}
 	assertNoTemp(t, r.dir)
+}
+
+// What the backend leaves is checked before it is read or believed: a
+// link's target is neither quoted nor changed; a result that holds a
+// credential of the run's index URLs (one with a "/" that no URL parser
+// finds) is discarded; the lockfile keeps the mode it had before the
+// run, whatever the backend did to it; and a lockfile the backend made a
+// folder of is reported, with where its old bytes are, not as unchanged.
+func TestLockDistrustsTheBackend(t *testing.T) {
+	t.Run("link to secrets", func(t *testing.T) {
+		r := withStandIn(t, "pip-compile", "symlink-creds")
+		_, err := Lock(context.Background(), r.opts)
+		if err == nil || !strings.Contains(err.Error(), "left a symbolic link") ||
+			strings.Contains(err.Error(), "AKIASECRET") {
+			t.Fatalf("Lock = %v, want the link refused unread", err)
+		}
+		assertUnchanged(t, r.opts.Out, oldLock)
+		assertNoTemp(t, r.dir)
+	})
+	t.Run("credential", func(t *testing.T) {
+		r := withStandIn(t, "pip-compile", "secret")
+		const secret = "sl/ashTOKEN-8c1e"
+		r.opts.IndexURL = "https://u:" + secret + "@127.0.0.1:1/simple"
+		r.opts.Env = append(r.opts.Env, "STANDIN_SECRET="+secret)
+		_, err := Lock(context.Background(), r.opts)
+		var re *ResultError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), "holds a credential") ||
+			strings.Contains(err.Error(), "ashTOKEN") {
+			t.Fatalf("Lock = %v, want the result discarded", err)
+		}
+		assertUnchanged(t, r.opts.Out, oldLock)
+		assertNoTemp(t, r.dir)
+	})
+	t.Run("mode", func(t *testing.T) {
+		r := withStandIn(t, "pip-compile", "chmod")
+		if err := os.Chmod(r.opts.Out, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Lock(context.Background(), r.opts); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(r.opts.Out); err != nil || fi.Mode().Perm() != 0o640 {
+			t.Errorf("mode %v %v, want 0640 as before the run", fi.Mode(), err)
+		}
+	})
+	t.Run("folder", func(t *testing.T) {
+		r := withStandIn(t, "pip-compile", "folder")
+		_, err := Lock(context.Background(), r.opts)
+		var pb *PutBackError
+		if !errors.As(err, &pb) || !pb.Failed || !strings.Contains(pb.What, "could not be put back") {
+			t.Fatalf("Lock = %v, want the failed put back reported", err)
+		}
+		saved, _ := filepath.Glob(filepath.Join(r.dir, ".requirements.txt.sbompipe-old-*"))
+		if len(saved) != 1 || !strings.Contains(pb.What, saved[0]) {
+			t.Fatalf("saved %q; message %q", saved, pb.What)
+		}
+		assertUnchanged(t, saved[0], oldLock)
+	})
 }

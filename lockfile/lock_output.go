@@ -24,6 +24,21 @@ type redactor struct {
 	secrets []string // longest first
 }
 
+// holdsSecret reports whether data holds one of the secrets as it is. A
+// secret shorter than 8 bytes, or one of hex digits shorter than 20, is
+// not looked for: it could be part of a word or a hash by chance.
+func (r *redactor) holdsSecret(data []byte) bool {
+	for _, s := range r.secrets {
+		if len(s) < 8 || len(s) < 20 && strings.Trim(s, "0123456789abcdefABCDEF") == "" {
+			continue
+		}
+		if bytes.Contains(data, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
 // newRedactor collects the secrets of urls: user information, password
 // (as written and decoded), and the values of credential query
 // parameters. ${VAR} references and values shorter than 3 bytes are no

@@ -123,6 +123,9 @@ func lockError(err error, opts lockfile.LockOptions) error {
 	unchanged := opts.Out + " is unchanged"
 	if errors.As(err, &pb) {
 		unchanged += " (" + pb.What + ")"
+		if pb.Failed {
+			unchanged = pb.What
+		}
 	}
 	switch {
 	case errors.As(err, &be):
