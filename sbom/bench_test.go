@@ -175,15 +175,38 @@ func BenchmarkModGraph(b *testing.B) {
 // at both sizes (they were quadratic: 33 s for 40,000). It reports the
 // time per hash at each size and their growth.
 func BenchmarkManyHashesGrowth(b *testing.B) {
-	sizes := []int{4000, 40000}
+	hashGrowth(b, []int{4000, 40000}, func(sb *strings.Builder, n int) {
+		sb.WriteString("foo==1.0 \\\n")
+		for j := range n {
+			fmt.Fprintf(sb, "    --hash=sha256:%064x \\\n", j)
+		}
+		sb.WriteString("\n")
+	})
+}
+
+// BenchmarkRepeatedEntryGrowth is BenchmarkManyHashesGrowth for one
+// requirement written 300 and 3,000 times with 100 hashes each, which
+// are merged into one component (they were merged in quadratic time).
+func BenchmarkRepeatedEntryGrowth(b *testing.B) {
+	hashGrowth(b, []int{30000, 300000}, func(sb *strings.Builder, n int) {
+		for e := range n / 100 {
+			sb.WriteString("foo==1.0")
+			for j := range 100 {
+				fmt.Fprintf(sb, " --hash=sha256:%064x", e*100+j)
+			}
+			sb.WriteString("\n")
+		}
+	})
+}
+
+// hashGrowth inventories the file write gives for each number of hashes
+// and writes both JSON formats, and reports the time per hash at each size
+// and its growth.
+func hashGrowth(b *testing.B, sizes []int, write func(sb *strings.Builder, n int)) {
 	paths := make([]string, len(sizes))
 	for i, n := range sizes {
 		var sb strings.Builder
-		sb.WriteString("foo==1.0 \\\n")
-		for j := range n {
-			fmt.Fprintf(&sb, "    --hash=sha256:%064x \\\n", j)
-		}
-		sb.WriteString("\n")
+		write(&sb, n)
 		paths[i] = filepath.Join(b.TempDir(), "requirements.txt")
 		if err := os.WriteFile(paths[i], []byte(sb.String()), 0o644); err != nil {
 			b.Fatal(err)

@@ -146,6 +146,17 @@ type BOM struct {
 	// is written, or zero for none. The caller sets both.
 	Tool      Tool
 	Timestamp time.Time
+
+	// merged holds the hashes of components that add merged another
+	// into, and of their distributions, so that a project listed many
+	// times with many hashes merges in time linear in them.
+	merged map[mergeKey]map[Hash]bool
+}
+
+// mergeKey names a component's hashes (url "") or one distribution's.
+type mergeKey struct {
+	c   *Component
+	url string
 }
 
 // Count returns the number of components in the document, subject
@@ -178,20 +189,25 @@ func (b *BOM) Component(key string) *Component {
 	return nil
 }
 
-// mergeHashes appends to dst the hashes of src it does not hold, looking
-// them up in a set when the lists are long (an entry may carry thousands).
-func mergeHashes(dst, src []Hash) []Hash {
-	if len(dst)*len(src) <= 1024 {
-		for _, h := range src {
-			if !slices.Contains(dst, h) {
-				dst = append(dst, h)
-			}
-		}
+// mergeHashes appends to dst, the hashes k names, those of src it does
+// not hold. The set of dst is made at the first merge and kept; dst is
+// copied then, so that appending never writes into a slice another
+// component shares.
+func (b *BOM) mergeHashes(k mergeKey, dst, src []Hash) []Hash {
+	if len(src) == 0 {
 		return dst
 	}
-	seen := make(map[Hash]bool, len(dst)+len(src))
-	for _, h := range dst {
-		seen[h] = true
+	seen, ok := b.merged[k]
+	if !ok {
+		if b.merged == nil {
+			b.merged = map[mergeKey]map[Hash]bool{}
+		}
+		seen = make(map[Hash]bool, len(dst)+len(src))
+		for _, h := range dst {
+			seen[h] = true
+		}
+		b.merged[k] = seen
+		dst = slices.Clip(dst)
 	}
 	for _, h := range src {
 		if !seen[h] {
@@ -212,13 +228,14 @@ func (b *BOM) add(index map[string]*Component, c *Component) *Component {
 		b.Components = append(b.Components, c)
 		return c
 	}
-	old.Hashes = mergeHashes(slices.Clip(old.Hashes), c.Hashes)
+	old.Hashes = b.mergeHashes(mergeKey{old, ""}, old.Hashes, c.Hashes)
 	for _, d := range c.Distributions {
 		sameURL := func(o Distribution) bool { return o.URL == d.URL }
 		if i := slices.IndexFunc(old.Distributions, sameURL); i >= 0 {
 			// The same entry twice (Foo_Bar and foo-bar) with other
 			// hashes: the document keeps every hash the file gives.
-			old.Distributions[i].Hashes = mergeHashes(slices.Clip(old.Distributions[i].Hashes), d.Hashes)
+			od := &old.Distributions[i]
+			od.Hashes = b.mergeHashes(mergeKey{old, d.URL}, od.Hashes, d.Hashes)
 		} else {
 			old.Distributions = append(old.Distributions, d)
 		}
