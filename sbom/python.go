@@ -64,16 +64,16 @@ func (b *builder) python(path string) error {
 		}
 		switch o.Name {
 		case "index-url", "extra-index-url", "find-links":
-			if err := checkURL(lockfile.Redact(o.Written)); err != nil {
+			if u := withoutUserinfo(o.Written); checkURL(u) != nil {
 				refused = append(refused, fmt.Errorf("%s:%d: --%s %s: %v",
-					textsafe.Control(o.File), o.Line, o.Name, lockfile.Redact(o.Written), err))
+					textsafe.Control(o.File), o.Line, o.Name, u, checkURL(u)))
 			}
 		}
 	}
 	for _, r := range f.Requirements {
-		if err := checkURL(lockfile.Redact(r.WrittenURL)); err != nil {
+		if u := withoutUserinfo(r.WrittenURL); checkURL(u) != nil {
 			refused = append(refused, fmt.Errorf("%s:%d: %s: %v",
-				textsafe.Control(r.File), r.Line, lockfile.Redact(r.WrittenURL), err))
+				textsafe.Control(r.File), r.Line, u, checkURL(u)))
 		}
 	}
 	if len(refused) > 0 {
@@ -181,6 +181,25 @@ func checkURL(u string) error {
 		return fmt.Errorf("not a URL (%v)", err)
 	}
 	return nil
+}
+
+// withoutUserinfo returns a URL as written without its user information:
+// everything up to the last "@" before the query or fragment, which
+// ${TOKEN}@ or a password holding a "/" would otherwise make unparsable,
+// and which must not be quoted.
+func withoutUserinfo(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	end := len(rest)
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		end = i
+	}
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		rest = rest[at+1:]
+	}
+	return scheme + "://" + rest
 }
 
 // fileLine is a line of a file.

@@ -342,3 +342,20 @@ func TestPythonBadURLs(t *testing.T) {
 		}
 	}
 }
+
+// A token as the user name (https://${TOKEN}@host) is a URL: the check
+// reads URLs without their user information, and quotes none of it.
+func TestPythonURLUserinfo(t *testing.T) {
+	t.Setenv("TOKX", "abc")
+	h := " --hash=sha256:" + strings.Repeat("a", 64) + "\n"
+	collectTest(t, Inputs{Python: []string{writeReq(t,
+		"--index-url https://${TOKX}@127.0.0.1:1/simple\nfoo==1.0"+h+
+			"bar @ https://${TOKX}@127.0.0.1/bar-1.0.whl"+h)}})
+	_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"},
+		Python: []string{writeReq(t, "--index-url https://u:sl/ashSECRET@127.0.0.1:1/%zz/simple\n"+
+			"foo==1.0"+h)}})
+	if err == nil || strings.Contains(err.Error(), "SECRET") ||
+		!strings.Contains(err.Error(), "https://127.0.0.1:1/%zz/simple: not a URL") {
+		t.Errorf("Collect = %v, want the URL refused without its password", err)
+	}
+}
