@@ -365,7 +365,7 @@ func moduleGraph(ctx context.Context, in Inputs, dir string, env []string,
 			return edges, nil
 		}
 	}
-	if err := unreadableReplacement(dir); err != nil {
+	if err := unreadableReplacement(dir, env); err != nil {
 		return nil, err
 	}
 	goCmd := in.GoCommand

@@ -109,6 +109,9 @@ func checkBuildInfo(bi *buildinfo.BuildInfo) error {
 			return fmt.Errorf("%q holds a control character", s)
 		}
 	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" && !semver.IsValid(v) {
+		return fmt.Errorf("main module %s has version %q, not a semantic version", bi.Main.Path, v)
+	}
 	for _, set := range bi.Settings {
 		if textsafe.HasControl(set.Key) || textsafe.HasControl(set.Value) {
 			return fmt.Errorf("setting %q holds a control character", set.Key)

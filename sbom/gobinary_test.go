@@ -461,6 +461,7 @@ func TestCheckBuildInfo(t *testing.T) {
 		"not semver":   func(bi *buildinfo.BuildInfo) { bi.Deps[0].Version = "latest" },
 		"sum":          func(bi *buildinfo.BuildInfo) { bi.Deps[0].Sum = "h1:!!!!" },
 		"main version": func(bi *buildinfo.BuildInfo) { bi.Main.Version = "v1\u202e" },
+		"main semver":  func(bi *buildinfo.BuildInfo) { bi.Main.Version = "v1.2.xx" },
 		"setting":      func(bi *buildinfo.BuildInfo) { bi.Settings[0].Value = "linux\x1b[2J" },
 		"replacement":  func(bi *buildinfo.BuildInfo) { bi.Deps[1].Replace.Path = "../lib\n" },
 	} {

@@ -14,6 +14,8 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
+
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 )
 
 // goTree is what one --go directory holds, read offline: one main module
@@ -106,6 +108,18 @@ func outerWorkspace(dir string, env []string) string {
 	return gowork
 }
 
+// checkReplacePaths refuses a local replacement whose folder name holds
+// a control character: the documents record it.
+func checkReplacePaths(path string, reps []*modfile.Replace) error {
+	for _, r := range reps {
+		if textsafe.HasControl(r.New.Path) {
+			return fmt.Errorf("%s:%d: replace %s => %q: a folder name with a control "+
+				"character is not taken", path, r.Syntax.Start.Line, r.Old.Path, r.New.Path)
+		}
+	}
+	return nil
+}
+
 // checkToolchain refuses a toolchain line that names no Go version
 // ("go1.22.0:*:*" would make a CPE of other fields): modfile takes any
 // name that starts with "go1.", the go command only a version.
@@ -133,6 +147,15 @@ func readGoTree(dir string) (*goTree, error) {
 		}
 		if err := checkToolchain(workPath, t.work.Toolchain); err != nil {
 			return nil, err
+		}
+		if err := checkReplacePaths(workPath, t.work.Replace); err != nil {
+			return nil, err
+		}
+		for _, u := range t.work.Use {
+			if textsafe.HasControl(u.Path) {
+				return nil, fmt.Errorf("%s:%d: use %q: a folder name with a control character "+
+					"is not taken", workPath, u.Syntax.Start.Line, u.Path)
+			}
 		}
 		if err := t.sums.read(workPath + ".sum"); err != nil {
 			return nil, err
@@ -178,6 +201,9 @@ func readGoMod(dir string, sums goSums) (*goMainFile, error) {
 		return nil, err
 	}
 	if err := checkToolchain(path, f.Toolchain); err != nil {
+		return nil, err
+	}
+	if err := checkReplacePaths(path, f.Replace); err != nil {
 		return nil, err
 	}
 	if f.Module == nil {

@@ -340,3 +340,25 @@ func TestGoModInOuterWorkspace(t *testing.T) {
 	// The workspace itself is described as one.
 	collectTest(t, Inputs{GoModules: []string{root}, Offline: true, Env: env()})
 }
+
+// A local replacement (in go.mod or go.work) or a go.work use whose folder
+// name holds a control character is refused with its line: the documents
+// record the folder.
+func TestGoModReplacePathControls(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"go.mod": {"go.mod": "module example.com/m\n\ngo 1.22\n\nrequire example.com/r v1.0.0\n\n" +
+			"replace example.com/r => \"./r\\x1b[31m\"\n"},
+		"go.work": {"go.mod": "module example.com/m\n\ngo 1.22\n",
+			"go.work": "go 1.22\n\nuse .\n\nreplace example.com/r => \"./r\\u202e\"\n"},
+		"go.work use": {"go.mod": "module example.com/m\n\ngo 1.22\n",
+			"go.work": "go 1.22\n\nuse \"./m\\x07\"\n"},
+	} {
+		dir := t.TempDir()
+		writeFiles(t, dir, files)
+		_, err := Collect(context.Background(), Inputs{Subject: Subject{Name: "x"},
+			GoModules: []string{dir}, Offline: true})
+		if err == nil || !strings.Contains(err.Error(), "a folder name with a control character") {
+			t.Errorf("%s: Collect = %v, want the folder refused", name, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/version"
 	"hash"
@@ -596,30 +597,81 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 
 // localDir is the folder of a replacement by a file path, which is
 // relative to the main module's folder unless absolute.
-// unreadableReplacement returns an error naming the go.mod of a local
-// replacement that is there but is not a regular file (a named pipe, a
-// device), which the go command would wait on or read without end.
-func unreadableReplacement(dir string) error {
-	main, _, reason := parseMainGoMod(dir)
-	if reason != "" {
-		return nil // the go command says what it makes of it
-	}
-	real, err := goCommandDir(dir)
+// unreadableReplacement returns an error naming a file that `go mod
+// graph` in dir would read and that is there but is not a regular file (a
+// named pipe, a device), which the go command would wait on or read
+// without end: a -modfile of GOFLAGS, or the go.mod of a local
+// replacement of dir's go.mod (or of that -modfile), of dir's go.work, or
+// of the go.mod of a module the go.work uses.
+func unreadableReplacement(dir string, env []string) error {
+	base, err := goCommandDir(dir)
 	if err != nil {
 		return nil
 	}
-	r := &modGraphReader{dir: real}
-	for _, x := range main.Replace {
-		if x.New.Version != "" {
-			continue
-		}
-		path := filepath.Join(r.localDir(x.New.Path), "go.mod")
-		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s, the go.mod of the replacement of %s, is not a regular file",
-				path, x.Old.Path)
+	notRegular := func(path string) bool {
+		fi, err := os.Stat(path)
+		return err == nil && !fi.Mode().IsRegular()
+	}
+	var errs []error
+	check := func(modDir string, reps []*modfile.Replace) {
+		r := &modGraphReader{dir: modDir}
+		for _, x := range reps {
+			if x.New.Version != "" {
+				continue
+			}
+			if path := filepath.Join(r.localDir(x.New.Path), "go.mod"); notRegular(path) {
+				errs = append(errs, fmt.Errorf("%s, the go.mod of the replacement of %s, "+
+					"is not a regular file", path, x.Old.Path))
+			}
 		}
 	}
-	return nil
+	read := func(path string) []byte {
+		data, ok := readRegularFile(path, maxGoMod)
+		if !ok && notRegular(path) {
+			errs = append(errs, fmt.Errorf("%s is not a regular file", path))
+		}
+		return data
+	}
+	modFile := filepath.Join(base, "go.mod")
+	for _, f := range strings.Fields(goFlags(env)) {
+		if v, ok := strings.CutPrefix(strings.TrimLeft(f, "-"), "modfile="); ok {
+			modFile = v
+			if !filepath.IsAbs(v) {
+				modFile = filepath.Join(base, v)
+			}
+		}
+	}
+	if data := read(modFile); data != nil {
+		if f, err := modfile.Parse(modFile, data, nil); err == nil {
+			check(base, f.Replace)
+		}
+	}
+	if data := read(filepath.Join(base, "go.work")); data != nil {
+		if w, err := modfile.ParseWork("go.work", data, nil); err == nil {
+			check(base, w.Replace)
+			for _, u := range w.Use {
+				m := &modGraphReader{dir: base}
+				mdir := m.localDir(u.Path)
+				if data := read(filepath.Join(mdir, "go.mod")); data != nil {
+					if f, err := modfile.Parse("go.mod", data, nil); err == nil {
+						check(mdir, f.Replace)
+					}
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// goFlags returns GOFLAGS of env, the last one set.
+func goFlags(env []string) string {
+	flags := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GOFLAGS="); ok {
+			flags = v
+		}
+	}
+	return flags
 }
 
 func (r *modGraphReader) localDir(path string) string {

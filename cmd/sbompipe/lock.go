@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/sentrikat/sbompipe/internal/textsafe"
 	"github.com/sentrikat/sbompipe/lockfile"
 )
 
@@ -103,9 +104,10 @@ func runLock(c *cli.Context) error {
 	if !c.Bool("quiet") {
 		if res.Changed {
 			fmt.Fprintf(stderr, "sbompipe: locked %s into %s with %s\n",
-				opts.In, opts.Out, res.Backend)
+				textsafe.Control(opts.In), textsafe.Control(opts.Out), res.Backend)
 		} else {
-			fmt.Fprintf(stderr, "sbompipe: %s is up to date (%s)\n", opts.Out, res.Backend)
+			fmt.Fprintf(stderr, "sbompipe: %s is up to date (%s)\n",
+				textsafe.Control(opts.Out), res.Backend)
 		}
 	}
 	return nil

@@ -128,7 +128,7 @@ func runSBOM(c *cli.Context) error {
 			return err
 		}
 		for _, name := range names {
-			fmt.Fprintf(stderr, "sbompipe: wrote %s\n", name)
+			fmt.Fprintf(stderr, "sbompipe: wrote %s\n", textsafe.Control(name))
 		}
 	}
 	printSBOMSummary(stderr, b)
@@ -203,6 +203,18 @@ func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 			Supplier: c.String("supplier"),
 		},
 	}
+	// An input's name goes into the documents (where each entry comes
+	// from): a control character in it would too.
+	for flag, names := range map[string][]string{
+		"python": in.Python, "go": in.GoModules, "go-binary": in.GoBinaries,
+	} {
+		for _, name := range names {
+			if textsafe.HasControl(name) {
+				return in, fmt.Errorf("--%s %q: a file name with a control character "+
+					"is not taken", flag, name)
+			}
+		}
+	}
 	for flag, v := range map[string]string{
 		"product":  in.Subject.Name,
 		"version":  in.Subject.Version,
@@ -212,10 +224,6 @@ func sbomInputs(c *cli.Context) (sbom.Inputs, error) {
 			return in, fmt.Errorf("--%s %q: a line break or other control character "+
 				"has no place in it", flag, v)
 		}
-	}
-	if in.Subject.Name == "" && c.IsSet("product") {
-		return in, errors.New("--product is empty: name the product, or leave the flag out " +
-			"for the working directory's name")
 	}
 	if in.Subject.Name == "" {
 		wd, err := os.Getwd()

@@ -264,23 +264,31 @@ func TestSBOMMessagesEscapeControls(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr2, `missing\x1b]0;PWNED\a\x1b[2J.txt`) {
 		t.Errorf("exit %d, stderr %q; want 2 and the name escaped", code, stderr2)
 	}
-	for _, s := range []string{stderr, stderr2} {
+	code, _, stderr3 := runCLI(t, "sbom", "--python", "requirements.txt", "--product", "p",
+		"--out", "o"+evil)
+	if code != 0 || !strings.Contains(stderr3, `wrote o\x1b]0;PWNED\a\x1b[2J/p.cdx.json`) {
+		t.Errorf("--out with controls: exit %d, stderr %q", code, stderr3)
+	}
+	if err := os.Rename("requirements.txt", "req"+evil+".txt"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr4 := runCLI(t, "sbom", "--python", "req"+evil+".txt", "--product", "p",
+		"--out", "out")
+	if code != 2 || !strings.Contains(stderr4, "a file name with a control character is not taken") {
+		t.Errorf("--python with controls: exit %d, stderr %q", code, stderr4)
+	}
+	for _, s := range []string{stderr, stderr2, stderr3, stderr4} {
 		if strings.ContainsAny(s, "\x1b\x07") {
 			t.Errorf("stderr holds raw control characters: %q", s)
 		}
 	}
 }
 
-// --product "" is a usage error, not the working directory's name; a
-// format named twice is written once.
-func TestSBOMProductAndFormatFlags(t *testing.T) {
+// A format named twice is written once.
+func TestSBOMFormatTwice(t *testing.T) {
 	t.Chdir(t.TempDir())
 	writeFiles(t, ".", map[string]string{"requirements.txt": "idna==3.7\n"})
-	code, _, stderr := runCLI(t, "sbom", "--product", "", "--out", "out")
-	if code != 2 || !strings.Contains(stderr, "--product is empty") {
-		t.Errorf("--product \"\": exit %d, %q; want 2", code, stderr)
-	}
-	code, _, stderr = runCLI(t, "sbom", "--product", "p", "--format",
+	code, _, stderr := runCLI(t, "sbom", "--product", "p", "--format",
 		"cyclonedx-json, cyclonedx-json", "--format", "cyclonedx-json", "--out", "out")
 	if code != 0 || strings.Count(stderr, "wrote ") != 1 {
 		t.Errorf("a format thrice: exit %d, %q; want one document", code, stderr)
