@@ -22,9 +22,9 @@ func TestMain(m *testing.M) {
 		case "default":
 			Start()
 			Default()
-			expect(100, math.MaxInt64)
+			expect(LargePercent, math.MaxInt64)
 		case "env":
-			Start()
+			Start() // GOGC=100 or GOMEMLIMIT set: left as the runtime has it
 			expect(100, math.MaxInt64)
 		}
 		os.Exit(0)
@@ -93,7 +93,7 @@ func grows() {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		runtime.GC()
-		if g, l := settings(); g == 100 && l == math.MaxInt64 {
+		if g, l := settings(); g == LargePercent && l == math.MaxInt64 {
 			break
 		}
 		if time.Now().After(deadline) {
