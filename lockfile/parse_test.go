@@ -436,6 +436,9 @@ func TestRedact(t *testing.T) {
 			"https://h.example/s/?a=1&Access_Token=REDACTED#f"},
 		{"https://h.example/simple?token=${TOKEN}", "https://h.example/simple?token=${TOKEN}"},
 		{"https://h.example/x.whl?tokens=1", "https://h.example/x.whl?tokens=1"},
+		// And in the fragment, which pip does not send but sbom records.
+		{"https://h.example/x.whl#token=abc", "https://h.example/x.whl#token=REDACTED"},
+		{"https://h.example/x.whl#sha256=abc&egg=x", "https://h.example/x.whl#sha256=abc&egg=x"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.in); got != tt.want {

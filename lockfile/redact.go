@@ -11,11 +11,11 @@ import (
 // git+https://host/org/repo@v1.0) is left alone.
 var userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)([^/\s]*)@`)
 
-// secretQueryRE matches a query parameter that carries a credential, and
-// its value (which ends where a URL cannot go on: at white space or at a
-// character that must be percent-encoded).
+// secretQueryRE matches a query (or fragment) parameter that carries a
+// credential, and its value (which ends where a URL cannot go on: at white
+// space or at a character that must be percent-encoded).
 var secretQueryRE = regexp.MustCompile(
-	`(?i)([?&;](?:token|access_token|auth_token|private_token|` +
+	`(?i)([?&;#](?:token|access_token|auth_token|private_token|` +
 		`api_key|apikey|password|passwd|secret|client_secret|sig|` +
 		`x-amz-signature|x-amz-credential|x-amz-security-token)=)([^&#\s"<>]*)`)
 
@@ -35,7 +35,7 @@ func Redact(s string) string {
 			return scheme + "://"
 		})
 	}
-	if strings.ContainsAny(s, "?&;") {
+	if strings.ContainsAny(s, "?&;#") {
 		s = secretQueryRE.ReplaceAllStringFunc(s, func(m string) string {
 			name, value, _ := strings.Cut(m, "=")
 			if onlyVars(value) {

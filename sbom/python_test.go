@@ -359,3 +359,16 @@ func TestPythonURLUserinfo(t *testing.T) {
 		t.Errorf("Collect = %v, want the URL refused without its password", err)
 	}
 }
+
+// A credential in a URL's fragment (#token=…), which pip does not send,
+// stays out of the documents as one in the query does.
+func TestPythonFragmentSecret(t *testing.T) {
+	b := collectTest(t, Inputs{Python: []string{writeReq(t,
+		"bar @ https://127.0.0.1/bar-1.0.whl#token=s3cretvalue --hash=sha256:"+
+			strings.Repeat("b", 64)+"\n")}})
+	for name, doc := range encodeAll(t, b) {
+		if bytes.Contains(doc, []byte("s3cretvalue")) {
+			t.Errorf("%s holds the fragment's token", name)
+		}
+	}
+}
