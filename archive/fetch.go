@@ -419,5 +419,5 @@ func WriteFile(path string, data []byte) (err error) {
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("writing %s: %v", path, err)
 	}
-	return syncDir(dir)
+	return newfile.SyncDir(dir)
 }

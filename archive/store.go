@@ -17,6 +17,8 @@ import (
 	"gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/s3blob" // registers s3:// with blob.OpenBucket
 	"gocloud.dev/gcerrors"
+
+	"github.com/sentrikat/sbompipe/internal/newfile"
 )
 
 // DefaultStore is the store URL used when none is given.
@@ -216,7 +218,7 @@ func isConflict(err error) bool {
 func (s *Store) syncDirs(key string) error {
 	dir := filepath.Dir(filepath.Join(s.dir, filepath.FromSlash(key)))
 	for {
-		if err := syncDir(dir); err != nil {
+		if err := newfile.SyncDir(dir); err != nil {
 			return fmt.Errorf("writing %s: %v", key, err)
 		}
 		if dir == s.dir || len(dir) <= len(s.dir) {
@@ -224,18 +226,6 @@ func (s *Store) syncDirs(key string) error {
 		}
 		dir = filepath.Dir(dir)
 	}
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // get reads a whole object. A missing object is an error matching

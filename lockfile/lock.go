@@ -309,10 +309,7 @@ func (l *locker) putBack(was lockfileState, err error) error {
 		return &PutBackError{Err: err, Failed: true, What: fmt.Sprintf(
 			"%s, and it could not be put back (%v); its old bytes are in %s", what, terr, f.Name())}
 	}
-	if d, derr := os.Open(l.dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	_ = newfile.SyncDir(l.dir) // best effort: not every file system syncs folders
 	return &PutBackError{Err: err, What: what + "; its old bytes were put back"}
 }
 
@@ -641,10 +638,7 @@ func replace(tmp, path string, was lockfileState) error {
 	if err != nil {
 		return fmt.Errorf("replacing %s: %w", path, err)
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync() // best effort: not every file system syncs folders
-		d.Close()
-	}
+	_ = newfile.SyncDir(filepath.Dir(path)) // best effort: not every file system syncs folders
 	return nil
 }
 

@@ -326,10 +326,7 @@ func writeSBOMFiles(ctx context.Context, b *sbom.BOM, formats []sbom.Format,
 	}
 	// The renames themselves, on disk (best effort: not every file
 	// system syncs a folder).
-	if d, err := os.Open(out); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	_ = newfile.SyncDir(out)
 	return nil
 }
 

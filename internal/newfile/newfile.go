@@ -46,3 +46,18 @@ func KeepMode(temp, dest string) error {
 	}
 	return os.Chmod(temp, fi.Mode().Perm())
 }
+
+// SyncDir flushes a folder to disk, so that the renames into it survive
+// a crash. Not every file system can: callers that only try ignore the
+// error.
+func SyncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

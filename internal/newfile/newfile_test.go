@@ -91,3 +91,12 @@ func TestKeepMode(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncDir(t *testing.T) {
+	if err := SyncDir(t.TempDir()); err != nil {
+		t.Errorf("SyncDir of a folder: %v", err)
+	}
+	if err := SyncDir(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("SyncDir of a missing folder succeeded")
+	}
+}
