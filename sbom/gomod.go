@@ -74,12 +74,7 @@ func readGoFile(path string, limit int64) ([]byte, error) {
 // go.work: the file GOWORK names, else the first go.work in a folder
 // above dir. It returns "" when there is none or GOWORK is off.
 func outerWorkspace(dir string, env []string) string {
-	gowork := ""
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "GOWORK="); ok {
-			gowork = v
-		}
-	}
+	gowork := envValue(env, "GOWORK")
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return ""

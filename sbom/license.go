@@ -362,20 +362,13 @@ func (b *builder) moduleCache() string {
 // else the first GOPATH entry's pkg/mod, else $HOME/go/pkg/mod; "" if
 // that is not an absolute path.
 func modCache(env []string) string {
-	vars := map[string]string{}
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			vars[k] = v
-		}
-	}
 	var dir string
-	switch {
-	case vars["GOMODCACHE"] != "":
-		dir = vars["GOMODCACHE"]
-	case vars["GOPATH"] != "":
-		dir = filepath.Join(filepath.SplitList(vars["GOPATH"])[0], "pkg", "mod")
-	case vars["HOME"] != "":
-		dir = filepath.Join(vars["HOME"], "go", "pkg", "mod")
+	if dir = envValue(env, "GOMODCACHE"); dir == "" {
+		if gopath := envValue(env, "GOPATH"); gopath != "" {
+			dir = filepath.Join(filepath.SplitList(gopath)[0], "pkg", "mod")
+		} else if home := envValue(env, "HOME"); home != "" {
+			dir = filepath.Join(home, "go", "pkg", "mod")
+		}
 	}
 	if !filepath.IsAbs(dir) {
 		return "" // the go command refuses a relative one

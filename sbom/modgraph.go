@@ -595,8 +595,6 @@ func (r *modGraphReader) goModData(m module.Version) ([]byte, string) {
 	return nil, name + " does not match go.sum"
 }
 
-// localDir is the folder of a replacement by a file path, which is
-// relative to the main module's folder unless absolute.
 // unreadableReplacement returns an error naming a file that `go mod
 // graph` in dir would read and that is there but is not a regular file (a
 // named pipe, a device), which the go command would wait on or read
@@ -614,12 +612,11 @@ func unreadableReplacement(dir string, env []string) error {
 	}
 	var errs []error
 	check := func(modDir string, reps []*modfile.Replace) {
-		r := &modGraphReader{dir: modDir}
 		for _, x := range reps {
 			if x.New.Version != "" {
 				continue
 			}
-			if path := filepath.Join(r.localDir(x.New.Path), "go.mod"); notRegular(path) {
+			if path := filepath.Join(localDir(modDir, x.New.Path), "go.mod"); notRegular(path) {
 				errs = append(errs, fmt.Errorf("%s, the go.mod of the replacement of %s, "+
 					"is not a regular file", path, x.Old.Path))
 			}
@@ -633,7 +630,7 @@ func unreadableReplacement(dir string, env []string) error {
 		return data
 	}
 	modFile := filepath.Join(base, "go.mod")
-	for _, f := range strings.Fields(goFlags(env)) {
+	for _, f := range strings.Fields(envValue(env, "GOFLAGS")) {
 		if v, ok := strings.CutPrefix(strings.TrimLeft(f, "-"), "modfile="); ok {
 			modFile = v
 			if !filepath.IsAbs(v) {
@@ -650,8 +647,7 @@ func unreadableReplacement(dir string, env []string) error {
 		if w, err := modfile.ParseWork("go.work", data, nil); err == nil {
 			check(base, w.Replace)
 			for _, u := range w.Use {
-				m := &modGraphReader{dir: base}
-				mdir := m.localDir(u.Path)
+				mdir := localDir(base, u.Path)
 				if data := read(filepath.Join(mdir, "go.mod")); data != nil {
 					if f, err := modfile.Parse("go.mod", data, nil); err == nil {
 						check(mdir, f.Replace)
@@ -663,22 +659,29 @@ func unreadableReplacement(dir string, env []string) error {
 	return errors.Join(errs...)
 }
 
-// goFlags returns GOFLAGS of env, the last one set.
-func goFlags(env []string) string {
-	flags := ""
+// envValue returns the value of name in env, the last one set, as a
+// process started with env would see it; "" when it is not set.
+func envValue(env []string, name string) string {
+	value := ""
 	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "GOFLAGS="); ok {
-			flags = v
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			value = v
 		}
 	}
-	return flags
+	return value
 }
 
-func (r *modGraphReader) localDir(path string) string {
+// localDir is the folder of a replacement by a file path, which is
+// relative to the main module's folder unless absolute.
+func (r *modGraphReader) localDir(path string) string { return localDir(r.dir, path) }
+
+// localDir is the folder of a local replacement (or go.work use) path,
+// which is relative to base, the folder of the file that names it.
+func localDir(base, path string) string {
 	if filepath.IsAbs(path) {
 		return path
 	}
-	return filepath.Join(r.dir, path)
+	return filepath.Join(base, path)
 }
 
 // goModH1 returns the h1 hash of a go.mod file's content as go.sum has
