@@ -44,38 +44,7 @@ func (b *builder) python(path string) error {
 		}
 		b.warnf("%s", p.Error())
 	}
-	// A control character in what the documents record (a version taken
-	// by ===, a marker, a URL) would reach every reader of them raw: the
-	// file is refused, whatever pip makes of it.
-	for _, r := range f.Requirements {
-		for _, v := range append([]string{r.Name, r.Version, r.Marker, r.WrittenURL}, r.Extras...) {
-			if textsafe.HasControl(strings.ReplaceAll(v, "\t", " ")) {
-				refused = append(refused, fmt.Errorf("%s:%d: %q holds a control character",
-					textsafe.Control(r.File), r.Line, v))
-				break
-			}
-		}
-	}
-	for _, o := range f.Options {
-		if textsafe.HasControl(o.Written) {
-			refused = append(refused, fmt.Errorf("%s:%d: --%s %q holds a control character",
-				textsafe.Control(o.File), o.Line, o.Name, o.Written))
-			continue
-		}
-		switch o.Name {
-		case "index-url", "extra-index-url", "find-links":
-			if u := withoutUserinfo(o.Written); checkURL(u) != nil {
-				refused = append(refused, fmt.Errorf("%s:%d: --%s %s: %v",
-					textsafe.Control(o.File), o.Line, o.Name, u, checkURL(u)))
-			}
-		}
-	}
-	for _, r := range f.Requirements {
-		if u := withoutUserinfo(r.WrittenURL); checkURL(u) != nil {
-			refused = append(refused, fmt.Errorf("%s:%d: %s: %v",
-				textsafe.Control(r.File), r.Line, u, checkURL(u)))
-		}
-	}
+	refused = append(refused, unrecordable(f)...)
 	if len(refused) > 0 {
 		return fmt.Errorf("%s cannot be inventoried as pip would install it:\n%w",
 			path, errors.Join(refused...))
@@ -163,6 +132,58 @@ func (b *builder) python(path string) error {
 		})
 	}
 	return nil
+}
+
+// unrecordable returns what of f the documents cannot carry as it is,
+// each naming its line, whatever pip makes of it: a control character in
+// an entry's name, version (=== takes anything), marker, URL or extras,
+// or in an option (it would reach every reader raw; a tab in a marker is
+// only white space), and a URL that does not parse.
+func unrecordable(f *lockfile.File) []error {
+	var errs []error
+	for _, r := range f.Requirements {
+		bad, ok := firstControl(r.Name, r.Version, strings.ReplaceAll(r.Marker, "\t", " "),
+			r.WrittenURL)
+		if !ok {
+			bad, ok = firstControl(r.Extras...)
+		}
+		if ok {
+			errs = append(errs, fmt.Errorf("%s:%d: %q holds a control character",
+				textsafe.Control(r.File), r.Line, bad))
+			continue
+		}
+		u := withoutUserinfo(r.WrittenURL)
+		if err := checkURL(u); err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: %w", textsafe.Control(r.File), r.Line, u, err))
+		}
+	}
+	for _, o := range f.Options {
+		if textsafe.HasControl(o.Written) {
+			errs = append(errs, fmt.Errorf("%s:%d: --%s %q holds a control character",
+				textsafe.Control(o.File), o.Line, o.Name, o.Written))
+			continue
+		}
+		switch o.Name {
+		case "index-url", "extra-index-url", "find-links":
+			u := withoutUserinfo(o.Written)
+			if err := checkURL(u); err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: --%s %s: %w",
+					textsafe.Control(o.File), o.Line, o.Name, u, err))
+			}
+		}
+	}
+	return errs
+}
+
+// firstControl returns the first of values that holds a control
+// character.
+func firstControl(values ...string) (string, bool) {
+	for _, v := range values {
+		if textsafe.HasControl(v) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // checkURL reports why a URL the documents would record as a reference
