@@ -281,16 +281,25 @@ func checkOverlappingPins(f *File) []Finding {
 	var fs []Finding
 	for _, name := range names {
 		rs := byName[name]
+		if len(rs) < 2 {
+			continue
+		}
+		// Each marker is evaluated once on every machine, not once a pair.
+		held := make([][]bool, len(rs))
+		for i, r := range rs {
+			held[i] = machinesHeld(r.Marker)
+		}
 		for j := 1; j < len(rs); j++ {
 			for i := 0; i < j; i++ {
 				a, b := rs[i], rs[j]
 				if pinKey(a) == pinKey(b) || sameVersion(a.Version, b.Version) {
 					continue // the same marker: checkDuplicatePins
 				}
-				if where := bothHold(a.Marker, b.Marker); where != "" {
+				if m := firstOfBoth(held[i], held[j]); m >= 0 {
 					fs = append(fs, finding(b, b.Line, RuleDuplicate, SeverityError, true,
 						"%s==%s here and ==%s at %s:%d: both markers hold on %s, where pip "+
-							"cannot install both", b.Name, b.Version, a.Version, a.File, a.Line, where))
+							"cannot install both", b.Name, b.Version, a.Version, a.File, a.Line,
+						machineName(markerMachines[m])))
 					break
 				}
 			}
@@ -327,22 +336,39 @@ var markerMachines = func() []markerEnv {
 	return envs
 }()
 
-// bothHold returns a machine of markerMachines on which markers a and b
-// both hold ("Python 3.12 (cpython) on linux x86_64"), or "" when there
-// is none or a marker cannot be read.
-func bothHold(a, b string) string {
-	for _, env := range markerMachines {
-		okA, errA := evalMarker(a, env, nil)
-		okB, errB := evalMarker(b, env, nil)
-		if errA != nil || errB != nil {
-			return ""
+// machinesHeld says for each machine of markerMachines whether marker
+// holds there; nil when the marker cannot be read.
+func machinesHeld(marker string) []bool {
+	held := make([]bool, len(markerMachines))
+	for i, env := range markerMachines {
+		ok, err := evalMarker(marker, env, nil)
+		if err != nil {
+			return nil
 		}
-		if okA && okB {
-			return fmt.Sprintf("Python %s (%s) on %s %s", env["python_version"],
-				env["implementation_name"], env["sys_platform"], env["platform_machine"])
+		held[i] = ok
+	}
+	return held
+}
+
+// firstOfBoth returns the first machine both a and b hold on, or -1 (and
+// -1 when either marker could not be read).
+func firstOfBoth(a, b []bool) int {
+	if a == nil || b == nil {
+		return -1
+	}
+	for m := range a {
+		if a[m] && b[m] {
+			return m
 		}
 	}
-	return ""
+	return -1
+}
+
+// machineName describes a machine of markerMachines: "Python 3.12
+// (cpython) on linux x86_64".
+func machineName(env markerEnv) string {
+	return fmt.Sprintf("Python %s (%s) on %s %s", env["python_version"],
+		env["implementation_name"], env["sys_platform"], env["platform_machine"])
 }
 
 // checkDuplicatePins checks entries of one project under one marker.
