@@ -58,7 +58,7 @@ func fuzzParseBody(t *testing.T, data []byte) {
 		if err != nil {
 			t.Fatalf("Parse: %v", err)
 		}
-		lines := len(splitLines(string(data))) + 1
+		lines := len(splitLines(string(data), 0)) + 1
 		for _, p := range pf.Problems {
 			if p.File == "requirements.txt" && (p.Line < 1 || p.Line > lines) {
 				t.Errorf("problem on line %d of a %d-line file: %s", p.Line, lines, p)

@@ -16,8 +16,8 @@ import (
 // from, with the files it includes.
 //
 // stale: an entry of in that the lockfile lacks, or whose pin does not
-// satisfy it, or a pin that does not satisfy a constraint of in. orphan: a lockfile entry annotated "# via -r <in>" that in no
-// longer asks for.
+// satisfy it, or a pin that does not satisfy a constraint of in. orphan:
+// a lockfile entry annotated "# via -r <in>" that in no longer asks for.
 func InputCheck(in *File) Check {
 	return func(_ context.Context, f *File) ([]Finding, error) {
 		return checkInput(in, f), nil
@@ -35,8 +35,10 @@ func checkInput(in, f *File) []Finding {
 		if f.Header.Generator == "uv" && p.Rule != RuleIncludeMissing {
 			continue
 		}
-		fs = append(fs, Finding{File: p.File, Line: p.Line, Rule: p.Rule,
-			Severity: SeverityWarning, Message: p.Message + "; not compared with the lockfile"})
+		x := p.finding()
+		x.Severity, x.PipRefuses = SeverityWarning, false
+		x.Message += "; not compared with the lockfile"
+		fs = append(fs, x)
 	}
 	locked := map[string][]*Requirement{}
 	for _, r := range f.Requirements {

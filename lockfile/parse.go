@@ -177,7 +177,7 @@ func (p *parser) parseFile(name string, id fileID, data []byte, constraint, top 
 		p.f.Problems[len(p.f.Problems)-1].Unread = true
 		return
 	}
-	fp.phys = splitLines(text)
+	fp.phys = splitLines(text, n)
 	// An included file whose first entry is not a requirement or an
 	// option (-r ~/.aws/credentials, -r /proc/self/environ) is read no
 	// further, and its line is not quoted: each problem would quote a

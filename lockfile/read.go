@@ -168,9 +168,10 @@ var lineBreakByte = func() (t [256]bool) {
 
 // splitLines splits text like Python's str.splitlines: \n, \r\n, a lone \r,
 // \v, \f, \x1c, \x1d, \x1e, \x85, U+2028 and U+2029 all end a line, and a
-// final line break does not start another line.
-func splitLines(text string) []string {
-	lines := make([]string, 0, strings.Count(text, "\n")+1)
+// final line break does not start another line. breaks is how many line
+// breaks the caller counted, for the slice's capacity.
+func splitLines(text string, breaks int) []string {
+	lines := make([]string, 0, breaks+1)
 	start := 0
 	for i := 0; i < len(text); {
 		for i < len(text) && !lineBreakByte[text[i]] {

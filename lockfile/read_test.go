@@ -27,7 +27,7 @@ func TestSplitLines(t *testing.T) {
 		{"a\tb", []string{"a\tb"}},
 	}
 	for _, tt := range tests {
-		if got := splitLines(tt.in); !cmp.Equal(got, tt.want, cmpopts.EquateEmpty()) {
+		if got := splitLines(tt.in, 0); !cmp.Equal(got, tt.want, cmpopts.EquateEmpty()) {
 			t.Errorf("splitLines(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

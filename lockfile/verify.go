@@ -59,8 +59,7 @@ type VerifyOptions struct {
 func Verify(ctx context.Context, f *File, opts VerifyOptions) (*Report, error) {
 	var fs []Finding
 	for _, p := range f.Problems {
-		fs = append(fs, Finding{File: p.File, Line: p.Line, Rule: p.Rule, Severity: p.Severity,
-			Message: p.Message, PipRefuses: p.PipRefuses})
+		fs = append(fs, p.finding())
 	}
 	fs = append(fs, checkRequirements(f)...)
 	fs = append(fs, checkConstraintHashes(f)...)
@@ -125,6 +124,12 @@ func (r *Report) Merge(other *Report) {
 	r.Findings = append(r.Findings, other.Findings...)
 	r.Errors += other.Errors
 	r.Warnings += other.Warnings
+}
+
+// finding is the finding that reports parse problem p.
+func (p *Problem) finding() Finding {
+	return Finding{File: p.File, Line: p.Line, Rule: p.Rule, Severity: p.Severity,
+		Message: p.Message, PipRefuses: p.PipRefuses}
 }
 
 // finding returns a finding about requirement r. String arguments are
